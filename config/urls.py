@@ -1,0 +1,16 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from config.api import api
+from config.views import healthz
+
+urlpatterns = [
+    path("", login_not_required(RedirectView.as_view(url="/portal/", permanent=False))),
+    path("healthz", healthz, name="healthz"),
+    path("api/", api.urls),
+    path("whatsapp/", include("messaging.urls")),
+    path("portal/", include("portal.urls")),
+    path("unicorn/", include("django_unicorn.urls")),
+    path("", include("raffles.urls")),
+]

@@ -1,0 +1,185 @@
+"""Domain errors. Each carries what a person needs to fix the problem.
+
+The API maps them to 4xx (`code` and `to_dict()`), the bot to a friendly reply, the portal
+shows them inline. Services raise them; they never return HTTP responses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RaffleError(Exception):
+    """Base class of every domain error."""
+
+    code = "raffle_error"
+    http_status = 409
+
+    def __init__(self, message: str = "", **fields: Any) -> None:
+        super().__init__(message or self.__doc__ or self.code)
+        self.message = message or (self.__doc__ or self.code).strip()
+        self.fields = fields
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"detail": self.message, "code": self.code, **self.fields}
+
+
+class InvalidInput(RaffleError):
+    """The request is not valid."""
+
+    code = "invalid"
+    http_status = 400
+
+
+class RaffleNotFound(RaffleError):
+    """That raffle does not exist."""
+
+    code = "raffle_not_found"
+    http_status = 404
+
+
+class RaffleNotActive(RaffleError):
+    """That raffle is not selling tickets right now."""
+
+    code = "raffle_not_active"
+
+
+class NumbersOutOfRange(RaffleError):
+    """Some numbers are outside the raffle's range."""
+
+    code = "numbers_out_of_range"
+    http_status = 400
+
+    def __init__(self, numbers: list[int], min_number: int, max_number: int) -> None:
+        super().__init__(
+            f"Numbers out of range {min_number}-{max_number}: {', '.join(map(str, numbers))}",
+            numbers=numbers,
+            min_number=min_number,
+            max_number=max_number,
+        )
+        self.numbers = numbers
+        self.min_number = min_number
+        self.max_number = max_number
+
+
+class DuplicateNumbers(RaffleError):
+    """The same number was asked for more than once."""
+
+    code = "duplicate_numbers"
+    http_status = 400
+
+    def __init__(self, numbers: list[int]) -> None:
+        super().__init__(f"Numbers repeated: {', '.join(map(str, numbers))}", numbers=numbers)
+        self.numbers = numbers
+
+
+class QuantityOutOfBounds(RaffleError):
+    """Too few or too many tickets in one order."""
+
+    code = "quantity_out_of_bounds"
+    http_status = 400
+
+    def __init__(self, qty: int, maximum: int) -> None:
+        super().__init__(
+            f"An order takes 1 to {maximum} tickets, not {qty}", qty=qty, maximum=maximum
+        )
+        self.qty = qty
+        self.maximum = maximum
+
+
+class BuyerLimitExceeded(RaffleError):
+    """The buyer would hold more tickets of this raffle than allowed."""
+
+    code = "buyer_limit_exceeded"
+
+    def __init__(self, limit: int, already: int, requested: int) -> None:
+        super().__init__(
+            f"Each buyer may hold at most {limit} tickets; you hold {already}"
+            f" and asked for {requested}",
+            limit=limit,
+            already=already,
+            requested=requested,
+            remaining=max(limit - already, 0),
+        )
+        self.limit = limit
+        self.already = already
+        self.requested = requested
+        self.remaining = max(limit - already, 0)
+
+
+class NumbersTaken(RaffleError):
+    """Some requested numbers are reserved or sold. Nothing was reserved."""
+
+    code = "numbers_taken"
+
+    def __init__(self, taken: list[int], alternatives: list[int]) -> None:
+        super().__init__(
+            f"Numbers already taken: {', '.join(map(str, taken))}",
+            taken=taken,
+            alternatives=alternatives,
+        )
+        self.taken = taken
+        self.alternatives = alternatives
+
+
+class NotEnoughNumbers(RaffleError):
+    """Fewer numbers are available than were asked for. Nothing was reserved."""
+
+    code = "not_enough_numbers"
+
+    def __init__(self, requested: int, remaining: int) -> None:
+        super().__init__(
+            f"Only {remaining} numbers are left; {requested} were asked for",
+            requested=requested,
+            remaining=remaining,
+        )
+        self.requested = requested
+        self.remaining = remaining
+
+
+class InvalidOrderState(RaffleError):
+    """The order is not in a state that allows this."""
+
+    code = "invalid_order_state"
+
+    def __init__(self, action: str, status: str) -> None:
+        super().__init__(f"Cannot {action} an order that is {status}", action=action, status=status)
+        self.action = action
+        self.status = status
+
+
+class NumbersNoLongerAvailable(RaffleError):
+    """The order's hold ran out and some of its numbers went to someone else."""
+
+    code = "numbers_no_longer_available"
+
+    def __init__(self, numbers: list[int]) -> None:
+        super().__init__(
+            "The hold expired and these numbers now belong to another order: "
+            + ", ".join(map(str, numbers)),
+            numbers=numbers,
+        )
+        self.numbers = numbers
+
+
+class InvalidRaffleState(RaffleError):
+    """The raffle is not in a state that allows this."""
+
+    code = "invalid_raffle_state"
+
+    def __init__(self, action: str, status: str) -> None:
+        super().__init__(f"Cannot {action} a raffle that is {status}", action=action, status=status)
+        self.action = action
+        self.status = status
+
+
+class TicketsNotGenerated(RaffleError):
+    """The raffle's numbers have not been generated yet."""
+
+    code = "tickets_not_generated"
+
+
+class RaffleHasSales(RaffleError):
+    """The raffle has reserved or sold numbers."""
+
+    code = "raffle_has_sales"

@@ -1,0 +1,301 @@
+"""The raffle domain: raffles, ticket numbers, buyers, orders, payment proofs, audit events.
+
+Nothing here knows about WhatsApp, the portal or the API. Writes go through
+`raffles.services`; reads shared by several callers live in `raffles.selectors`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MAX_RANGE_SIZE = 1_000_000
+ORDER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+ORDER_CODE_LENGTH = 6
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def new_order_code() -> str:
+    return "".join(secrets.choice(ORDER_CODE_ALPHABET) for _ in range(ORDER_CODE_LENGTH))
+
+
+class Buyer(models.Model):
+    """A person who buys tickets. Channels (WhatsApp contacts) point here."""
+
+    phone = models.CharField(_("phone (E.164)"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name or 'Buyer'} ({self.phone})"
+
+
+class Raffle(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+        DRAWN = "drawn", _("Drawn")
+
+    class Generation(models.TextChoices):
+        NONE = "none", _("Not generated")
+        RUNNING = "running", _("Generating")
+        DONE = "done", _("Generated")
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    prize = models.CharField(_("prize"), max_length=300, blank=True)
+    ticket_price = models.DecimalField(
+        _("ticket price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency (ISO 4217)"), max_length=3, default="USD")
+    min_number = models.PositiveIntegerField(_("first number"), default=0)
+    max_number = models.PositiveIntegerField(_("last number"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    reservation_minutes = models.PositiveIntegerField(
+        _("reservation time (minutes)"), default=30, validators=[MinValueValidator(1)]
+    )
+    max_tickets_per_order = models.PositiveIntegerField(
+        _("maximum tickets per order"), default=10, validators=[MinValueValidator(1)]
+    )
+    max_tickets_per_buyer = models.PositiveIntegerField(
+        _("maximum tickets per buyer"), null=True, blank=True
+    )
+    sales_close_at = models.DateTimeField(_("sales close at"), null=True, blank=True)
+    draw_at = models.DateTimeField(_("draw date"), null=True, blank=True)
+    payment_instructions = models.TextField(_("payment instructions"), blank=True)
+
+    generation_status = models.CharField(
+        max_length=10, choices=Generation.choices, default=Generation.NONE
+    )
+    generated_count = models.PositiveIntegerField(default=0)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_number__gte=F("min_number")), name="raffle_range_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_number__lt=F("min_number") + MAX_RANGE_SIZE),
+                name="raffle_range_at_most_one_million",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def size(self) -> int:
+        return self.max_number - self.min_number + 1
+
+    @property
+    def number_width(self) -> int:
+        return len(str(self.max_number))
+
+    def format_number(self, number: int) -> str:
+        return str(number).zfill(self.number_width)
+
+    @property
+    def is_active(self) -> bool:
+        """Selling now: active, numbers generated, and before the sales close time."""
+        if self.status != self.Status.ACTIVE or self.generation_status != self.Generation.DONE:
+            return False
+        return self.sales_close_at is None or timezone.now() < self.sales_close_at
+
+    def price_for(self, qty: int) -> Decimal:
+        return self.ticket_price * qty
+
+
+class TicketNumber(models.Model):
+    class Status(models.TextChoices):
+        AVAILABLE = "AVAILABLE", _("Available")
+        RESERVED = "RESERVED", _("Reserved")
+        SOLD = "SOLD", _("Sold")
+
+    raffle = models.ForeignKey(Raffle, on_delete=models.CASCADE, related_name="tickets")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AVAILABLE)
+    reserved_by_order = models.ForeignKey(
+        "Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="held_tickets"
+    )
+    # NULL while RESERVED means "held without expiry" (a payment proof is under review).
+    reserved_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["raffle_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["raffle", "number"], name="ticket_unique_number"),
+            models.CheckConstraint(
+                condition=Q(status="AVAILABLE", reserved_by_order__isnull=True)
+                | Q(~Q(status="AVAILABLE"), reserved_by_order__isnull=False),
+                name="ticket_order_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["raffle", "status", "number"], name="ticket_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.raffle_id}#{self.number} {self.status}"
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "DRAFT", _("Draft")
+        PENDING_PAYMENT = "PENDING_PAYMENT", _("Pending payment")
+        PAID = "PAID", _("Paid")
+        CANCELLED = "CANCELLED", _("Cancelled")
+        EXPIRED = "EXPIRED", _("Expired")
+
+    LIVE_STATUSES = (Status.DRAFT, Status.PENDING_PAYMENT)
+
+    code = models.CharField(max_length=12, unique=True, default=new_order_code)
+    raffle = models.ForeignKey(Raffle, on_delete=models.PROTECT, related_name="orders")
+    buyer = models.ForeignKey(Buyer, on_delete=models.PROTECT, related_name="orders")
+    qty = models.PositiveIntegerField()
+    total_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    proof_received_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # cancelled or expired
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="confirmed_orders",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="order_status_expiry_idx"),
+            models.Index(fields=["raffle", "status"], name="order_raffle_status_idx"),
+            models.Index(fields=["buyer", "status"], name="order_buyer_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE_STATUSES
+
+    @property
+    def hold_is_open_ended(self) -> bool:
+        """True once a proof was sent: the hold no longer expires while staff review it."""
+        return self.proof_received_at is not None
+
+    def numbers(self) -> list[int]:
+        return sorted(self.order_tickets.values_list("number", flat=True))
+
+    def formatted_numbers(self) -> list[str]:
+        return [self.raffle.format_number(n) for n in self.numbers()]
+
+
+class OrderTicket(models.Model):
+    """Which numbers an order held (kept after release, for history and receipts)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="order_tickets")
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["order_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="orderticket_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}:{self.number}"
+
+
+def proof_upload_to(instance: PaymentProof, filename: str) -> str:
+    return f"proofs/{instance.order.raffle_id}/{instance.order.code}/{filename}"
+
+
+class PaymentProof(models.Model):
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="proofs")
+    file = models.FileField(upload_to=proof_upload_to, max_length=300)
+    mime_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    received_at = models.DateTimeField(default=timezone.now)
+    source_media_id = models.CharField(max_length=128, blank=True, db_index=True)
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["review", "received_at"], name="proof_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"Proof {self.pk} for {self.order_id}"
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_of_id is not None
+
+
+class OrderEvent(models.Model):
+    """Audit log: every state change of an order and every staff action."""
+
+    class Actor(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        BUYER = "buyer", _("Buyer")
+        SYSTEM = "system", _("System")
+        API = "api", _("API")
+
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    raffle = models.ForeignKey(
+        Raffle, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(max_length=40)
+    actor_type = models.CharField(max_length=10, choices=Actor.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.actor_type}"
