@@ -1,0 +1,53 @@
+"""The only way to write to the raffle domain. Typed, keyword arguments, one transaction."""
+
+from raffles.services.actors import Actor, as_actor
+from raffles.services.buyers import get_or_create_buyer, normalize_phone
+from raffles.services.events import log_event
+from raffles.services.orders import (
+    attach_payment_proof,
+    cancel_order,
+    confirm_paid,
+    reject_payment,
+)
+from raffles.services.raffles import (
+    activate_raffle,
+    close_raffle,
+    create_raffle,
+    delete_raffle,
+    generate_tickets,
+    start_ticket_generation,
+    update_raffle,
+)
+from raffles.services.reservations import (
+    expire_reservations,
+    nearest_free,
+    release_order_reservations,
+    reserve_random,
+    reserve_specific,
+    send_expiry_reminders,
+)
+
+__all__ = [
+    "Actor",
+    "activate_raffle",
+    "as_actor",
+    "attach_payment_proof",
+    "cancel_order",
+    "close_raffle",
+    "confirm_paid",
+    "create_raffle",
+    "delete_raffle",
+    "expire_reservations",
+    "generate_tickets",
+    "get_or_create_buyer",
+    "log_event",
+    "nearest_free",
+    "normalize_phone",
+    "reject_payment",
+    "release_order_reservations",
+    "reserve_random",
+    "reserve_specific",
+    "send_expiry_reminders",
+    "start_ticket_generation",
+    "update_raffle",
+]

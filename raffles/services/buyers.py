@@ -1,0 +1,39 @@
+"""Buyers: one per phone number."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import IntegrityError, transaction
+
+from raffles.exceptions import InvalidInput
+from raffles.models import Buyer
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def normalize_phone(phone: str) -> str:
+    """'+52 155 1234-5678' or '5215512345678' (a WhatsApp id) → '+5215512345678'."""
+    digits = re.sub(r"[\s().-]", "", str(phone or ""))
+    if not digits.startswith("+"):
+        digits = "+" + digits
+    if not E164.match(digits):
+        raise InvalidInput(f"Not a phone number in international format: {phone!r}", field="phone")
+    return digits
+
+
+def get_or_create_buyer(*, phone: str, name: str = "") -> Buyer:
+    """The buyer with this phone number, created if new; a known name is kept up to date."""
+    phone = normalize_phone(phone)
+    name = (name or "").strip()[:200]
+    buyer = Buyer.objects.filter(phone=phone).first()
+    if buyer is None:
+        try:
+            with transaction.atomic():
+                return Buyer.objects.create(phone=phone, name=name)
+        except IntegrityError:
+            buyer = Buyer.objects.get(phone=phone)
+    if name and buyer.name != name:
+        Buyer.objects.filter(pk=buyer.pk).update(name=name)
+        buyer.name = name
+    return buyer

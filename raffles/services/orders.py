@@ -1,0 +1,208 @@
+"""Orders after the reservation: payment proofs, staff review, cancellation."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from raffles import signals
+from raffles.exceptions import InvalidInput, InvalidOrderState, NumbersNoLongerAvailable
+from raffles.models import Order, OrderEvent, PaymentProof, TicketNumber
+from raffles.services.actors import ActorLike, as_actor
+from raffles.services.events import log_event
+from raffles.services.reservations import (
+    RESERVED,
+    SOLD,
+    claimable,
+    release_order_reservations,
+    retry_on_conflict,
+)
+
+PROOF_ACCEPTS = (Order.Status.PENDING_PAYMENT, Order.Status.EXPIRED)
+MIME_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+MAX_REASON = 500
+
+
+def _fresh(order: Order) -> Order:
+    return Order.objects.select_related("raffle", "buyer").get(pk=order.pk)
+
+
+def _safe_filename(filename: str, mime_type: str, digest: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", filename.rsplit("/", 1)[-1])[:60].strip("._")
+    ext = MIME_EXTENSIONS.get(mime_type, "bin")
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    return f"{digest[:16]}-{stem or 'proof'}.{ext}"
+
+
+def attach_payment_proof(
+    order: Order,
+    *,
+    content: bytes,
+    mime_type: str,
+    filename: str = "",
+    source_media_id: str = "",
+    by: ActorLike = None,
+) -> PaymentProof:
+    """Store a payment proof for staff review. From then on the order's hold does not expire
+    while staff review it. Idempotent per source media id. A file already sent for another
+    order is flagged (`duplicate_of`)."""
+    if not content:
+        raise InvalidInput("The payment proof is empty", field="content")
+    digest = hashlib.sha256(content).hexdigest()
+    if source_media_id:
+        existing = PaymentProof.objects.filter(order=order, source_media_id=source_media_id).first()
+        if existing:
+            return existing
+    now = timezone.now()
+    with transaction.atomic():
+        order = _fresh(order)
+        if order.status not in PROOF_ACCEPTS:
+            raise InvalidOrderState("add a payment proof to", order.get_status_display().lower())
+        earlier = (
+            PaymentProof.objects.filter(sha256=digest)
+            .exclude(order=order)
+            .order_by("received_at")
+            .first()
+        )
+        proof = PaymentProof(
+            order=order,
+            mime_type=mime_type,
+            sha256=digest,
+            size=len(content),
+            received_at=now,
+            source_media_id=source_media_id,
+            duplicate_of=earlier,
+        )
+        proof.file.save(_safe_filename(filename, mime_type, digest), ContentFile(content), False)
+        proof.save()
+        if order.status == Order.Status.PENDING_PAYMENT:
+            Order.objects.filter(pk=order.pk).update(proof_received_at=now, updated_at=now)
+            TicketNumber.objects.filter(reserved_by_order=order, status=RESERVED).update(
+                reserved_until=None
+            )
+            order.proof_received_at = now
+        log_event(
+            kind="proof_received",
+            by=by or order.buyer,
+            order=order,
+            proof=proof.pk,
+            sha256=digest,
+            duplicate_of_order=earlier.order.code if earlier else None,
+        )
+        signals.proof_received.send(sender=Order, order=order, proof=proof)
+    return proof
+
+
+@retry_on_conflict
+def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = None) -> Order:
+    """Staff confirm the payment: the order's numbers become SOLD.
+
+    Works for late payments (an EXPIRED order) when its numbers are still free; otherwise
+    raises NumbersNoLongerAvailable and changes nothing.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        order = _fresh(order)
+        if order.status not in PROOF_ACCEPTS:
+            raise InvalidOrderState("confirm payment of", order.get_status_display().lower())
+        numbers = order.numbers()
+        mine = Q(reserved_by_order=order, status=RESERVED)
+        sold = (
+            TicketNumber.objects.filter(mine | claimable(now), raffle=order.raffle)
+            .filter(number__in=numbers)
+            .order_by()
+            .update(status=SOLD, reserved_by_order=order, reserved_until=None)
+        )
+        if sold != len(numbers):
+            gone = sorted(
+                TicketNumber.objects.filter(raffle=order.raffle, number__in=numbers)
+                .exclude(reserved_by_order=order)
+                .values_list("number", flat=True)
+            )
+            transaction.set_rollback(True)
+            raise NumbersNoLongerAvailable(gone)
+        was = order.status
+        Order.objects.filter(pk=order.pk).update(
+            status=Order.Status.PAID,
+            paid_at=now,
+            updated_at=now,
+            confirmed_by=as_actor(by).user,
+        )
+        proofs = PaymentProof.objects.filter(order=order, review=PaymentProof.Review.PENDING)
+        if media_id:
+            proofs = proofs.filter(source_media_id=media_id)
+        proofs.update(
+            review=PaymentProof.Review.CONFIRMED,
+            reviewed_at=now,
+            reviewed_by=as_actor(by).user,
+        )
+        order = _fresh(order)
+        log_event(kind="paid", by=by, order=order, late=was == Order.Status.EXPIRED)
+        signals.order_paid.send(sender=Order, order=order)
+    return order
+
+
+def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
+    """Staff reject the proofs waiting for review. The buyer may send a new proof: a live
+    order gets a fresh hold of the raffle's reservation time."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the payment is rejected", field="reason")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"The reason can have at most {MAX_REASON} characters", field="reason")
+    now = timezone.now()
+    with transaction.atomic():
+        order = _fresh(order)
+        if order.status not in PROOF_ACCEPTS:
+            raise InvalidOrderState("reject payment of", order.get_status_display().lower())
+        reviewer = as_actor(by).user
+        pending = PaymentProof.objects.filter(order=order, review=PaymentProof.Review.PENDING)
+        proof = pending.order_by("-received_at").first()
+        if proof is None:
+            raise InvalidOrderState("reject payment of", "without a proof to review")
+        pending.update(
+            review=PaymentProof.Review.REJECTED,
+            reviewed_at=now,
+            reviewed_by=reviewer,
+            rejection_reason=reason,
+        )
+        if order.status == Order.Status.PENDING_PAYMENT:
+            until = now + timedelta(minutes=order.raffle.reservation_minutes)
+            Order.objects.filter(pk=order.pk).update(
+                proof_received_at=None, expires_at=until, reminder_sent_at=None, updated_at=now
+            )
+            TicketNumber.objects.filter(reserved_by_order=order, status=RESERVED).update(
+                reserved_until=until
+            )
+        order = _fresh(order)
+        log_event(kind="payment_rejected", by=by, order=order, reason=reason)
+        signals.payment_rejected.send(sender=Order, order=order, proof=proof, reason=reason)
+    return order
+
+
+def cancel_order(order: Order, *, by: ActorLike = None) -> Order:
+    """Cancel a live order and free its numbers. Paid orders cannot be cancelled here."""
+    now = timezone.now()
+    with transaction.atomic():
+        won = Order.objects.filter(pk=order.pk, status__in=Order.LIVE_STATUSES).update(
+            status=Order.Status.CANCELLED, closed_at=now, updated_at=now
+        )
+        order = _fresh(order)
+        if not won:
+            raise InvalidOrderState("cancel", order.get_status_display().lower())
+        released = release_order_reservations(order)
+        log_event(kind="cancelled", by=by, order=order, released=released)
+        by_buyer = as_actor(by).type == OrderEvent.Actor.BUYER
+        signals.order_cancelled.send(sender=Order, order=order, by_buyer=by_buyer)
+    return order

@@ -1,0 +1,337 @@
+"""Reserving numbers: all-or-nothing, enforced by the write itself.
+
+A number is claimed by one conditional UPDATE whose row count is checked, inside one
+transaction:
+
+    UPDATE ticket SET status='RESERVED', reserved_by_order=…, reserved_until=…
+     WHERE raffle=… AND number IN (…)
+       AND (status='AVAILABLE' OR (status='RESERVED' AND reserved_until < now))
+
+so a hold past its time never blocks another buyer, even before the expiry job runs, and two
+orders can never hold one number (the unique (raffle, number) row can only be in one state).
+No lock is taken on the raffle row: buyers of different numbers never wait for each other on
+PostgreSQL. SQLite serialises writers itself (BEGIN IMMEDIATE).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from raffles import signals
+from raffles.exceptions import (
+    BuyerLimitExceeded,
+    DuplicateNumbers,
+    NotEnoughNumbers,
+    NumbersOutOfRange,
+    NumbersTaken,
+    QuantityOutOfBounds,
+    RaffleNotActive,
+    RaffleNotFound,
+)
+from raffles.models import Buyer, Order, OrderTicket, Raffle, TicketNumber
+from raffles.services.actors import ActorLike
+from raffles.services.events import log_event
+
+logger = logging.getLogger(__name__)
+
+AVAILABLE = TicketNumber.Status.AVAILABLE
+RESERVED = TicketNumber.Status.RESERVED
+SOLD = TicketNumber.Status.SOLD
+_rng = random.SystemRandom()
+
+
+def claimable(now: datetime) -> Q:
+    """Tickets a new order may take: free, or held by a hold whose time has passed."""
+    return Q(status=AVAILABLE) | Q(status=RESERVED, reserved_until__lt=now)
+
+
+def retry_on_conflict[**P, R](func: Callable[P, R]) -> Callable[P, R]:
+    """Re-run a whole transaction that PostgreSQL aborted for a deadlock or serialization
+    failure (two orders touching the same rows in different orders). Never hides domain
+    errors; gives up after a few tries."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(8):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError as exc:
+                cause = getattr(exc, "__cause__", None)
+                sqlstate = getattr(cause, "sqlstate", None)
+                if sqlstate not in {"40P01", "40001"} or attempt == 7:
+                    raise
+                logger.info("retrying %s after %s", func.__name__, sqlstate)
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def _load_raffle(raffle_id: int) -> Raffle:
+    try:
+        raffle = Raffle.objects.get(pk=raffle_id)
+    except (Raffle.DoesNotExist, ValueError, TypeError):
+        raise RaffleNotFound() from None
+    if not raffle.is_active:
+        raise RaffleNotActive(f"“{raffle.title}” is not selling tickets right now")
+    return raffle
+
+
+def _check_qty(raffle: Raffle, qty: int) -> None:
+    if qty < 1 or qty > raffle.max_tickets_per_order:
+        raise QuantityOutOfBounds(qty, raffle.max_tickets_per_order)
+
+
+def held_by_buyer(raffle: Raffle, buyer: Buyer, now: datetime) -> int:
+    """Tickets of this raffle the buyer holds: paid, or in a live order still holding."""
+    live = Q(status=Order.Status.PAID) | Q(
+        Q(proof_received_at__isnull=False) | Q(expires_at__gte=now),
+        status=Order.Status.PENDING_PAYMENT,
+    )
+    total = Order.objects.filter(live, raffle=raffle, buyer=buyer).aggregate(n=Sum("qty"))["n"]
+    return int(total or 0)
+
+
+def _check_buyer_limit(raffle: Raffle, buyer: Buyer, qty: int, now: datetime) -> None:
+    limit = raffle.max_tickets_per_buyer
+    if limit is None:
+        return
+    already = held_by_buyer(raffle, buyer, now)
+    if already + qty > limit:
+        raise BuyerLimitExceeded(limit, already, qty)
+
+
+def _new_order(raffle: Raffle, buyer: Buyer, qty: int, now: datetime) -> Order:
+    expires = now + timedelta(minutes=raffle.reservation_minutes)
+    for _ in range(10):
+        try:
+            with transaction.atomic():  # savepoint: a code collision retries with a new code
+                return Order.objects.create(
+                    raffle=raffle,
+                    buyer=buyer,
+                    qty=qty,
+                    total_amount=raffle.price_for(qty),
+                    status=Order.Status.PENDING_PAYMENT,
+                    created_at=now,
+                    expires_at=expires,
+                )
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a unique order code")
+
+
+def _claim(raffle: Raffle, numbers: Iterable[int], order: Order, now: datetime) -> int:
+    return (
+        TicketNumber.objects.filter(claimable(now), raffle=raffle, number__in=list(numbers))
+        .order_by()
+        .update(status=RESERVED, reserved_by_order=order, reserved_until=order.expires_at)
+    )
+
+
+def nearest_free(raffle: Raffle, around: Iterable[int], limit: int = 5) -> list[int]:
+    """Up to `limit` claimable numbers closest to the given ones (to offer instead)."""
+    now = timezone.now()
+    wanted = sorted(set(around))
+    found: set[int] = set()
+    base = TicketNumber.objects.filter(claimable(now), raffle=raffle).exclude(number__in=wanted)
+    for number in wanted:
+        above = base.filter(number__gt=number).order_by("number")[:limit]
+        below = base.filter(number__lt=number).order_by("-number")[:limit]
+        found.update(t for t in above.values_list("number", flat=True))
+        found.update(t for t in below.values_list("number", flat=True))
+    return sorted(found, key=lambda n: (min(abs(n - w) for w in wanted), n))[:limit]
+
+
+def _finish(order: Order, numbers: list[int], kind: str, by: ActorLike) -> Order:
+    OrderTicket.objects.bulk_create([OrderTicket(order=order, number=n) for n in numbers])
+    log_event(kind=kind, by=by, order=order, numbers=numbers, expires_at=str(order.expires_at))
+    signals.order_reserved.send(sender=Order, order=order)
+    return order
+
+
+@retry_on_conflict
+def reserve_specific(
+    raffle_id: int, numbers: Iterable[int], buyer: Buyer, *, by: ActorLike = None
+) -> Order:
+    """Reserve exactly these numbers for the buyer, or nothing.
+
+    Raises NumbersTaken (with the taken numbers and nearby free ones), NumbersOutOfRange,
+    DuplicateNumbers, QuantityOutOfBounds, BuyerLimitExceeded, RaffleNotActive.
+    """
+    requested = list(numbers)
+    raffle = _load_raffle(raffle_id)
+    duplicates = sorted({n for n in requested if requested.count(n) > 1})
+    if duplicates:
+        raise DuplicateNumbers(duplicates)
+    out_of_range = [n for n in requested if not raffle.min_number <= n <= raffle.max_number]
+    if out_of_range:
+        raise NumbersOutOfRange(sorted(out_of_range), raffle.min_number, raffle.max_number)
+    _check_qty(raffle, len(requested))
+    wanted = sorted(requested)
+    taken: list[int] = []
+    now = timezone.now()
+    with transaction.atomic():
+        _check_buyer_limit(raffle, buyer, len(wanted), now)
+        order = _new_order(raffle, buyer, len(wanted), now)
+        claimed = _claim(raffle, wanted, order, now)
+        if claimed == len(wanted):
+            return _finish(order, wanted, "reserved", by or buyer)
+        mine = set(
+            TicketNumber.objects.filter(raffle=raffle, reserved_by_order=order).values_list(
+                "number", flat=True
+            )
+        )
+        taken = [n for n in wanted if n not in mine]
+        transaction.set_rollback(True)
+    raise NumbersTaken(taken, nearest_free(raffle, taken))
+
+
+def _probe_numbers(raffle: Raffle, want: int, exclude: set[int], now: datetime) -> list[int]:
+    """Find up to `want` claimable numbers with index seeks from random starting points.
+
+    Each probe is `… WHERE number >= start ORDER BY number LIMIT 1` on the (raffle, status,
+    number) index, so the cost depends on `want`, not on the size of the raffle.
+    """
+    free = TicketNumber.objects.filter(raffle=raffle, status=AVAILABLE)
+    found: list[int] = []
+    seen = set(exclude)
+    for _ in range(want * 3):
+        if len(found) >= want:
+            break
+        start = _rng.randint(raffle.min_number, raffle.max_number)
+        qs = free.exclude(number__in=seen) if len(seen) < 200 else free
+        number = (
+            qs.filter(number__gte=start).order_by("number").values_list("number", flat=True)
+        ).first()
+        if number is None:
+            number = qs.order_by("number").values_list("number", flat=True).first()
+        if number is None:
+            break
+        if number not in seen:
+            seen.add(number)
+            found.append(number)
+    if len(found) < want:
+        # Few numbers left (or many probes collided): take what remains, holds past their
+        # time included, skipping those already picked.
+        rest = (
+            TicketNumber.objects.filter(claimable(now), raffle=raffle)
+            .exclude(number__in=seen)
+            .order_by("number")
+            .values_list("number", flat=True)[: want - len(found)]
+        )
+        found.extend(rest)
+    return found
+
+
+def remaining_count(raffle: Raffle, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return TicketNumber.objects.filter(claimable(now), raffle=raffle).count()
+
+
+@retry_on_conflict
+def reserve_random(raffle_id: int, qty: int, buyer: Buyer, *, by: ActorLike = None) -> Order:
+    """Reserve `qty` numbers picked at random, or nothing (NotEnoughNumbers says how many
+    remain). Costs O(qty) index seeks, never a scan of the raffle."""
+    raffle = _load_raffle(raffle_id)
+    if isinstance(qty, bool) or not isinstance(qty, int):
+        raise QuantityOutOfBounds(0, raffle.max_tickets_per_order)
+    _check_qty(raffle, qty)
+    now = timezone.now()
+    with transaction.atomic():
+        _check_buyer_limit(raffle, buyer, qty, now)
+        order = _new_order(raffle, buyer, qty, now)
+        mine: set[int] = set()
+        for _ in range(6):
+            candidates = _probe_numbers(raffle, qty - len(mine), mine, now)
+            if not candidates:
+                break
+            if _claim(raffle, candidates, order, now):
+                mine = set(
+                    TicketNumber.objects.filter(raffle=raffle, reserved_by_order=order).values_list(
+                        "number", flat=True
+                    )
+                )
+            if len(mine) == qty:
+                return _finish(order, sorted(mine), "reserved_random", by or buyer)
+        transaction.set_rollback(True)
+    raise NotEnoughNumbers(qty, remaining_count(raffle))
+
+
+def release_order_reservations(order: Order) -> int:
+    """Free every number this order still holds (not sold ones). Returns how many."""
+    return (
+        TicketNumber.objects.filter(reserved_by_order=order, status=RESERVED)
+        .order_by()
+        .update(status=AVAILABLE, reserved_by_order=None, reserved_until=None)
+    )
+
+
+def expire_reservations(now: datetime | None = None) -> int:
+    """Mark orders whose hold ran out (and that sent no proof) EXPIRED, free their numbers
+    and record the event, each exactly once (a conditional UPDATE on the order's status), so
+    concurrent or late runs of the scheduled job are harmless. Returns how many expired."""
+    now = now or timezone.now()
+    due = list(
+        Order.objects.filter(
+            status=Order.Status.PENDING_PAYMENT,
+            proof_received_at__isnull=True,
+            expires_at__lt=now,
+        )
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:5000]
+    )
+    expired = 0
+    for pk in due:
+        with transaction.atomic():
+            won = Order.objects.filter(
+                pk=pk,
+                status=Order.Status.PENDING_PAYMENT,
+                proof_received_at__isnull=True,
+                expires_at__lt=now,
+            ).update(status=Order.Status.EXPIRED, closed_at=now, updated_at=now)
+            if not won:
+                continue
+            order = Order.objects.select_related("raffle", "buyer").get(pk=pk)
+            released = release_order_reservations(order)
+            log_event(kind="expired", order=order, released=released)
+            signals.order_expired.send(sender=Order, order=order)
+            expired += 1
+    return expired
+
+
+def send_expiry_reminders(now: datetime | None = None) -> int:
+    """Signal `order_expiring_soon` once per order, some minutes before its hold ends
+    (settings.RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY), when no proof was sent."""
+    now = now or timezone.now()
+    minutes = settings.RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY
+    if minutes <= 0:
+        return 0
+    due = list(
+        Order.objects.filter(
+            status=Order.Status.PENDING_PAYMENT,
+            proof_received_at__isnull=True,
+            reminder_sent_at__isnull=True,
+            expires_at__gte=now,
+            expires_at__lte=now + timedelta(minutes=minutes),
+        ).values_list("pk", flat=True)[:5000]
+    )
+    sent = 0
+    for pk in due:
+        with transaction.atomic():
+            if not Order.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            ):
+                continue
+            order = Order.objects.select_related("raffle", "buyer").get(pk=pk)
+            log_event(kind="reminder", order=order)
+            signals.order_expiring_soon.send(sender=Order, order=order)
+            sent += 1
+    return sent
