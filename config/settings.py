@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -125,11 +126,18 @@ TEMPLATES = [
 _default_db_url = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 _db_url = os.environ.get("DATABASE_URL") or _default_db_url
 try:
-    _db = env.db_url_config(_db_url)
+    with warnings.catch_warnings():
+        # django-environ only warns about an unknown scheme; it is reported below, in one line.
+        warnings.simplefilter("ignore")
+        _db = env.db_url_config(_db_url)
 except Exception as exc:  # django-environ raises several kinds for bad URLs
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if not _db.get("ENGINE"):
-    raise ImproperlyConfigured(f"DATABASE_URL has an unknown scheme: {_db_url.split(':')[0]!r}")
+    _scheme = urlsplit(_db_url).scheme
+    raise ImproperlyConfigured(
+        "DATABASE_URL must look like sqlite:////path/db.sqlite3 or postgres://user@host/name,"
+        f" got {f'scheme {_scheme!r}' if _scheme else 'no scheme'}"
+    )
 
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {}).update(
@@ -256,6 +264,10 @@ WHATSAPP_TEMPLATE_NAME = os.environ.get("WHATSAPP_TEMPLATE_NAME", "")
 WHATSAPP_TEMPLATE_LANGUAGE = os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE", "en")
 WHATSAPP_MAX_IMAGE_BYTES = _int("WHATSAPP_MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1)
 WHATSAPP_MAX_DOCUMENT_BYTES = _int("WHATSAPP_MAX_DOCUMENT_BYTES", 100 * 1024 * 1024, minimum=1)
+# Outbox: tries before a message is marked failed; how long a send claim lasts before the
+# sweeper may send the row again (a dead worker's row is re-sent after this).
+WHATSAPP_MAX_SEND_ATTEMPTS = _int("WHATSAPP_MAX_SEND_ATTEMPTS", 8, minimum=1)
+WHATSAPP_SEND_LEASE_SECONDS = _int("WHATSAPP_SEND_LEASE_SECONDS", 60, minimum=2)
 # Sandbox: with no credentials, outbound messages are recorded as sent, never leave the machine.
 WHATSAPP_SANDBOX = not (WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID)
 if not WHATSAPP_APP_SECRET and DEBUG:
@@ -270,6 +282,21 @@ if not DEBUG and not WHATSAPP_APP_SECRET:
 
 # --- Raffles ---------------------------------------------------------------------------------
 RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY = _int("RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY", 10)
+
+# --- API ------------------------------------------------------------------------------------
+# Requests per API key (or staff user), counted in the cache: "600/min", "10/s", "5000/hour".
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "").strip() or "600/min"
+_count, _, _period = API_THROTTLE_RATE.partition("/")
+if not (
+    _count.isascii()
+    and _count.isdigit()
+    and int(_count) > 0
+    and _period in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE must look like 600/min (a number, then /s, /min, /hour or /day),"
+        f" got {API_THROTTLE_RATE!r}"
+    )
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 UNICORN = {"CACHE_ALIAS": "default", "SERIAL": {"ENABLED": False}}
