@@ -5,7 +5,9 @@ django-q2 reads Q_CLUSTER when it is imported, so `sync` must be set here, at lo
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("DEBUG", "true")
@@ -28,6 +30,8 @@ else:
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="raffles-test-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+WHITENOISE_AUTOREFRESH = True  # serve static files from the apps in tests (no collectstatic)
 STORAGES = {
     **STORAGES,  # noqa: F405
     "default": {
