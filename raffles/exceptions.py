@@ -183,3 +183,82 @@ class RaffleHasSales(RaffleError):
     """The raffle has reserved or sold numbers."""
 
     code = "raffle_has_sales"
+
+
+# --- Draws (raffles/services/draws.py) --------------------------------------------------
+
+
+class DrawNotFound(RaffleError):
+    """This raffle has no draw yet: it was never activated."""
+
+    code = "draw_not_found"
+    http_status = 404
+
+
+class RaffleNotClosed(RaffleError):
+    """Sales must be closed before the list of sold numbers is frozen and drawn."""
+
+    code = "raffle_not_closed"
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"Close sales before the draw; the raffle is {status}", status=status)
+        self.status = status
+
+
+class PaymentsPending(RaffleError):
+    """Some orders may still be paid: proofs wait for review or holds are still running."""
+
+    code = "payments_pending"
+
+    def __init__(self, orders: list[str]) -> None:
+        super().__init__(
+            f"{len(orders)} orders may still be paid (proofs waiting for review or holds"
+            f" still running): {', '.join(orders)}. Review them, wait for the holds to end,"
+            " or exclude them from the draw explicitly",
+            orders=orders,
+        )
+        self.orders = orders
+
+
+class NoEntries(RaffleError):
+    """No number of this raffle was paid for: there is nothing to draw."""
+
+    code = "no_entries"
+
+
+class TooManyPrizes(RaffleError):
+    """More prizes were asked for than there are numbers taking part."""
+
+    code = "too_many_prizes"
+    http_status = 400
+
+    def __init__(self, prizes: int, entries: int) -> None:
+        super().__init__(
+            f"Cannot draw {prizes} prizes from {entries} numbers taking part",
+            prizes=prizes,
+            entries=entries,
+        )
+        self.prizes = prizes
+        self.entries = entries
+
+
+class AlreadyDrawn(RaffleError):
+    """The raffle was already drawn with other parameters. The result never changes."""
+
+    code = "already_drawn"
+
+    def __init__(self, external_value: str, prizes: int) -> None:
+        super().__init__(
+            f"The raffle was already drawn with external value {external_value!r} and"
+            f" {prizes} prizes; a draw cannot be repeated with other parameters",
+            external_value=external_value,
+            prizes=prizes,
+        )
+        self.external_value = external_value
+        self.prizes = prizes
+
+
+class EntriesFrozen(RaffleError):
+    """The list of numbers taking part in the draw is frozen: payments can't change it."""
+
+    code = "entries_frozen"

@@ -2,6 +2,14 @@
 
 from raffles.services.actors import Actor, as_actor
 from raffles.services.buyers import get_or_create_buyer, normalize_phone
+from raffles.services.draws import (
+    DrawCheck,
+    create_commitment,
+    draw_raffle,
+    freeze_entries,
+    pending_orders,
+    verify_draw,
+)
 from raffles.services.events import log_event
 from raffles.services.orders import (
     attach_payment_proof,
@@ -29,20 +37,25 @@ from raffles.services.reservations import (
 
 __all__ = [
     "Actor",
+    "DrawCheck",
     "activate_raffle",
     "as_actor",
     "attach_payment_proof",
     "cancel_order",
     "close_raffle",
     "confirm_paid",
+    "create_commitment",
     "create_raffle",
     "delete_raffle",
+    "draw_raffle",
     "expire_reservations",
+    "freeze_entries",
     "generate_tickets",
     "get_or_create_buyer",
     "log_event",
     "nearest_free",
     "normalize_phone",
+    "pending_orders",
     "reject_payment",
     "release_order_reservations",
     "reserve_random",
@@ -50,4 +63,5 @@ __all__ = [
     "send_expiry_reminders",
     "start_ticket_generation",
     "update_raffle",
+    "verify_draw",
 ]

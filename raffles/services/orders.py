@@ -15,6 +15,7 @@ from raffles import signals
 from raffles.exceptions import InvalidInput, InvalidOrderState, NumbersNoLongerAvailable
 from raffles.models import Order, OrderEvent, PaymentProof, TicketNumber
 from raffles.services.actors import ActorLike, as_actor
+from raffles.services.draws import ensure_payments_open
 from raffles.services.events import log_event
 from raffles.services.reservations import (
     RESERVED,
@@ -116,6 +117,7 @@ def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = N
         order = _fresh(order)
         if order.status not in PROOF_ACCEPTS:
             raise InvalidOrderState("confirm payment of", order.get_status_display().lower())
+        ensure_payments_open(order)
         numbers = order.numbers()
         mine = Q(reserved_by_order=order, status=RESERVED)
         sold = (

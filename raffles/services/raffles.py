@@ -20,6 +20,7 @@ from raffles.exceptions import (
 )
 from raffles.models import MAX_RANGE_SIZE, Order, Raffle, TicketNumber
 from raffles.services.actors import ActorLike
+from raffles.services.draws import create_commitment
 from raffles.services.events import log_event
 
 logger = logging.getLogger(__name__)
@@ -270,6 +271,7 @@ def activate_raffle(*, raffle: Raffle, by: ActorLike = None) -> Raffle:
         raffle.activated_at = timezone.now()
         raffle.save(update_fields=["status", "activated_at", "updated_at"])
         log_event(kind="raffle_activated", by=by, raffle=raffle)
+        create_commitment(raffle, by=by)  # the draw's seed, committed before any sale
     return raffle
 
 

@@ -36,10 +36,9 @@ class Command(BaseCommand):
         except DrawNotFound as exc:
             raise CommandError(f"Raffle {raffle.pk} ({raffle.title}): {exc.message}") from None
         self.stdout.write(f"Raffle {raffle.pk} ({raffle.public_id}): {raffle.title}")
-        for line in result.passed:
-            self.stdout.write(self.style.SUCCESS(f"  ok    {line}"))
-        for line in result.problems:
-            self.stdout.write(self.style.ERROR(f"  FAIL  {line}"))
+        for passed, line in result.results:
+            style = self.style.SUCCESS if passed else self.style.ERROR
+            self.stdout.write(style(f"  {'ok  ' if passed else 'FAIL'}  {line}"))
         if not result.ok:
             raise CommandError(
                 f"Verification FAILED for raffle {raffle.pk}: " + "; ".join(result.problems)
