@@ -1,0 +1,212 @@
+"""/api/contacts/: WhatsApp contacts, their conversation, their orders, and pausing the bot.
+
+config/api.py mounts `router`. Thin: reads here, writes through messaging.services.
+"""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from messaging import services
+from messaging.models import Contact, InboundMessage, OutboundMessage
+from raffles import selectors
+from raffles.api.common import Pagination, Text, actor, id_path, read, write
+from raffles.api.schemas import BuyerOut, OrderOut
+from raffles.models import Order
+
+router = Router(tags=["contacts"])
+
+ContactId = id_path("Contact id.")
+
+
+# --- Schemas ----------------------------------------------------------------------------
+class ContactOut(Schema):
+    id: int
+    wa_id: str = Field(description="WhatsApp id (the phone number, digits only).")
+    profile_name: str
+    buyer_id: int | None = Field(description="Use it with GET /api/orders/?buyer=.")
+    buyer: BuyerOut | None
+    state: str = Field(description="Where the conversation with the bot stands.")
+    language: str
+    bot_paused: bool = Field(description="true: the bot stays silent, a person answers.")
+    wants_agent: bool = Field(description="The contact asked to talk to a person.")
+    last_inbound_at: datetime | None
+    window_open: bool = Field(description="Within 24 h of their last message.")
+    window_closes_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactFilters(Schema):
+    bot_paused: bool | None = None
+    wants_agent: bool | None = None
+    q: Text | None = Field(None, max_length=100, description="Part of the name or number.")
+
+
+class MessageOut(Schema):
+    id: int = Field(description="Id among the messages of its direction.")
+    direction: Literal["in", "out"]
+    at: datetime = Field(description="Sent by the contact (in) or queued by us (out).")
+    type: str = Field(description="text, image, document, interactive, buttons, template…")
+    text: str = Field(description="Text, caption or a short description of the message.")
+    status: str
+    wa_message_id: str
+    error: str
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class MessageFilters(Schema):
+    ordering: Literal["at", "-at"] = Field("-at", description="-at: newest first.")
+
+
+# --- Helpers ----------------------------------------------------------------------------
+def _contact(contact_id: int) -> Contact:
+    contact = Contact.objects.select_related("buyer").filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404(f"Contact {contact_id} does not exist")
+    return contact
+
+
+def _outbound_text(payload: dict[str, Any]) -> str:
+    """The words of a message we sent, from its Graph API request body."""
+    kind = payload.get("type")
+    part = payload.get(kind, {}) if isinstance(kind, str) else {}
+    if not isinstance(part, dict):
+        return ""
+    if kind == "text":
+        return str(part.get("body", ""))
+    if kind == "interactive":
+        body = part.get("body")
+        return str(body.get("text", "")) if isinstance(body, dict) else ""
+    if kind == "template":
+        return f"[template {part.get('name', '')}]"
+    return str(part.get("caption", ""))
+
+
+def _inbound_out(message: InboundMessage) -> MessageOut:
+    return MessageOut(
+        id=message.pk,
+        direction="in",
+        at=message.timestamp or message.received_at,
+        type=message.type,
+        text=message.text or message.reply_title,
+        status=message.status,
+        wa_message_id=message.wa_message_id,
+        error=message.error,
+    )
+
+
+def _outbound_out(message: OutboundMessage) -> MessageOut:
+    return MessageOut(
+        id=message.pk,
+        direction="out",
+        at=message.created_at,
+        type=message.kind,
+        text=_outbound_text(message.payload if isinstance(message.payload, dict) else {}),
+        status=message.status,
+        wa_message_id=message.wa_message_id,
+        error=message.last_error,
+    )
+
+
+# --- Operations -------------------------------------------------------------------------
+@router.get("/contacts/", response=read(list[ContactOut]))
+@paginate(Pagination)
+def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> QuerySet[Contact]:
+    """Contacts, most recently active first."""
+    contacts = Contact.objects.select_related("buyer")
+    if filters.bot_paused is not None:
+        contacts = contacts.filter(bot_paused=filters.bot_paused)
+    if filters.wants_agent is not None:
+        contacts = contacts.filter(wants_agent=filters.wants_agent)
+    if filters.q:
+        q = filters.q.strip()
+        contacts = contacts.filter(
+            Q(profile_name__icontains=q) | Q(wa_id__contains=q) | Q(buyer__name__icontains=q)
+        )
+    return contacts.order_by(F("last_inbound_at").desc(nulls_last=True), "-id")
+
+
+@router.get("/contacts/{contact_id}/", response=read(ContactOut, 404))
+def get_contact(request: HttpRequest, contact_id: int = ContactId) -> Contact:
+    return _contact(contact_id)
+
+
+@router.get("/contacts/{contact_id}/messages/", response=read(MessagePage, 404))
+def list_contact_messages(
+    request: HttpRequest,
+    pagination: Query[Pagination.Input],
+    filters: Query[MessageFilters],
+    contact_id: int = ContactId,
+) -> MessagePage:
+    """The conversation: messages received and sent, merged by time."""
+    contact = _contact(contact_id)
+    direction = CharField(max_length=3)
+    inbound = (
+        InboundMessage.objects.filter(contact=contact)
+        .annotate(direction=Value("in", output_field=direction))
+        .annotate(at=Coalesce("timestamp", "received_at"))
+        .values_list("direction", "at", "id")
+        .order_by()
+    )
+    outbound = (
+        OutboundMessage.objects.filter(contact=contact)
+        .exclude(kind=OutboundMessage.Kind.READ)
+        .annotate(direction=Value("out", output_field=direction))
+        .annotate(at=F("created_at"))
+        .values_list("direction", "at", "id")
+        .order_by()
+    )
+    newest_first = filters.ordering == "-at"
+    timeline = inbound.union(outbound, all=True).order_by(
+        *(("-at", "-id") if newest_first else ("at", "id"))
+    )
+    size = pagination.page_size
+    offset = (pagination.page - 1) * size
+    rows = list(timeline[offset : offset + size])
+    ins = InboundMessage.objects.in_bulk([pk for d, _, pk in rows if d == "in"])
+    outs = OutboundMessage.objects.in_bulk([pk for d, _, pk in rows if d == "out"])
+    items = [
+        _inbound_out(ins[pk]) if d == "in" else _outbound_out(outs[pk])
+        for d, _, pk in rows
+        if pk in (ins if d == "in" else outs)
+    ]
+    return MessagePage(items=items, count=timeline.count(), page=pagination.page, page_size=size)
+
+
+@router.get("/contacts/{contact_id}/orders/", response=read(list[OrderOut], 404))
+@paginate(Pagination)
+def list_contact_orders(request: HttpRequest, contact_id: int = ContactId) -> QuerySet[Order]:
+    """The orders of the contact's buyer, newest first (the same as /api/orders/?buyer=)."""
+    contact = _contact(contact_id)
+    if contact.buyer is None:
+        return Order.objects.none()
+    return (
+        selectors.buyer_orders(contact.buyer)
+        .select_related("buyer")
+        .prefetch_related("order_tickets")
+        .order_by("-created_at", "-id")
+    )
+
+
+@router.post("/contacts/{contact_id}/pause/", response=write(ContactOut, 404))
+def pause_bot(request: HttpRequest, contact_id: int = ContactId) -> Contact:
+    """Stop the bot for this contact: a person takes over the conversation."""
+    return services.set_bot_paused(_contact(contact_id), True, by=actor(request))
+
+
+@router.post("/contacts/{contact_id}/resume/", response=write(ContactOut, 404))
+def resume_bot(request: HttpRequest, contact_id: int = ContactId) -> Contact:
+    """Let the bot answer this contact again."""
+    return services.set_bot_paused(_contact(contact_id), False, by=actor(request))

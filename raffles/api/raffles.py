@@ -1,0 +1,154 @@
+"""/api/raffles/: raffles, their numbers and their lifecycle. Thin: services do the work."""
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from raffles import selectors, services
+from raffles.api.common import Pagination, actor, id_path, read, write
+from raffles.api.schemas import (
+    AvailabilityOut,
+    GenerationOut,
+    RaffleCreate,
+    RaffleFilters,
+    RaffleOut,
+    RafflePatch,
+    TicketFilters,
+    TicketOut,
+)
+from raffles.exceptions import RaffleNotFound
+from raffles.models import Raffle, TicketNumber
+
+router = Router(tags=["raffles"])
+
+RaffleId = id_path("Raffle id.")
+
+
+def _raffle(raffle_id: int) -> Raffle:
+    raffle = Raffle.objects.filter(pk=raffle_id).first()
+    if raffle is None:
+        raise RaffleNotFound(f"Raffle {raffle_id} does not exist")
+    return raffle
+
+
+@router.get("/", response=read(list[RaffleOut]))
+@paginate(Pagination)
+def list_raffles(request: HttpRequest, filters: Query[RaffleFilters]) -> QuerySet[Raffle]:
+    """Raffles, newest first. `?is_active=true`: only those selling now."""
+    raffles = Raffle.objects.order_by("-created_at", "-id")
+    if filters.status:
+        raffles = raffles.filter(status=filters.status)
+    if filters.is_active is not None:
+        selling = Q(pk__in=selectors.selling_raffles().values("pk"))
+        raffles = raffles.filter(selling if filters.is_active else ~selling)
+    return raffles
+
+
+@router.post("/", response=write(RaffleOut, status=201))
+def create_raffle(request: HttpRequest, payload: RaffleCreate) -> Status[Raffle]:
+    """Create a draft raffle. Generate its numbers, then activate it to start selling."""
+    raffle = services.create_raffle(by=actor(request), **payload.model_dump())
+    return Status(201, raffle)
+
+
+@router.get("/{raffle_id}/", response=read(RaffleOut, 404))
+def get_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Raffle:
+    return _raffle(raffle_id)
+
+
+@router.put("/{raffle_id}/", response=write(RaffleOut, 404, 409))
+def replace_raffle(
+    request: HttpRequest, payload: RaffleCreate, raffle_id: int = RaffleId
+) -> Raffle:
+    """Replace every editable field (those left out take their defaults)."""
+    return services.update_raffle(
+        raffle=_raffle(raffle_id), by=actor(request), **payload.model_dump()
+    )
+
+
+@router.patch("/{raffle_id}/", response=write(RaffleOut, 404, 409))
+def update_raffle(request: HttpRequest, payload: RafflePatch, raffle_id: int = RaffleId) -> Raffle:
+    """Change the fields sent. The number range cannot change once numbers exist."""
+    return services.update_raffle(
+        raffle=_raffle(raffle_id), by=actor(request), **payload.model_dump(exclude_unset=True)
+    )
+
+
+@router.delete("/{raffle_id}/", response=write(None, 404, 409, status=204))
+def delete_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Status[None]:
+    """Delete a raffle nobody bought from (409 `raffle_has_sales` otherwise: close it)."""
+    services.delete_raffle(raffle=_raffle(raffle_id), by=actor(request))
+    return Status(204, None)
+
+
+@router.post(
+    "/{raffle_id}/generate-tickets/",
+    response={**write(GenerationOut, 404, 409), 202: GenerationOut},
+)
+def generate_tickets(request: HttpRequest, raffle_id: int = RaffleId) -> Status[GenerationOut]:
+    """Create the raffle's numbers: at once for small ranges (200), in a background task
+    for big ones (202; follow `generation_status` and `generated_count`)."""
+    raffle = _raffle(raffle_id)
+    ready = services.start_ticket_generation(raffle=raffle, by=actor(request))
+    raffle.refresh_from_db()
+    return Status(200 if ready else 202, GenerationOut(ready=ready, raffle=raffle))
+
+
+@router.post("/{raffle_id}/activate/", response=write(RaffleOut, 404, 409))
+def activate_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Raffle:
+    """Start selling (the numbers must exist)."""
+    return services.activate_raffle(raffle=_raffle(raffle_id), by=actor(request))
+
+
+@router.post("/{raffle_id}/close/", response=write(RaffleOut, 404, 409))
+def close_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Raffle:
+    """Stop sales. Orders already waiting for payment can still be confirmed."""
+    return services.close_raffle(_raffle(raffle_id), by=actor(request))
+
+
+@router.get("/{raffle_id}/availability/", response=read(AvailabilityOut, 404))
+def raffle_availability(request: HttpRequest, raffle_id: int = RaffleId) -> AvailabilityOut:
+    """Counts and the free numbers as ranges: what a website needs to show a ticket grid."""
+    raffle = _raffle(raffle_id)
+    now = timezone.now()
+    counts = selectors.raffle_counts(raffle, now)
+    return AvailabilityOut(
+        raffle_id=raffle.pk,
+        min_number=raffle.min_number,
+        max_number=raffle.max_number,
+        number_width=raffle.number_width,
+        generation_status=raffle.generation_status,
+        total=counts.total,
+        available=counts.available,
+        reserved=counts.reserved,
+        sold=counts.sold,
+        available_ranges=selectors.compact_ranges(selectors.available_numbers(raffle, now)),
+        as_of=now,
+    )
+
+
+@router.get("/{raffle_id}/tickets/", response=read(list[TicketOut], 404))
+@paginate(Pagination)
+def list_tickets(
+    request: HttpRequest, filters: Query[TicketFilters], raffle_id: int = RaffleId
+) -> QuerySet[TicketNumber]:
+    """The raffle's numbers in order, with their status as a buyer would see it."""
+    raffle = _raffle(raffle_id)
+    tickets = TicketNumber.objects.filter(raffle=raffle).select_related("raffle")
+    if filters.number_min is not None:
+        tickets = tickets.filter(number__gte=filters.number_min)
+    if filters.number_max is not None:
+        tickets = tickets.filter(number__lte=filters.number_max)
+    if filters.status:
+        lapsed = Q(status=TicketNumber.Status.RESERVED, reserved_until__lt=timezone.now())
+        tickets = tickets.filter(
+            {
+                TicketNumber.Status.AVAILABLE: Q(status=TicketNumber.Status.AVAILABLE) | lapsed,
+                TicketNumber.Status.RESERVED: Q(status=TicketNumber.Status.RESERVED) & ~lapsed,
+                TicketNumber.Status.SOLD: Q(status=TicketNumber.Status.SOLD),
+            }[filters.status]
+        )
+    return tickets.order_by("number")

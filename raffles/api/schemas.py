@@ -1,0 +1,297 @@
+"""Request and response schemas of the raffles router (raffles, numbers, orders)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from raffles import selectors
+from raffles.api.common import MAX_INT, DateTime, Id, Text
+from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
+
+RaffleStatus = Literal[tuple(Raffle.Status.values)]  # type: ignore[valid-type]
+GenerationStatus = Literal[tuple(Raffle.Generation.values)]  # type: ignore[valid-type]
+TicketStatus = Literal[tuple(TicketNumber.Status.values)]  # type: ignore[valid-type]
+OrderStatus = Literal[tuple(Order.Status.values)]  # type: ignore[valid-type]
+ProofReview = Literal[tuple(PaymentProof.Review.values)]  # type: ignore[valid-type]
+ActorType = Literal[tuple(OrderEvent.Actor.values)]  # type: ignore[valid-type]
+
+Price = Annotated[Decimal, Field(ge=0, lt=10_000_000_000, description="Rounded to cents.")]
+# In JSON bodies whole numbers are strict (true or "5" are refused); query strings are not.
+Number = Annotated[int, Field(strict=True, ge=0, le=MAX_INT)]
+NumberParam = Annotated[int, Field(ge=0, le=MAX_INT)]
+Title = Annotated[Text, Field(min_length=1, max_length=200)]
+Currency = Annotated[Text, Field(pattern=r"^[A-Za-z]{3}$", description="ISO 4217, e.g. USD")]
+Minutes = Annotated[int, Field(strict=True, ge=1, le=7 * 24 * 60)]
+Positive = Annotated[int, Field(strict=True, ge=1, le=MAX_INT)]
+LongText = Annotated[Text, Field(max_length=10_000)]
+Prize = Annotated[Text, Field(max_length=300)]
+Range = Annotated[list[int], Field(min_length=2, max_length=2)]  # [first, last]
+
+
+# --- Raffles ----------------------------------------------------------------------------
+class RaffleOut(Schema):
+    id: int
+    public_id: str
+    title: str
+    description: str
+    prize: str
+    ticket_price: Decimal
+    currency: str
+    min_number: int
+    max_number: int
+    size: int = Field(description="How many numbers the raffle has.")
+    number_width: int = Field(description="Digits of a zero-padded number (e.g. 3: 007).")
+    status: RaffleStatus
+    is_active: bool = Field(description="Selling now: active, numbered and before close.")
+    reservation_minutes: int
+    max_tickets_per_order: int
+    max_tickets_per_buyer: int | None
+    sales_close_at: datetime | None
+    draw_at: datetime | None
+    payment_instructions: str
+    generation_status: GenerationStatus
+    generated_count: int
+    created_at: datetime
+    updated_at: datetime
+    activated_at: datetime | None
+    closed_at: datetime | None
+
+
+class RaffleCreate(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    ticket_price: Price
+    max_number: Number
+    min_number: Number = 0
+    currency: Currency = "USD"
+    description: LongText = ""
+    prize: Prize = ""
+    reservation_minutes: Minutes = 30
+    max_tickets_per_order: Positive = 10
+    max_tickets_per_buyer: Positive | None = None
+    sales_close_at: DateTime | None = None
+    draw_at: DateTime | None = None
+    payment_instructions: LongText = ""
+
+
+class RafflePatch(Schema):
+    """Only the fields sent are changed. The number range cannot change once numbered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Not nullable: `null` is refused; leave a field out to keep it.
+    title: Title = None  # type: ignore[assignment]
+    ticket_price: Price = None  # type: ignore[assignment]
+    max_number: Number = None  # type: ignore[assignment]
+    min_number: Number = None  # type: ignore[assignment]
+    currency: Currency = None  # type: ignore[assignment]
+    description: LongText = None  # type: ignore[assignment]
+    prize: Prize = None  # type: ignore[assignment]
+    reservation_minutes: Minutes = None  # type: ignore[assignment]
+    max_tickets_per_order: Positive = None  # type: ignore[assignment]
+    # Nullable: `null` clears them.
+    max_tickets_per_buyer: Positive | None = None
+    sales_close_at: DateTime | None = None
+    draw_at: DateTime | None = None
+    payment_instructions: LongText = None  # type: ignore[assignment]
+
+
+class RaffleFilters(Schema):
+    is_active: bool | None = Field(
+        None, description="true: raffles selling now; false: all the others."
+    )
+    status: RaffleStatus | None = None
+
+
+class GenerationOut(Schema):
+    ready: bool = Field(description="true: numbers exist now; false: a background task runs.")
+    raffle: RaffleOut
+
+
+class AvailabilityOut(Schema):
+    raffle_id: int
+    min_number: int
+    max_number: int
+    number_width: int
+    generation_status: GenerationStatus
+    total: int
+    available: int = Field(description="Free now (a hold past its time counts as free).")
+    reserved: int
+    sold: int
+    available_ranges: list[Range] = Field(
+        description="Free numbers as [first, last] ranges, ascending: [[0, 41], [43, 99]]."
+    )
+    as_of: datetime
+
+
+class TicketOut(Schema):
+    number: int
+    formatted: str = Field(description="Zero-padded to the raffle's width.")
+    status: TicketStatus = Field(description="A hold past its time shows as AVAILABLE.")
+    reserved_until: datetime | None = Field(description="End of the hold (null: no expiry).")
+    order_id: int | None = Field(description="The order holding or owning the number.")
+
+    @staticmethod
+    def resolve_formatted(ticket: TicketNumber) -> str:
+        return ticket.raffle.format_number(ticket.number)
+
+    @staticmethod
+    def resolve_status(ticket: TicketNumber) -> str:
+        return selectors.effective_status(ticket)
+
+    @staticmethod
+    def resolve_reserved_until(ticket: TicketNumber) -> datetime | None:
+        return None if _lapsed(ticket) else ticket.reserved_until
+
+    @staticmethod
+    def resolve_order_id(ticket: TicketNumber) -> int | None:
+        return None if _lapsed(ticket) else ticket.reserved_by_order_id
+
+
+def _lapsed(ticket: TicketNumber) -> bool:
+    """Held past its time: free for the next buyer, shown as available."""
+    return ticket.status == TicketNumber.Status.RESERVED and selectors.is_claimable(ticket)
+
+
+class TicketFilters(Schema):
+    status: TicketStatus | None = None
+    number_min: NumberParam | None = Field(None, description="From this number (inclusive).")
+    number_max: NumberParam | None = Field(None, description="Up to this number (inclusive).")
+
+
+# --- Orders -----------------------------------------------------------------------------
+OrderOrdering = Literal[
+    "created_at", "-created_at", "id", "-id", "total_amount", "-total_amount", "expires_at"
+]
+
+
+class BuyerOut(Schema):
+    id: int
+    phone: str
+    name: str
+
+
+class RaffleRef(Schema):
+    id: int
+    title: str
+    currency: str
+    number_width: int
+
+
+class OrderOut(Schema):
+    id: int
+    code: str
+    raffle_id: int
+    buyer: BuyerOut
+    qty: int
+    total_amount: Decimal
+    status: OrderStatus
+    numbers: list[int]
+    formatted_numbers: list[str] = Field(description="The numbers zero-padded.")
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime | None
+    proof_received_at: datetime | None
+    paid_at: datetime | None
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_numbers(order: Order) -> list[int]:
+        return sorted(t.number for t in order.order_tickets.all())
+
+    @staticmethod
+    def resolve_formatted_numbers(order: Order) -> list[str]:
+        return [order.raffle.format_number(n) for n in OrderOut.resolve_numbers(order)]
+
+
+class ProofOut(Schema):
+    id: int
+    mime_type: str
+    size: int
+    sha256: str
+    received_at: datetime
+    source_media_id: str
+    review: ProofReview
+    reviewed_at: datetime | None
+    rejection_reason: str
+    duplicate_of_order: str | None = Field(
+        description="Code of an earlier order that sent the same file, if any."
+    )
+    file_url: str = Field(description="GET it with the same credentials.")
+
+    @staticmethod
+    def resolve_duplicate_of_order(proof: PaymentProof) -> str | None:
+        return proof.duplicate_of.order.code if proof.duplicate_of_id else None
+
+    @staticmethod
+    def resolve_file_url(proof: PaymentProof) -> str:
+        return f"/api/orders/{proof.order_id}/proofs/{proof.pk}/file"
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    actor_type: ActorType
+    actor_label: str
+    created_at: datetime
+    details: dict[str, Any]
+
+
+class OrderDetailOut(OrderOut):
+    raffle: RaffleRef
+    confirmed_by: str | None = Field(description="Username of the staff who confirmed.")
+    proofs: list[ProofOut]
+    timeline: list[EventOut] = Field(description="Every state change, oldest first.")
+
+    @staticmethod
+    def resolve_confirmed_by(order: Order) -> str | None:
+        return order.confirmed_by.get_username() if order.confirmed_by else None
+
+    @staticmethod
+    def resolve_proofs(order: Order) -> list[PaymentProof]:
+        return list(order.proofs.all())
+
+    @staticmethod
+    def resolve_timeline(order: Order) -> list[OrderEvent]:
+        return list(order.events.all())
+
+
+class OrderFilters(Schema):
+    status: OrderStatus | None = None
+    raffle: Id | None = Field(None, description="Raffle id.")
+    buyer: Id | None = Field(None, description="Buyer id (a contact's `buyer_id`).")
+    code: Annotated[Text, Field(max_length=12)] | None = Field(
+        None, description="Order code, any case."
+    )
+    created_after: DateTime | None = Field(None, description="Created at or after.")
+    created_before: DateTime | None = Field(None, description="Created before.")
+    ordering: OrderOrdering = "-created_at"
+
+
+class PendingFilters(Schema):
+    raffle: Id | None = Field(None, description="Raffle id.")
+    with_proof: bool | None = Field(
+        None, description="true: only orders whose proof waits for review; false: without."
+    )
+
+
+class ConfirmPaymentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    payment_proof_media_id: Annotated[Text, Field(max_length=128)] | None = Field(
+        None, description="Confirm only the proof with this media id (default: all pending)."
+    )
+
+
+class RejectPaymentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[Text, Field(min_length=1, max_length=500)] = Field(
+        description="Why, in words the buyer will read."
+    )
