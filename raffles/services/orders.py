@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -46,6 +46,39 @@ def _safe_filename(filename: str, mime_type: str, digest: str) -> str:
     return f"{digest[:16]}-{stem or 'proof'}.{ext}"
 
 
+def _hold_ran_out(order: Order, now: datetime) -> bool:
+    return (
+        order.status == Order.Status.PENDING_PAYMENT
+        and order.proof_received_at is None
+        and order.expires_at is not None
+        and order.expires_at < now
+    )
+
+
+def _retake_or_expire(order: Order, now: datetime) -> None:
+    """A proof came after the hold ran out but before the expiry job: keep the order if all
+    its numbers are still free (re-held without expiry), otherwise expire it now, so it never
+    claims numbers another order took. Its proof is kept for staff either way."""
+    numbers = order.numbers()
+    held = (
+        TicketNumber.objects.filter(
+            Q(reserved_by_order=order, status=RESERVED) | claimable(now), raffle=order.raffle
+        )
+        .filter(number__in=numbers)
+        .order_by()
+        .update(status=RESERVED, reserved_by_order=order, reserved_until=None)
+    )
+    if held == len(numbers):
+        return
+    release_order_reservations(order)
+    Order.objects.filter(pk=order.pk).update(
+        status=Order.Status.EXPIRED, closed_at=now, updated_at=now
+    )
+    order.status = Order.Status.EXPIRED
+    log_event(kind="expired", order=order, released=held, reason="numbers taken meanwhile")
+    signals.order_expired.send(sender=Order, order=order)
+
+
 def attach_payment_proof(
     order: Order,
     *,
@@ -70,6 +103,8 @@ def attach_payment_proof(
         order = _fresh(order)
         if order.status not in PROOF_ACCEPTS:
             raise InvalidOrderState("add a payment proof to", order.get_status_display().lower())
+        if _hold_ran_out(order, now):
+            _retake_or_expire(order, now)
         earlier = (
             PaymentProof.objects.filter(sha256=digest)
             .exclude(order=order)
