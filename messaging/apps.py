@@ -1,6 +1,31 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+SWEEP_SCHEDULE_NAME = "messaging: sweep outbox and inbox"
+
+
+def ensure_sweep_schedule(**kwargs: object) -> None:
+    """The sweeper runs every minute. Idempotent: runs after every migrate."""
+    from django_q.models import Schedule
+
+    from messaging.jobs import SWEEP
+
+    Schedule.objects.using(kwargs.get("using") or "default").get_or_create(
+        func=SWEEP,
+        defaults={
+            "name": SWEEP_SCHEDULE_NAME,
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+        },
+    )
 
 
 class MessagingConfig(AppConfig):
     name = "messaging"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "WhatsApp"
+
+    def ready(self) -> None:
+        post_migrate.connect(ensure_sweep_schedule, sender=self, dispatch_uid="messaging-sweep")
+        from messaging import notifications  # noqa: F401 - connects the buyer notifications

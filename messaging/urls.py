@@ -1,2 +1,8 @@
+from django.urls import path
+
+from messaging import views
+
 app_name = "messaging"
-urlpatterns: list = []
+urlpatterns = [
+    path("webhook/", views.webhook, name="webhook"),
+]

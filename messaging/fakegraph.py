@@ -1,0 +1,417 @@
+"""A fake WhatsApp Cloud (Graph) API: a real HTTP server on 127.0.0.1 for tests and by hand.
+
+Answers Meta's shapes for POST /{version}/{phone-number-id}/messages (send and mark-as-read),
+GET /{version}/{media-id} and the media download URL; checks the bearer token; records every
+request; and can be told to fail (HTTP 429/500, Graph error codes), to be slow, to redirect a
+download to another host or to serve an oversized file.
+
+Control it from Python (`FakeGraph` methods) or over HTTP (no token needed):
+  GET  /_fake/requests                 every request recorded so far
+  POST /_fake/fail    {"count", "status", "code", "message"}
+  POST /_fake/delay   {"seconds"}
+  POST /_fake/media   {"media_id", "content_base64", "mime_type"}
+  POST /_fake/reset
+Run by hand with `manage.py fakegraph --port 8999`.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_TOKEN = "fake-graph-token"  # noqa: S105 - a test double's token
+TEXT_MAX = 4096
+ERROR_TITLES = {
+    4: "Application request limit reached",
+    100: "Invalid parameter",
+    190: "Invalid OAuth access token",
+    80007: "Rate limit issues",
+    130429: "Rate limit hit",
+    131000: "Something went wrong",
+    131009: "Parameter value is not valid",
+    131016: "Service unavailable",
+    131026: "Message undeliverable",
+    131047: "Re-engagement message",
+    131056: "(Business Account, Consumer Account) pair rate limit hit",
+}
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+    status: int = 0  # the status answered (0 while still being answered)
+
+    @property
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            return None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "path": self.path,
+            "json": self.json,
+            "at": self.at,
+            "status": self.status,
+        }
+
+
+@dataclass
+class Failure:
+    status: int
+    code: int | None
+    message: str
+    retry_after: float | None = None
+
+
+@dataclass
+class FakeMedia:
+    content: bytes
+    mime_type: str
+    redirect_to: str | None = None  # the download answers 302 to this URL
+    url: str | None = None  # the media endpoint announces this URL instead of ours
+    declared_size: int | None = None
+    send_length: bool = True  # False: no Content-Length, the body just streams
+    sha256: str | None = None
+
+
+@dataclass
+class _State:
+    requests: list[RecordedRequest] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    media: dict[str, FakeMedia] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+class FakeGraph:
+    def __init__(self, *, token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0):
+        self.token = token
+        self._lock = threading.Lock()
+        self._state = _State()
+        self._server = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> FakeGraph:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-graph",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def close(self) -> None:
+        self._server.server_close()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeGraph:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- control ------------------------------------------------------------------------
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._state.requests)
+
+    def message_requests(self) -> list[RecordedRequest]:
+        """POSTs to /messages (sends and mark-as-read), in arrival order."""
+        return [r for r in self.requests if r.method == "POST" and r.path.endswith("/messages")]
+
+    def sent_payloads(self) -> list[dict[str, Any]]:
+        """Bodies of the messages (not mark-as-read) that were answered with 200."""
+        return [
+            r.json
+            for r in self.message_requests()
+            if r.status == 200 and isinstance(r.json, dict) and r.json.get("status") != "read"
+        ]
+
+    @property
+    def delay(self) -> float:
+        return self._state.delay
+
+    @delay.setter
+    def delay(self, seconds: float) -> None:
+        with self._lock:
+            self._state.delay = float(seconds)
+
+    def fail_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 500,
+        code: int | None = None,
+        message: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """The next `count` message POSTs fail with this HTTP status and Graph error code."""
+        if code is None:
+            code = 130429 if status == 429 else 131000 if status >= 500 else 100
+        text = message or ERROR_TITLES.get(code, "Error")
+        with self._lock:
+            self._state.failures.extend(
+                Failure(status, code, text, retry_after) for _ in range(count)
+            )
+
+    def add_media(self, media_id: str, content: bytes, mime_type: str, **options: Any) -> None:
+        with self._lock:
+            self._state.media[media_id] = FakeMedia(content, mime_type, **options)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._state = _State()
+
+    # --- internals ----------------------------------------------------------------------
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._state.requests.append(request)
+
+    def _pop_failure(self) -> Failure | None:
+        with self._lock:
+            return self._state.failures.pop(0) if self._state.failures else None
+
+    def _media(self, media_id: str) -> FakeMedia | None:
+        with self._lock:
+            return self._state.media.get(media_id)
+
+
+def graph_error(code: int, message: str, details: str = "") -> dict[str, Any]:
+    return {
+        "error": {
+            "message": message,
+            "type": "OAuthException",
+            "code": code,
+            "error_data": {"messaging_product": "whatsapp", "details": details or message},
+            "fbtrace_id": "Fake" + secrets.token_hex(6),
+        }
+    }
+
+
+def _payload_problem(body: Any) -> str:
+    """The limits Meta enforces, so tests prove the client never breaks them."""
+    try:
+        return _check_payload(body)
+    except (AttributeError, KeyError, TypeError):
+        return "malformed message body"
+
+
+def _check_payload(body: Any) -> str:
+    if not isinstance(body, dict) or body.get("messaging_product") != "whatsapp":
+        return "messaging_product must be whatsapp"
+    if body.get("status") == "read":
+        return "" if body.get("message_id") else "message_id is required"
+    if not body.get("to"):
+        return "to is required"
+    kind = body.get("type")
+    if kind == "text":
+        text = (body.get("text") or {}).get("body") or ""
+        return "" if 0 < len(text) <= TEXT_MAX else "text.body must be 1 to 4096 characters"
+    if kind == "interactive":
+        action = (body.get("interactive") or {}).get("action") or {}
+        buttons = action.get("buttons") or []
+        if len(buttons) > 3 or any(len(b["reply"]["title"]) > 20 for b in buttons):
+            return "at most 3 buttons with titles of 20 characters"
+        rows = [row for s in action.get("sections") or [] for row in s.get("rows") or []]
+        if len(rows) > 10 or any(len(r["title"]) > 24 for r in rows):
+            return "at most 10 rows with titles of 24 characters"
+    return ""
+
+
+def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "FakeGraph/1.0"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def _read_body(self) -> bytes:
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+
+        def _send_json(self, status: int, data: Any, record: RecordedRequest | None = None) -> None:
+            if record is not None:
+                record.status = status
+            raw = json.dumps(data).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(raw)
+
+        def _authorized(self) -> bool:
+            return self.headers.get("Authorization") == f"Bearer {fake.token}"
+
+        def do_GET(self) -> None:
+            self._handle("GET")
+
+        def do_POST(self) -> None:
+            self._handle("POST")
+
+        def _handle(self, method: str) -> None:
+            path = urlsplit(self.path).path
+            body = self._read_body()
+            record = RecordedRequest(method, path, dict(self.headers.items()), body, time.time())
+            if path.startswith("/_fake/"):
+                self._control(method, path, body)
+                return
+            fake._record(record)
+            parts = [p for p in path.split("/") if p]
+            if not self._authorized():
+                self._send_json(401, graph_error(190, ERROR_TITLES[190]), record)
+                return
+            if method == "GET" and len(parts) == 2 and parts[0] == "media-download":
+                self._download(parts[1], record)
+            elif method == "GET" and len(parts) == 2:
+                self._media_info(parts[1], record)
+            elif method == "POST" and len(parts) == 3 and parts[2] == "messages":
+                self._messages(record)
+            else:
+                self._send_json(404, graph_error(100, "Unknown path " + path), record)
+
+        def _messages(self, record: RecordedRequest) -> None:
+            if fake.delay:
+                time.sleep(fake.delay)
+            failure = fake._pop_failure()
+            if failure is not None:
+                record.status = failure.status
+                raw = json.dumps(graph_error(failure.code or 0, failure.message)).encode()
+                self.send_response(failure.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                if failure.retry_after is not None:
+                    self.send_header("Retry-After", str(failure.retry_after))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(raw)
+                return
+            body = record.json
+            problem = _payload_problem(body)
+            if problem:
+                self._send_json(400, graph_error(131009, ERROR_TITLES[131009], problem), record)
+                return
+            if body.get("status") == "read":
+                self._send_json(200, {"success": True}, record)
+                return
+            self._send_json(
+                200,
+                {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                    "messages": [{"id": "wamid.FAKE" + secrets.token_hex(12)}],
+                },
+                record,
+            )
+
+        def _media_info(self, media_id: str, record: RecordedRequest) -> None:
+            media = fake._media(media_id)
+            if media is None:
+                self._send_json(404, graph_error(100, "Unsupported get request"), record)
+                return
+            self._send_json(
+                200,
+                {
+                    "messaging_product": "whatsapp",
+                    "url": media.url or f"{fake.base_url}/media-download/{media_id}",
+                    "mime_type": media.mime_type,
+                    "sha256": media.sha256 or hashlib.sha256(media.content).hexdigest(),
+                    "file_size": media.declared_size
+                    if media.declared_size is not None
+                    else len(media.content),
+                    "id": media_id,
+                },
+                record,
+            )
+
+        def _download(self, media_id: str, record: RecordedRequest) -> None:
+            media = fake._media(media_id)
+            if media is None:
+                self._send_json(404, graph_error(100, "Unknown media"), record)
+                return
+            if media.redirect_to:
+                record.status = 302
+                self.send_response(302)
+                self.send_header("Location", media.redirect_to)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            record.status = 200
+            self.send_response(200)
+            self.send_header("Content-Type", media.mime_type)
+            if media.send_length:
+                self.send_header("Content-Length", str(len(media.content)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                for start in range(0, len(media.content), 65536):
+                    self.wfile.write(media.content[start : start + 65536])
+            self.close_connection = True
+
+        def _control(self, method: str, path: str, body: bytes) -> None:
+            try:
+                data = json.loads(body or b"{}")
+            except ValueError:
+                self._send_json(400, {"error": "invalid JSON"})
+                return
+            if method == "GET" and path == "/_fake/requests":
+                self._send_json(200, [r.as_dict() for r in fake.requests])
+            elif method == "POST" and path == "/_fake/fail":
+                fake.fail_next(
+                    int(data.get("count", 1)),
+                    status=int(data.get("status", 500)),
+                    code=data.get("code"),
+                    message=data.get("message"),
+                )
+                self._send_json(200, {"ok": True})
+            elif method == "POST" and path == "/_fake/delay":
+                fake.delay = float(data.get("seconds", 0))
+                self._send_json(200, {"ok": True})
+            elif method == "POST" and path == "/_fake/media":
+                fake.add_media(
+                    str(data["media_id"]),
+                    base64.b64decode(data["content_base64"]),
+                    str(data.get("mime_type", "application/octet-stream")),
+                )
+                self._send_json(200, {"ok": True})
+            elif method == "POST" and path == "/_fake/reset":
+                fake.reset()
+                self._send_json(200, {"ok": True})
+            else:
+                self._send_json(404, {"error": "unknown control path"})
+
+    return Handler

@@ -1,0 +1,22 @@
+"""The conversation hook: called once for each inbound message, in order per contact.
+
+It runs inside the transaction that marks the message processed: raise to roll back its
+effects (the message is then marked failed and the buyer gets an apology). Send replies only
+through `messaging.outbox`. The bot (messaging/flow/) replaces the body of `handle_inbound`.
+"""
+
+from __future__ import annotations
+
+from messaging import outbox
+from messaging.flow import runner
+from messaging.models import InboundMessage
+
+ACKNOWLEDGEMENT = "Thanks, we got your message"
+NOT_READ_TYPES = frozenset({"system"})
+
+
+def handle_inbound(message: InboundMessage) -> None:
+    if message.type in NOT_READ_TYPES:
+        return
+    outbox.queue_read(message)
+    runner.respond(message)  # the bot (messaging/flow/); silent while the contact's bot is paused

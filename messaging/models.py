@@ -1,0 +1,256 @@
+"""The WhatsApp channel's records: raw deliveries, contacts, inbound and outbound messages.
+
+Everything Meta sends is stored before anything else happens (WebhookDelivery keeps the raw
+body, InboundMessage / MessageStatus / WebhookEvent the parsed parts). Everything we send is
+an OutboundMessage row first (the outbox), sent later by a task.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
+
+
+class WebhookDelivery(models.Model):
+    """One POST from Meta, kept raw so nothing is lost even when a later shape fails parsing."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        STORED = "stored", _("Stored")
+        INVALID = "invalid", _("Invalid JSON")
+        REJECTED = "rejected", _("Bad signature")
+        FAILED = "failed", _("Failed to store")
+
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    body = models.TextField(blank=True)
+    body_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    size = models.PositiveIntegerField(default=0)
+    signature_ok = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    error = models.TextField(blank=True)
+    message_count = models.PositiveIntegerField(default=0)
+    status_count = models.PositiveIntegerField(default=0)
+    event_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"Delivery {self.pk} ({self.status})"
+
+
+class Contact(models.Model):
+    """A WhatsApp user who wrote to us. Points to the raffles Buyer."""
+
+    wa_id = models.CharField(_("WhatsApp id"), max_length=32, unique=True)
+    profile_name = models.CharField(max_length=200, blank=True)
+    user_id = models.CharField(max_length=128, blank=True)  # Meta's business-scoped user id
+    buyer = models.OneToOneField(
+        "raffles.Buyer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="whatsapp_contact",
+    )
+    state = models.CharField(max_length=60, default="start")
+    context = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    bot_paused = models.BooleanField(default=False)
+    wants_agent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Lease: the one task that processes this contact's inbound messages right now.
+    processing_token = models.CharField(max_length=32, blank=True)
+    processing_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_inbound_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.profile_name or self.wa_id
+
+    @property
+    def window_closes_at(self) -> datetime | None:
+        """End of the 24-hour customer-service window (free-form messages allowed until then)."""
+        if self.last_inbound_at is None:
+            return None
+        return self.last_inbound_at + CUSTOMER_SERVICE_WINDOW
+
+    @property
+    def window_open(self) -> bool:
+        closes = self.window_closes_at
+        return closes is not None and timezone.now() < closes
+
+
+class InboundMessage(models.Model):
+    """A message a contact sent us (any type), stored once per Meta message id."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        FAILED = "failed", _("Failed")
+
+    class MediaStatus(models.TextChoices):
+        NONE = "", _("No media")
+        PENDING = "pending", _("Not downloaded yet")
+        DOWNLOADED = "downloaded", _("Downloaded")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Download failed")
+
+    wa_message_id = models.CharField(max_length=255, unique=True)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="inbound_messages")
+    delivery = models.ForeignKey(
+        WebhookDelivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phone_number_id = models.CharField(max_length=64, blank=True)
+    type = models.CharField(max_length=40)
+    timestamp = models.DateTimeField(null=True, blank=True)  # when the buyer sent it (Meta)
+    received_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField(default=dict)
+    text = models.TextField(blank=True)  # text body, media caption, button text
+    reply_id = models.CharField(max_length=256, blank=True)  # tapped button / list row id
+    reply_title = models.CharField(max_length=256, blank=True)
+    context_message_id = models.CharField(max_length=255, blank=True)  # the message replied to
+    media_id = models.CharField(max_length=128, blank=True)
+    media_mime = models.CharField(max_length=100, blank=True)  # as claimed by Meta
+    media_filename = models.CharField(max_length=255, blank=True)
+    media_status = models.CharField(
+        max_length=10, choices=MediaStatus.choices, default=MediaStatus.NONE, blank=True
+    )
+    media_file = models.FileField(upload_to="whatsapp-media/", max_length=300, blank=True)
+    media_content_type = models.CharField(max_length=100, blank=True)  # sniffed from bytes
+    media_sha256 = models.CharField(max_length=64, blank=True)
+    media_size = models.PositiveBigIntegerField(null=True, blank=True)
+    media_error = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["timestamp", "id"]
+        indexes = [
+            models.Index(fields=["contact", "status", "timestamp", "id"], name="inbound_queue_idx"),
+            models.Index(fields=["status", "received_at"], name="inbound_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.wa_message_id}"
+
+
+class MessageStatus(models.Model):
+    """One status event (sent, delivered, read, failed, ...) for a message we sent."""
+
+    wa_message_id = models.CharField(max_length=255, db_index=True)
+    status = models.CharField(max_length=20)
+    timestamp = models.DateTimeField(null=True, blank=True)
+    recipient_id = models.CharField(max_length=32, blank=True)
+    error_code = models.IntegerField(null=True, blank=True)
+    error_title = models.TextField(blank=True)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(default=timezone.now)
+    delivery = models.ForeignKey(
+        WebhookDelivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["timestamp", "id"]
+        verbose_name_plural = "message statuses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wa_message_id", "status", "timestamp"], name="status_event_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wa_message_id} {self.status}"
+
+
+class WebhookEvent(models.Model):
+    """Anything else Meta sent: errors, account updates, calls, template reviews, new shapes."""
+
+    kind = models.CharField(max_length=80, db_index=True)
+    payload = models.JSONField(default=dict)
+    dedup_key = models.CharField(max_length=64, unique=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    delivery = models.ForeignKey(
+        WebhookDelivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class OutboundMessage(models.Model):
+    """The outbox: a message to send, written in the transaction that decided to send it."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        BUTTONS = "buttons", _("Reply buttons")
+        LIST = "list", _("List")
+        TEMPLATE = "template", _("Template")
+        IMAGE = "image", _("Image")
+        DOCUMENT = "document", _("Document")
+        READ = "read", _("Mark as read")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        READ = "read", _("Read")
+        FAILED = "failed", _("Failed")
+        UNDELIVERABLE = "undeliverable", _("Undeliverable")
+
+    PENDING_STATUSES = (Status.QUEUED, Status.SENDING)
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outbound_messages")
+    to = models.CharField(max_length=32)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    payload = models.JSONField()  # the exact Graph API request body
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    wa_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+    error_code = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["contact", "status", "id"], name="outbox_contact_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.contact_id} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING_STATUSES
+
+
+class SendRateSlot(models.Model):
+    """Shared pacing state: the next free send slot of one phone number (see pacing.py)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    next_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key} next at {self.next_at}"

@@ -1,0 +1,203 @@
+"""Run the conversation over a contact's inbound messages: in order, one worker at a time.
+
+A task claims the contact with a conditional UPDATE on its lease columns, then handles every
+unprocessed message of that contact in order (Meta timestamp, then arrival), renewing the
+lease before each one. A second task for the same contact finds the lease taken and leaves:
+the holder re-checks for new messages after releasing, so nothing is stranded. A dead worker's
+lease simply expires and the sweeper enqueues the contact again.
+
+Each message is handled in one transaction together with marking it processed (a conditional
+UPDATE from "received"), so its effects (state, outbox rows) happen exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from messaging import handlers, jobs, outbox
+from messaging.exceptions import GraphError, MediaRefused
+from messaging.logutils import mask_phone
+from messaging.media import download_media
+from messaging.models import Contact, InboundMessage
+
+logger = logging.getLogger(__name__)
+
+Status = InboundMessage.Status
+MediaStatus = InboundMessage.MediaStatus
+PROCESS_BUDGET_SECONDS = 60.0
+MEDIA_TRIES = 3
+APOLOGY = (
+    "Sorry, something went wrong on our side while reading your message. "
+    "We have saved it and a person will look at it."
+)
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "WHATSAPP_CONTACT_LEASE_SECONDS", 120))
+
+
+def _claim(contact_id: int) -> str | None:
+    now = timezone.now()
+    token = secrets.token_hex(16)
+    claimed = (
+        Contact.objects.filter(pk=contact_id)
+        .filter(Q(processing_until__isnull=True) | Q(processing_until__lt=now))
+        .update(processing_token=token, processing_until=now + lease())
+    )
+    return token if claimed else None
+
+
+def _renew(contact_id: int, token: str) -> bool:
+    return bool(
+        Contact.objects.filter(pk=contact_id, processing_token=token).update(
+            processing_until=timezone.now() + lease()
+        )
+    )
+
+
+def _release(contact_id: int, token: str) -> None:
+    Contact.objects.filter(pk=contact_id, processing_token=token).update(
+        processing_token="", processing_until=None
+    )
+
+
+def _pending(contact_id: int) -> InboundMessage | None:
+    return (
+        InboundMessage.objects.filter(contact_id=contact_id, status=Status.RECEIVED)
+        .select_related("contact")
+        .order_by("timestamp", "id")
+        .first()
+    )
+
+
+def process_contact(contact_id: int) -> int:
+    """Handle every unprocessed message of one contact. Returns how many were handled."""
+    started = time.monotonic()
+    handled = 0
+    while True:
+        token = _claim(contact_id)
+        if token is None:
+            return handled  # another worker holds the contact and will see our messages
+        out_of_time = False
+        try:
+            while (message := _pending(contact_id)) is not None:
+                if time.monotonic() - started > PROCESS_BUDGET_SECONDS:
+                    out_of_time = True
+                    break
+                if not _renew(contact_id, token):
+                    logger.warning("whatsapp contact %s: lease lost", contact_id)
+                    return handled
+                handle_message(message)
+                handled += 1
+        finally:
+            _release(contact_id, token)
+        if out_of_time:
+            jobs.enqueue(jobs.PROCESS_CONTACT, contact_id)
+            return handled
+        if _pending(contact_id) is None:
+            return handled
+
+
+def handle_message(message: InboundMessage) -> None:
+    if message.media_status == MediaStatus.PENDING:
+        fetch_media(message)
+    try:
+        with transaction.atomic():
+            taken = InboundMessage.objects.filter(pk=message.pk, status=Status.RECEIVED).update(
+                status=Status.PROCESSED, processed_at=timezone.now(), error=""
+            )
+            if not taken:
+                return  # handled meanwhile by a worker whose lease had expired
+            message.status = Status.PROCESSED
+            handlers.handle_inbound(message)
+    except Exception as exc:
+        logger.exception(
+            "whatsapp handler failed on message %s from %s",
+            message.wa_message_id,
+            mask_phone(message.contact.wa_id),
+        )
+        with transaction.atomic():
+            failed = InboundMessage.objects.filter(pk=message.pk, status=Status.RECEIVED).update(
+                status=Status.FAILED, processed_at=timezone.now(), error=repr(exc)[:2000]
+            )
+            if failed:
+                message.status = Status.FAILED
+                outbox.queue_text(message.contact, APOLOGY)
+
+
+def fetch_media(message: InboundMessage) -> None:
+    """Download a buyer's image or PDF right away (Meta's URLs expire) and keep it privately."""
+    changes: dict[str, object]
+    if settings.WHATSAPP_SANDBOX:
+        changes = {
+            "media_status": MediaStatus.FAILED,
+            "media_error": "Not downloaded in sandbox mode",
+        }
+    else:
+        changes = _download(message)
+    for field, value in changes.items():
+        setattr(message, field, value)
+    message.save(update_fields=list(changes))
+
+
+def _download(message: InboundMessage) -> dict[str, object]:
+    who = mask_phone(message.contact.wa_id)
+    for attempt in range(1, MEDIA_TRIES + 1):
+        try:
+            media = download_media(message.media_id)
+        except MediaRefused as exc:
+            logger.warning(
+                "whatsapp media %s from %s refused: %s", message.media_id, who, exc.message
+            )
+            return {"media_status": MediaStatus.REFUSED, "media_error": exc.message}
+        except GraphError as exc:
+            if exc.retryable and attempt < MEDIA_TRIES:
+                time.sleep(0.5 * attempt)
+                continue
+            logger.warning(
+                "whatsapp media %s from %s failed: %s", message.media_id, who, exc.describe()
+            )
+            return {"media_status": MediaStatus.FAILED, "media_error": exc.describe()}
+        name = default_storage.save(
+            f"whatsapp-media/{message.contact_id}/{message.pk}.{media.extension}",
+            ContentFile(media.content),
+        )
+        return {
+            "media_status": MediaStatus.DOWNLOADED,
+            "media_file": name,
+            "media_content_type": media.mime_type,
+            "media_sha256": media.sha256,
+            "media_size": media.size,
+            "media_error": "",
+        }
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def sweep_inbox(grace_seconds: float = 30) -> int:
+    """Enqueue processing for contacts with messages left unprocessed (a lost task or a dead
+    worker whose lease expired)."""
+    now = timezone.now()
+    contact_ids = list(
+        InboundMessage.objects.filter(
+            status=Status.RECEIVED, received_at__lte=now - timedelta(seconds=grace_seconds)
+        )
+        .filter(Q(contact__processing_until__isnull=True) | Q(contact__processing_until__lt=now))
+        .order_by()
+        .values_list("contact_id", flat=True)
+        .distinct()[:500]
+    )
+    for contact_id in contact_ids:
+        jobs.enqueue(jobs.PROCESS_CONTACT, contact_id)
+    if contact_ids:
+        logger.info("whatsapp inbox sweep: %d contacts to process", len(contact_ids))
+    return len(contact_ids)

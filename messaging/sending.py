@@ -1,0 +1,236 @@
+"""Send the outbox: claim a row, pace, POST it, record the result; retry with backoff.
+
+Order: a contact's rows go out in id order. The send task drains one contact: it takes the
+oldest pending row, and stops when that row is claimed by another worker or is waiting for a
+retry (later rows wait behind it).
+
+Exactly one sender: a row is claimed with a conditional UPDATE (queued and due, or "sending"
+with an expired claim) that sets a random claim token and a lease; results are recorded only
+under that token. A worker that dies leaves a "sending" row whose lease runs out; the sweeper
+then sends it again. So a message is sent at least once, and twice only when a worker died
+(or hung past its lease) between Meta accepting the message and us recording it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from messaging import jobs, pacing
+from messaging.exceptions import GraphError
+from messaging.graph import GraphClient, SendResult
+from messaging.logutils import mask_phone
+from messaging.models import OutboundMessage
+from messaging.statuses import replay_statuses
+
+logger = logging.getLogger(__name__)
+
+S = OutboundMessage.Status
+BACKOFF_CAP_SECONDS = 900.0
+DRAIN_BUDGET_SECONDS = 60.0  # stay well under django-q2's task timeout
+MAX_ROWS_PER_DRAIN = 1000
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "WHATSAPP_SEND_LEASE_SECONDS", 60))
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "WHATSAPP_MAX_SEND_ATTEMPTS", 8))
+
+
+def backoff_delay(attempt: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter: base * 2^(attempt-1), half fixed and half random."""
+    base = float(getattr(settings, "WHATSAPP_RETRY_BASE_SECONDS", 2.0))
+    delay = min(BACKOFF_CAP_SECONDS, base * 2 ** max(attempt - 1, 0))
+    delay = delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not crypto
+    if retry_after:
+        delay = max(delay, min(retry_after, BACKOFF_CAP_SECONDS))
+    return delay
+
+
+def _claimable(now: object) -> Q:
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    return (Q(status=S.QUEUED, next_attempt_at__lte=now) & free) | (Q(status=S.SENDING) & free)
+
+
+def claim(row_id: int) -> str | None:
+    """Take a row for sending. Returns the claim token, or None if someone else has it."""
+    now = timezone.now()
+    token = secrets.token_hex(16)
+    claimed = (
+        OutboundMessage.objects.filter(pk=row_id)
+        .filter(_claimable(now))
+        .update(
+            status=S.SENDING,
+            claimed_until=now + lease(),
+            claim_token=token,
+            attempts=F("attempts") + 1,
+        )
+    )
+    return token if claimed else None
+
+
+def drain_contact(contact_id: int) -> int:
+    """Send this contact's pending rows in order. Returns how many were handled."""
+    started = time.monotonic()
+    handled = 0
+    for _ in range(MAX_ROWS_PER_DRAIN):
+        row = (
+            OutboundMessage.objects.filter(
+                contact_id=contact_id, status__in=OutboundMessage.PENDING_STATUSES
+            )
+            .order_by("id")
+            .first()
+        )
+        if row is None:
+            return handled
+        now = timezone.now()
+        if row.claimed_until is not None and row.claimed_until >= now:
+            return handled  # another worker is sending it; it will go on with the rest
+        if row.status == S.QUEUED and row.next_attempt_at > now:
+            return handled  # waiting for a retry; the sweeper comes back for it
+        if time.monotonic() - started > DRAIN_BUDGET_SECONDS:
+            jobs.enqueue(jobs.SEND_CONTACT_OUTBOX, contact_id)
+            return handled
+        token = claim(row.pk)
+        if token is not None:
+            send_claimed(row.pk, token)
+            handled += 1
+    return handled
+
+
+def _finish(row: OutboundMessage, token: str, **changes: object) -> bool:
+    updated = OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(
+        claimed_until=None, claim_token="", **changes
+    )
+    if not updated:
+        logger.warning("whatsapp outbox %s: claim lost before the result was recorded", row.pk)
+    return bool(updated)
+
+
+def _send(row: OutboundMessage, token: str) -> SendResult:
+    if settings.WHATSAPP_SANDBOX:
+        wa_id = (
+            "" if row.kind == OutboundMessage.Kind.READ else f"wamid.SANDBOX{secrets.token_hex(12)}"
+        )
+        return SendResult(wa_id, {"sandbox": True})
+    client = GraphClient()
+    slot = pacing.reserve_slot(client.phone_number_id or "default")
+    OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(
+        claimed_until=slot + lease()
+    )
+    pacing.wait_until(slot)
+    return client.send(row.payload)
+
+
+def send_claimed(row_id: int, token: str) -> None:
+    row = OutboundMessage.objects.get(pk=row_id)
+    limit = max_attempts()
+    inline_max = float(getattr(settings, "WHATSAPP_INLINE_RETRY_MAX_SECONDS", 10))
+    while True:
+        if row.attempts > limit:
+            _finish(
+                row,
+                token,
+                status=S.FAILED,
+                failed_at=timezone.now(),
+                last_error=f"Gave up after {limit} attempts. {row.last_error}".strip(),
+            )
+            return
+        try:
+            result = _send(row, token)
+        except GraphError as exc:
+            reason = exc.describe()
+            logger.warning(
+                "whatsapp outbox %s to %s attempt %d failed: %s",
+                row.pk,
+                mask_phone(row.to),
+                row.attempts,
+                reason,
+            )
+            if not exc.retryable or row.attempts >= limit:
+                _finish(
+                    row,
+                    token,
+                    status=S.FAILED,
+                    failed_at=timezone.now(),
+                    error_code=exc.error_code,
+                    last_error=reason
+                    if not exc.retryable
+                    else f"Gave up after {limit} attempts: {reason}",
+                )
+                return
+            delay = backoff_delay(row.attempts, exc.retry_after)
+            if delay > inline_max:
+                _finish(
+                    row,
+                    token,
+                    status=S.QUEUED,
+                    next_attempt_at=timezone.now() + timedelta(seconds=delay),
+                    error_code=exc.error_code,
+                    last_error=reason,
+                )
+                return
+            still_ours = OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(
+                attempts=F("attempts") + 1,
+                claimed_until=timezone.now() + timedelta(seconds=delay) + lease(),
+                error_code=exc.error_code,
+                last_error=reason,
+            )
+            if not still_ours:
+                return
+            time.sleep(delay)
+            row.attempts += 1
+            row.last_error = reason
+            continue
+        now = timezone.now()
+        if _finish(
+            row,
+            token,
+            status=S.SENT,
+            wa_message_id=result.wa_message_id,
+            sent_at=now,
+            error_code=None,
+            last_error="",
+        ):
+            logger.info(
+                "whatsapp outbox %s %s sent to %s as %s",
+                row.pk,
+                row.kind,
+                mask_phone(row.to),
+                result.wa_message_id or "-",
+            )
+            if result.wa_message_id:
+                replay_statuses(result.wa_message_id)
+        return
+
+
+def sweep_outbox(grace_seconds: float = 30) -> int:
+    """Enqueue a send for every contact with a row left queued (its task was lost) or
+    half-sent (its worker died). Claims make duplicate tasks harmless."""
+    now = timezone.now()
+    due = Q(
+        status=S.QUEUED,
+        next_attempt_at__lte=now,
+        created_at__lte=now - timedelta(seconds=grace_seconds),
+    )
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    contact_ids = list(
+        OutboundMessage.objects.filter((due | Q(status=S.SENDING)) & free)
+        .order_by()
+        .values_list("contact_id", flat=True)
+        .distinct()[:500]
+    )
+    for contact_id in contact_ids:
+        jobs.enqueue(jobs.SEND_CONTACT_OUTBOX, contact_id)
+    if contact_ids:
+        logger.info("whatsapp outbox sweep: %d contacts to send", len(contact_ids))
+    return len(contact_ids)

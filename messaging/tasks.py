@@ -1,0 +1,21 @@
+"""django-q2 tasks. They take ids, fetch fresh rows, and are safe to run twice."""
+
+from __future__ import annotations
+
+from messaging import processing, sending
+
+
+def process_contact(contact_id: int) -> int:
+    return processing.process_contact(contact_id)
+
+
+def send_contact_outbox(contact_id: int) -> int:
+    return sending.drain_contact(contact_id)
+
+
+def sweep(grace_seconds: float = 30) -> dict[str, int]:
+    """Every minute (see apps.py): re-send stuck outbox rows, re-process stuck messages."""
+    return {
+        "outbox": sending.sweep_outbox(grace_seconds),
+        "inbox": processing.sweep_inbox(grace_seconds),
+    }
