@@ -1,0 +1,61 @@
+"""What the bot answers, channel-agnostic. The runner turns these into outbox rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Text:
+    body: str
+
+
+@dataclass(frozen=True)
+class Button:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Buttons:
+    """One to three reply buttons under a body text."""
+
+    body: str
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class List:
+    """A list message: a body, a button that opens the list, up to ten rows in sections."""
+
+    body: str
+    button: str
+    sections: tuple[Section, ...]
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(row for section in self.sections for row in section.rows)
+
+
+Reply = Text | Buttons | List
+
+# WhatsApp's limits (see messaging/payloads.py, which enforces them again when queueing).
+MAX_BUTTONS = 3
+MAX_ROWS = 10
+BUTTON_ID_MAX = 256
+ROW_ID_MAX = 200
+BODY_MAX = 1024  # interactive messages
+TEXT_MAX = 4096

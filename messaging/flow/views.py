@@ -1,0 +1,119 @@
+"""Read-only snapshots the pure core works with, and the interface it reads them through.
+
+The runner gives the machine a `Queries` backed by the database (`flow.queries`); tests give
+it an in-memory one. The machine never touches the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+PENDING = "PENDING_PAYMENT"
+PAID = "PAID"
+CANCELLED = "CANCELLED"
+EXPIRED = "EXPIRED"
+
+
+@dataclass(frozen=True)
+class RaffleView:
+    id: int
+    title: str
+    price: Decimal
+    currency: str
+    min_number: int
+    max_number: int
+    left: int  # numbers a buyer can take now
+    selling: bool  # active, numbers generated, before the sales close time
+    max_per_order: int
+    prize: str = ""
+    description: str = ""
+    sales_close_at: datetime | None = None
+    draw_at: datetime | None = None
+    reservation_minutes: int = 30
+    commitment: str = ""  # the draw commitment hash, once raffles has one
+    status: str = "active"
+
+    @property
+    def width(self) -> int:
+        return len(str(self.max_number))
+
+    def fmt(self, number: int) -> str:
+        return str(number).zfill(self.width)
+
+
+@dataclass(frozen=True)
+class OrderView:
+    code: str
+    raffle_id: int
+    raffle_title: str
+    status: str
+    numbers: tuple[str, ...]  # zero-padded, sorted
+    total: Decimal
+    currency: str
+    expires_at: datetime | None = None
+    proof_received: bool = False
+    payment_instructions: str = ""
+    raw_numbers: tuple[int, ...] = ()
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == PENDING
+
+    def hold_expired(self, now: datetime) -> bool:
+        """Past its hold and no proof sent (the expiry job may not have run yet)."""
+        if self.status == EXPIRED:
+            return True
+        return (
+            self.status == PENDING
+            and not self.proof_received
+            and self.expires_at is not None
+            and self.expires_at <= now
+        )
+
+    @property
+    def accepts_proof(self) -> bool:
+        return self.status in {PENDING, EXPIRED}
+
+
+@dataclass(frozen=True)
+class TicketsView:
+    raffle_title: str
+    numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResultView:
+    raffle_title: str
+    drawn_at: datetime | None
+    winners: tuple[str, ...] = ()  # zero-padded, first prize first
+    url: str = ""  # the public page where anyone can verify the draw
+    mine: tuple[str, ...] = ()  # this buyer's winning numbers
+
+
+class Queries(Protocol):
+    """Reads the machine may make, all about one buyer."""
+
+    now: datetime
+    buyer_name: str
+
+    def selling_raffles(self, offset: int, limit: int) -> tuple[Sequence[RaffleView], int]:
+        """A page of the raffles selling now, and how many there are in all."""
+        ...
+
+    def raffle(self, raffle_id: int) -> RaffleView | None: ...
+
+    def order(self, code: str) -> OrderView | None:
+        """One of this buyer's orders by its code (None for another buyer's)."""
+        ...
+
+    def live_orders(self) -> Sequence[OrderView]:
+        """This buyer's orders waiting for payment, newest first."""
+        ...
+
+    def paid_tickets(self) -> Sequence[TicketsView]: ...
+
+    def results(self) -> Sequence[ResultView]: ...
