@@ -152,14 +152,25 @@ def download_media(media_id: str, *, client: GraphClient | None = None) -> Downl
     cap = image_cap if info.mime_type.startswith("image/") else document_cap
     if info.file_size is not None and info.file_size > cap:
         raise MediaTooLarge(f"The file is {info.file_size} bytes; the limit is {cap}")
-    content = _fetch(client, info.url, cap)
+    media = check_content(_fetch(client, info.url, cap))
+    if HEX_SHA256.match(info.sha256.lower()) and info.sha256.lower() != media.sha256:
+        raise MediaIntegrityError()
+    logger.info("whatsapp media %s downloaded: %s, %d bytes", media_id, media.mime_type, media.size)
+    return media
+
+
+def check_content(content: bytes) -> DownloadedMedia:
+    """The checks every payment file passes, whatever brought it: type by content, size cap."""
     mime_type = sniff(content[:16])
     if mime_type is None:
         raise MediaTypeNotAllowed()
-    if mime_type in IMAGE_TYPES and len(content) > image_cap:
-        raise MediaTooLarge(f"The image is {len(content)} bytes; the limit is {image_cap}")
-    digest = hashlib.sha256(content).hexdigest()
-    if HEX_SHA256.match(info.sha256.lower()) and info.sha256.lower() != digest:
-        raise MediaIntegrityError()
-    logger.info("whatsapp media %s downloaded: %s, %d bytes", media_id, mime_type, len(content))
-    return DownloadedMedia(content=content, mime_type=mime_type, sha256=digest)
+    cap = (
+        settings.WHATSAPP_MAX_IMAGE_BYTES
+        if mime_type in IMAGE_TYPES
+        else settings.WHATSAPP_MAX_DOCUMENT_BYTES
+    )
+    if len(content) > cap:
+        raise MediaTooLarge(f"The file is {len(content)} bytes; the limit is {cap}")
+    return DownloadedMedia(
+        content=content, mime_type=mime_type, sha256=hashlib.sha256(content).hexdigest()
+    )

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from messaging import handlers, jobs, outbox
+from messaging import handlers, jobs, outbox, sandbox
 from messaging.exceptions import GraphError, MediaRefused
 from messaging.logutils import mask_phone
 from messaging.media import download_media
@@ -138,13 +138,7 @@ def handle_message(message: InboundMessage) -> None:
 def fetch_media(message: InboundMessage) -> None:
     """Download a buyer's image or PDF right away (Meta's URLs expire) and keep it privately."""
     changes: dict[str, object]
-    if settings.WHATSAPP_SANDBOX:
-        changes = {
-            "media_status": MediaStatus.FAILED,
-            "media_error": "Not downloaded in sandbox mode",
-        }
-    else:
-        changes = _download(message)
+    changes = _download(message)
     for field, value in changes.items():
         setattr(message, field, value)
     message.save(update_fields=list(changes))
@@ -154,7 +148,11 @@ def _download(message: InboundMessage) -> dict[str, object]:
     who = mask_phone(message.contact.wa_id)
     for attempt in range(1, MEDIA_TRIES + 1):
         try:
-            media = download_media(message.media_id)
+            media = (
+                sandbox.download_media(message.media_id)
+                if settings.WHATSAPP_SANDBOX
+                else download_media(message.media_id)
+            )
         except MediaRefused as exc:
             logger.warning(
                 "whatsapp media %s from %s refused: %s", message.media_id, who, exc.message

@@ -233,8 +233,9 @@ def test_document_sample_keeps_media_info(post_webhook):
         "filename.pdf",
     )
     assert doc.text == "caption"
-    # Sandbox: not downloaded, and said so.
-    assert doc.media_status == InboundMessage.MediaStatus.FAILED
+    # Sandbox: only files registered by the simulator exist; Meta's ids are refused, and said so.
+    assert doc.media_status == InboundMessage.MediaStatus.REFUSED
+    assert doc.media_error
 
 
 def test_unknown_types_reach_the_handler_and_are_only_marked_read(post_webhook):
