@@ -35,8 +35,14 @@ MIME_EXTENSIONS = {
 MAX_REASON = 500
 
 
-def _fresh(order: Order) -> Order:
-    return Order.objects.select_related("raffle", "buyer").get(pk=order.pk)
+def _fresh(order: Order, *, lock: bool = False) -> Order:
+    """The order as stored now. `lock=True` (inside a transaction) holds its row until commit:
+    two people acting on one order take turns (PostgreSQL; SQLite serialises writers), and
+    every service locks the order before its numbers, so they cannot deadlock each other."""
+    qs = Order.objects.select_related("raffle", "buyer")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    return qs.get(pk=order.pk)
 
 
 def _safe_filename(filename: str, mime_type: str, digest: str) -> str:
@@ -79,6 +85,7 @@ def _retake_or_expire(order: Order, now: datetime) -> None:
     signals.order_expired.send(sender=Order, order=order)
 
 
+@retry_on_conflict
 def attach_payment_proof(
     order: Order,
     *,
@@ -100,7 +107,7 @@ def attach_payment_proof(
             return existing
     now = timezone.now()
     with transaction.atomic():
-        order = _fresh(order)
+        order = _fresh(order, lock=True)
         if order.status not in PROOF_ACCEPTS:
             raise InvalidOrderState("add a payment proof to", order.get_status_display().lower())
         if _hold_ran_out(order, now):
@@ -149,7 +156,7 @@ def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = N
     """
     now = timezone.now()
     with transaction.atomic():
-        order = _fresh(order)
+        order = _fresh(order, lock=True)
         if order.status not in PROOF_ACCEPTS:
             raise InvalidOrderState("confirm payment of", order.get_status_display().lower())
         ensure_payments_open(order)
@@ -190,6 +197,7 @@ def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = N
     return order
 
 
+@retry_on_conflict
 def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
     """Staff reject the proofs waiting for review. The buyer may send a new proof: a live
     order gets a fresh hold of the raffle's reservation time."""
@@ -200,7 +208,7 @@ def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
         raise InvalidInput(f"The reason can have at most {MAX_REASON} characters", field="reason")
     now = timezone.now()
     with transaction.atomic():
-        order = _fresh(order)
+        order = _fresh(order, lock=True)
         if order.status not in PROOF_ACCEPTS:
             raise InvalidOrderState("reject payment of", order.get_status_display().lower())
         reviewer = as_actor(by).user
@@ -228,6 +236,7 @@ def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
     return order
 
 
+@retry_on_conflict
 def cancel_order(order: Order, *, by: ActorLike = None) -> Order:
     """Cancel a live order and free its numbers. Paid orders cannot be cancelled here."""
     now = timezone.now()

@@ -104,6 +104,9 @@ def _check_buyer_limit(raffle: Raffle, buyer: Buyer, qty: int, now: datetime) ->
     limit = raffle.max_tickets_per_buyer
     if limit is None:
         return
+    # One buyer's orders take turns here, so two cannot both pass the check (PostgreSQL;
+    # SQLite serialises writers). NO KEY UPDATE: inserting an order that points here still can.
+    list(Buyer.objects.select_for_update(no_key=True).filter(pk=buyer.pk).values_list("pk"))
     already = held_by_buyer(raffle, buyer, now)
     if already + qty > limit:
         raise BuyerLimitExceeded(limit, already, qty)
@@ -133,6 +136,16 @@ def _claim(raffle: Raffle, numbers: Iterable[int], order: Order, now: datetime) 
         TicketNumber.objects.filter(claimable(now), raffle=raffle, number__in=list(numbers))
         .order_by()
         .update(status=RESERVED, reserved_by_order=order, reserved_until=order.expires_at)
+    )
+
+
+def held_numbers(order: Order) -> list[int]:
+    """The numbers this order holds now. No ORDER BY: with the model's default ordering
+    (raffle, number) SQLite walks the raffle's whole index instead of the order's."""
+    return list(
+        TicketNumber.objects.filter(reserved_by_order=order)
+        .order_by()
+        .values_list("number", flat=True)
     )
 
 
@@ -184,11 +197,7 @@ def reserve_specific(
         claimed = _claim(raffle, wanted, order, now)
         if claimed == len(wanted):
             return _finish(order, wanted, "reserved", by or buyer)
-        mine = set(
-            TicketNumber.objects.filter(raffle=raffle, reserved_by_order=order).values_list(
-                "number", flat=True
-            )
-        )
+        mine = set(held_numbers(order))
         taken = [n for n in wanted if n not in mine]
         transaction.set_rollback(True)
     raise NumbersTaken(taken, nearest_free(raffle, taken))
@@ -254,11 +263,7 @@ def reserve_random(raffle_id: int, qty: int, buyer: Buyer, *, by: ActorLike = No
             if not candidates:
                 break
             if _claim(raffle, candidates, order, now):
-                mine = set(
-                    TicketNumber.objects.filter(raffle=raffle, reserved_by_order=order).values_list(
-                        "number", flat=True
-                    )
-                )
+                mine = set(held_numbers(order))
             if len(mine) == qty:
                 return _finish(order, sorted(mine), "reserved_random", by or buyer)
         transaction.set_rollback(True)
@@ -288,23 +293,26 @@ def expire_reservations(now: datetime | None = None) -> int:
         .order_by("expires_at")
         .values_list("pk", flat=True)[:5000]
     )
-    expired = 0
-    for pk in due:
-        with transaction.atomic():
-            won = Order.objects.filter(
-                pk=pk,
-                status=Order.Status.PENDING_PAYMENT,
-                proof_received_at__isnull=True,
-                expires_at__lt=now,
-            ).update(status=Order.Status.EXPIRED, closed_at=now, updated_at=now)
-            if not won:
-                continue
-            order = Order.objects.select_related("raffle", "buyer").get(pk=pk)
-            released = release_order_reservations(order)
-            log_event(kind="expired", order=order, released=released)
-            signals.order_expired.send(sender=Order, order=order)
-            expired += 1
-    return expired
+    expire = retry_on_conflict(expire_order)
+    return sum(expire(pk, now) for pk in due)
+
+
+def expire_order(pk: int, now: datetime) -> int:
+    """Expire one order whose hold ran out and that sent no proof: 1 if this call did it."""
+    with transaction.atomic():
+        won = Order.objects.filter(
+            pk=pk,
+            status=Order.Status.PENDING_PAYMENT,
+            proof_received_at__isnull=True,
+            expires_at__lt=now,
+        ).update(status=Order.Status.EXPIRED, closed_at=now, updated_at=now)
+        if not won:
+            return 0
+        order = Order.objects.select_related("raffle", "buyer").get(pk=pk)
+        released = release_order_reservations(order)
+        log_event(kind="expired", order=order, released=released)
+        signals.order_expired.send(sender=Order, order=order)
+    return 1
 
 
 def send_expiry_reminders(now: datetime | None = None) -> int:

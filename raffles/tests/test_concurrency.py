@@ -351,7 +351,6 @@ def test_eight_processes_never_sell_a_number_twice() -> None:
 
 # --- Two people acting on the same order at the same moment ---------------------------------
 
-ON_POSTGRES = connection.vendor == "postgresql"
 ROUNDS = 20
 PROOF = b"%PDF-1.4 proof of payment"
 # The legal life of an order, read from its audit log.
@@ -441,13 +440,6 @@ def attach_proof(order: Order) -> None:
     )
 
 
-@pytest.mark.xfail(
-    ON_POSTGRES,
-    reason="services bug (PostgreSQL): confirm_paid locks tickets then the order, cancel_order"
-    " the order then tickets (deadlock, cancel_order does not retry); and confirm_paid's"
-    " unconditional status UPDATE can turn a CANCELLED order into PAID",
-    strict=False,
-)
 def test_staff_confirms_while_buyer_cancels_exactly_one_wins() -> None:
     race_on_orders(
         prepare=lambda order: None,
@@ -459,12 +451,6 @@ def test_staff_confirms_while_buyer_cancels_exactly_one_wins() -> None:
     )
 
 
-@pytest.mark.xfail(
-    ON_POSTGRES,
-    reason="services bug (PostgreSQL): confirm_paid and reject_payment both read the order"
-    " without a lock; a payment can be 'rejected' after it was confirmed",
-    strict=False,
-)
 def test_one_staff_confirms_while_another_rejects() -> None:
     race_on_orders(
         prepare=attach_proof,
@@ -477,13 +463,6 @@ def test_one_staff_confirms_while_another_rejects() -> None:
     )
 
 
-@pytest.mark.xfail(
-    ON_POSTGRES,
-    reason="services bug (PostgreSQL): confirm_paid locks tickets then the order,"
-    " expire_reservations the order then tickets: deadlock, and expire_reservations does"
-    " not retry",
-    strict=False,
-)
 def test_staff_confirms_while_the_expiry_job_runs() -> None:
     # A hold that ran out may still be paid (late payment): both calls always succeed.
     race_on_orders(
@@ -496,12 +475,6 @@ def test_staff_confirms_while_the_expiry_job_runs() -> None:
     )
 
 
-@pytest.mark.xfail(
-    ON_POSTGRES,
-    reason="services bug (PostgreSQL): the per-buyer limit is checked with a plain SELECT"
-    " (held_by_buyer) and nothing serialises two orders of the same buyer",
-    strict=False,
-)
 def test_buyer_limit_holds_when_one_buyer_asks_from_many_threads() -> None:
     limit = 4
     raffle = make_raffle(size=SIZE, max_tickets_per_buyer=limit, max_tickets_per_order=3)
