@@ -11,6 +11,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("whatsapp/", include("messaging.urls")),
     path("portal/", include("portal.urls")),
-    path("unicorn/", include("django_unicorn.urls")),
+    path("unicorn/", include("portal.unicorn_gate")),  # staff-only django-unicorn endpoint
     path("", include("raffles.urls")),
 ]

@@ -1,10 +1,43 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.generic import TemplateView
+
+from portal.forms import StaffAuthenticationForm
+from portal.views import exports, files, pages, simulator
 
 app_name = "portal"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="portal/login.html", authentication_form=StaffAuthenticationForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", TemplateView.as_view(template_name="portal/dashboard.html"), name="dashboard"),
+    path("", pages.DashboardPage.as_view(), name="dashboard"),
+    path("raffles/", pages.RaffleListPage.as_view(), name="raffles"),
+    path("raffles/new/", pages.RaffleCreatePage.as_view(), name="raffle-new"),
+    path("raffles/<int:raffle_id>/", pages.RaffleDetailPage.as_view(), name="raffle"),
+    path("raffles/<int:raffle_id>/edit/", pages.RaffleEditPage.as_view(), name="raffle-edit"),
+    path("raffles/<int:raffle_id>/numbers/", pages.TicketGridPage.as_view(), name="tickets"),
+    path(
+        "raffles/<int:raffle_id>/sold-numbers.csv",
+        exports.sold_numbers_csv,
+        name="export-sold",
+    ),
+    path("review/", pages.ReviewPage.as_view(), name="review"),
+    path("proofs/<int:proof_id>/file", files.proof_file, name="proof-file"),
+    path("orders/", pages.OrderListPage.as_view(), name="orders"),
+    path("orders/export.csv", exports.orders_csv, name="export-orders"),
+    path("orders/<str:code>/", pages.OrderPage.as_view(), name="order"),
+    path("conversations/", pages.ConversationsPage.as_view(), name="conversations"),
+    path(
+        "conversations/<int:contact_id>/",
+        pages.ConversationsPage.as_view(),
+        name="conversation",
+    ),
+    path("simulator/", pages.SimulatorPage.as_view(), name="simulator"),
+    path("simulator/upload", simulator.simulator_upload, name="simulator-upload"),
+    path("staff/", pages.StaffAccountsPage.as_view(), name="staff"),
+    path("api-keys/", pages.ApiKeysPage.as_view(), name="api-keys"),
 ]

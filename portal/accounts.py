@@ -1,0 +1,97 @@
+"""Staff accounts, managed by superusers from the portal. Each change is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from raffles.exceptions import InvalidInput
+from raffles.services import log_event
+
+User = get_user_model()
+
+
+def _check_password(password: str, user: Any) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="password") from None
+
+
+def create_staff_user(
+    *, username: str, password: str, email: str = "", superuser: bool = False, by: Any
+) -> Any:
+    username = (username or "").strip()
+    if not username:
+        raise InvalidInput("Choose a username", field="username")
+    field = User._meta.get_field(User.USERNAME_FIELD)
+    try:
+        field.run_validators(username)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="username") from None
+    if len(username) > field.max_length:
+        raise InvalidInput(f"At most {field.max_length} characters", field="username")
+    if User.objects.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
+        raise InvalidInput("That username is taken", field="username")
+    email = (email or "").strip()
+    if email:
+        try:
+            User._meta.get_field("email").run_validators(email)
+        except ValidationError:
+            raise InvalidInput(
+                "Enter a valid email address, or leave it empty", field="email"
+            ) from None
+    candidate = User(username=username, email=email)
+    _check_password(password, candidate)
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=username,
+            email=email,
+            password=password,
+            is_staff=True,
+            is_superuser=bool(superuser),
+        )
+        log_event(kind="staff_user_created", by=by, username=username, superuser=bool(superuser))
+    return user
+
+
+def _change(user: Any, by: Any, kind: str, **fields: Any) -> Any:
+    if getattr(by, "pk", None) == user.pk:
+        raise InvalidInput("You cannot change your own access here", field=None)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(**fields)
+        log_event(kind=kind, by=by, username=user.get_username(), **fields)
+    user.refresh_from_db()
+    return user
+
+
+def set_active(*, user: Any, active: bool, by: Any) -> Any:
+    return _change(
+        user, by, "staff_user_active" if active else "staff_user_disabled", is_active=active
+    )
+
+
+def set_staff(*, user: Any, staff: bool, by: Any) -> Any:
+    fields: dict[str, Any] = {"is_staff": staff}
+    if not staff:
+        fields["is_superuser"] = False
+    return _change(user, by, "staff_access_changed", **fields)
+
+
+def set_superuser(*, user: Any, superuser: bool, by: Any) -> Any:
+    fields: dict[str, Any] = {"is_superuser": superuser}
+    if superuser:
+        fields["is_staff"] = True
+    return _change(user, by, "superuser_access_changed", **fields)
+
+
+def set_password(*, user: Any, password: str, by: Any) -> Any:
+    _check_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        log_event(kind="staff_password_set", by=by, username=user.get_username())
+    return user

@@ -1,0 +1,1 @@
+"""django-unicorn components of the staff portal. Each one inherits StaffComponent."""

@@ -1,0 +1,51 @@
+"""Superusers create and revoke API keys (portal.services). A new key is shown once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.components.base import StaffComponent
+from portal.models import ApiKey
+from portal.services import create_api_key, revoke_api_key
+
+
+class ApiKeysView(StaffComponent):
+    _superuser_only = True
+
+    name: str = ""
+    read_only: bool = True
+    new_key: str = ""  # shown once, right after creation
+    new_key_name: str = ""
+    revoking: int = 0
+    notice: str = ""
+
+    def create(self) -> None:
+        self.notice = ""
+        api_key, raw = create_api_key(
+            name=self.name, read_only=self.read_only, created_by=self.request.user
+        )
+        self.new_key = raw
+        self.new_key_name = api_key.name
+        self.name = ""
+        self.read_only = True
+
+    def hide_key(self) -> None:
+        self.new_key = ""
+        self.new_key_name = ""
+
+    def ask_revoke(self, key_id: int) -> None:
+        self.revoking = int(key_id)
+
+    def keep(self) -> None:
+        self.revoking = 0
+
+    def revoke(self) -> None:
+        api_key = ApiKey.objects.get(pk=self.revoking)
+        self.revoking = 0
+        api_key = revoke_api_key(api_key=api_key, by=self.request.user)
+        self.notice = f"Key “{api_key.name}” ({api_key.prefix}) revoked."
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["keys"] = ApiKey.objects.select_related("created_by", "revoked_by")[:200]
+        return context

@@ -1,0 +1,61 @@
+"""One conversation: the chat history with delivery statuses; a manual reply (only inside the
+24-hour customer-service window, with the time left shown); pause and resume the bot.
+Writes go through messaging.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from messaging import services as messaging_services
+from messaging.models import Contact
+from portal import conversations
+from portal.components.base import StaffComponent
+
+REPLY_SERVICE = "send_staff_reply"  # messaging.services.<this>(contact, text, by=user)
+
+
+class ConversationView(StaffComponent):
+    contact_id: int = 0
+    notice: str = ""
+
+    def _contact(self) -> Contact:
+        return Contact.objects.select_related("buyer").get(pk=self.contact_id)
+
+    def pause(self) -> None:
+        messaging_services.set_bot_paused(self._contact(), True, by=self.request.user)
+        self.notice = "Bot paused: it stays silent with this contact until you resume it."
+
+    def resume(self) -> None:
+        messaging_services.set_bot_paused(self._contact(), False, by=self.request.user)
+        self.notice = "Bot resumed."
+
+    def reply(self, text: str = "") -> None:
+        text = str(text or "").strip()
+        if not text:
+            self.field_errors = {"reply": "Type a reply."}
+            return
+        send = getattr(messaging_services, REPLY_SERVICE, None)
+        if send is None:
+            self.field_errors = {
+                "reply": "Manual replies need messaging.services.send_staff_reply,"
+                " which the channel does not provide yet."
+            }
+            return
+        send(self._contact(), text, by=self.request.user)
+        self.notice = "Reply queued."
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if not self.contact_id:
+            context["contact"] = None
+            return context
+        contact = self._contact()
+        context.update(
+            contact=contact,
+            chat=conversations.contact_messages(contact),
+            window_left=conversations.window_left(contact),
+            orders=list(contact.buyer.orders.select_related("raffle")[:10])
+            if contact.buyer_id
+            else [],
+        )
+        return context

@@ -1,0 +1,77 @@
+"""One order: its numbers, proofs and hold; one timeline merging the buyer's WhatsApp
+messages (with delivery status), state changes and staff actions; cancel, confirm, reject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal import conversations
+from portal.components.base import StaffComponent
+from portal.queries import describe_event, event_label, hold_state, order_events, order_proofs
+from raffles import services
+from raffles.models import Order
+
+
+class OrderDetailView(StaffComponent):
+    order_id: int = 0
+    reason: str = ""
+    notice: str = ""
+    confirming_cancel: bool = False
+
+    def mount(self) -> None:
+        self.order_id = int(self.order_id)
+
+    def _order(self) -> Order:
+        return Order.objects.select_related("raffle", "buyer", "confirmed_by").get(pk=self.order_id)
+
+    def confirm(self) -> None:
+        self.notice = ""
+        order = services.confirm_paid(self._order(), by=self.request.user)
+        self.notice = f"Payment confirmed: the numbers of {order.code} are sold."
+
+    def reject(self) -> None:
+        self.notice = ""
+        services.reject_payment(self._order(), self.reason, by=self.request.user)
+        self.reason = ""
+        self.notice = "Payment rejected; the buyer was told why and can send a new proof."
+
+    def ask_cancel(self) -> None:
+        self.confirming_cancel = True
+
+    def keep(self) -> None:
+        self.confirming_cancel = False
+
+    def cancel(self) -> None:
+        self.notice = ""
+        self.confirming_cancel = False
+        services.cancel_order(self._order(), by=self.request.user)
+        self.notice = "Order cancelled; its numbers are free again."
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        order = self._order()
+        proofs = order_proofs(order)
+        timeline: list[dict[str, Any]] = []
+        for event in order_events(order):
+            timeline.append(
+                {
+                    "at": event.created_at,
+                    "type": "event",
+                    "event": event,
+                    "label": event_label(event.kind),
+                    "detail": describe_event(event),
+                }
+            )
+        timeline.extend(conversations.order_messages(order))
+        timeline.sort(key=lambda item: (item["at"], 0 if item["type"] == "event" else 1))
+        context.update(
+            order=order,
+            raffle=order.raffle,
+            numbers=order.formatted_numbers(),
+            proofs=proofs,
+            pending_proof=any(p.review == "pending" for p in proofs),
+            hold=hold_state(order),
+            timeline=timeline,
+            contact=conversations.contact_for_buyer(order.buyer_id),
+        )
+        return context

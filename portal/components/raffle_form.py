@@ -1,0 +1,121 @@
+"""Create or edit a raffle. Fields are parsed here (whole numbers, dates); every rule is
+checked by `create_raffle` / `update_raffle`, whose `InvalidInput(field=…)` is shown next
+to that field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.components.base import StaffComponent, redirect_to
+from raffles import services
+from raffles.models import Raffle
+
+INT_FIELDS = ("min_number", "max_number", "reservation_minutes", "max_tickets_per_order")
+DATE_FIELDS = ("sales_close_at", "draw_at")
+TEXT_FIELDS = ("title", "description", "prize", "currency", "payment_instructions")
+DATE_INPUT = "%Y-%m-%dT%H:%M"
+
+
+def _local_input(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime(DATE_INPUT) if value else ""
+
+
+class RaffleFormView(StaffComponent):
+    raffle_id: int = 0
+    title: str = ""
+    description: str = ""
+    prize: str = ""
+    ticket_price: str = ""
+    currency: str = "USD"
+    min_number: str = "0"
+    max_number: str = "99"
+    reservation_minutes: str = "30"
+    max_tickets_per_order: str = "10"
+    max_tickets_per_buyer: str = ""
+    sales_close_at: str = ""
+    draw_at: str = ""
+    payment_instructions: str = ""
+
+    def mount(self) -> None:
+        self.raffle_id = int(self.raffle_id or 0)
+        if self.raffle_id:
+            raffle = Raffle.objects.get(pk=self.raffle_id)
+            for name in TEXT_FIELDS:
+                setattr(self, name, getattr(raffle, name) or "")
+            for name in INT_FIELDS:
+                setattr(self, name, str(getattr(raffle, name)))
+            self.ticket_price = str(raffle.ticket_price)
+            self.max_tickets_per_buyer = (
+                "" if raffle.max_tickets_per_buyer is None else str(raffle.max_tickets_per_buyer)
+            )
+            self.sales_close_at = _local_input(raffle.sales_close_at)
+            self.draw_at = _local_input(raffle.draw_at)
+
+    def _parse(self) -> dict[str, Any] | None:
+        errors: dict[str, str] = {}
+        data: dict[str, Any] = {name: getattr(self, name) for name in TEXT_FIELDS}
+        data["ticket_price"] = (self.ticket_price or "").strip().replace(",", "")
+        if not data["ticket_price"]:
+            errors["ticket_price"] = "Enter the price of one ticket."
+        for name in INT_FIELDS:
+            raw = str(getattr(self, name) or "").strip()
+            try:
+                data[name] = int(raw)
+            except ValueError:
+                errors[name] = "Enter a whole number."
+        raw = str(self.max_tickets_per_buyer or "").strip()
+        if raw:
+            try:
+                data["max_tickets_per_buyer"] = int(raw)
+            except ValueError:
+                errors["max_tickets_per_buyer"] = "Enter a whole number, or leave it empty."
+        else:
+            data["max_tickets_per_buyer"] = None
+        for name in DATE_FIELDS:
+            raw = str(getattr(self, name) or "").strip()
+            if not raw:
+                data[name] = None
+                continue
+            try:
+                parsed = datetime.fromisoformat(raw)
+            except ValueError:
+                errors[name] = "Enter a date and time."
+                continue
+            data[name] = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+        if errors:
+            self.field_errors = errors
+            self.error = "Check the highlighted fields."
+            return None
+        return data
+
+    def save(self) -> Any:
+        data = self._parse()
+        if data is None:
+            return None
+        if self.raffle_id:
+            raffle = Raffle.objects.get(pk=self.raffle_id)
+            if raffle.generation_status != Raffle.Generation.NONE:
+                # The range is fixed once numbers exist; send it only if it changed.
+                for name in ("min_number", "max_number"):
+                    if data[name] == getattr(raffle, name):
+                        data.pop(name)
+            raffle = services.update_raffle(raffle=raffle, by=self.request.user, **data)
+        else:
+            raffle = services.create_raffle(by=self.request.user, **data)
+        return redirect_to(reverse("portal:raffle", args=[raffle.pk]))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        raffle = Raffle.objects.filter(pk=self.raffle_id).first() if self.raffle_id else None
+        context["raffle"] = raffle
+        context["range_locked"] = bool(
+            raffle and raffle.generation_status != Raffle.Generation.NONE
+        )
+        context["read_only"] = bool(
+            raffle and raffle.status in (Raffle.Status.CLOSED, Raffle.Status.DRAWN)
+        )
+        return context

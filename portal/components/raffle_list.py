@@ -1,0 +1,43 @@
+"""Raffles: the list, filtered by status. Polls (1 s) only while numbers are being generated,
+to move the progress bars."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+
+from portal.components.base import StaffComponent
+from raffles.models import Raffle
+
+PAGE_SIZE = 25
+
+
+class RaffleListView(StaffComponent):
+    status: str = ""
+    page: int = 1
+    generating: bool = False
+
+    def mount(self) -> None:
+        self.generating = self._any_generating()
+
+    def _any_generating(self) -> bool:
+        return Raffle.objects.filter(generation_status=Raffle.Generation.RUNNING).exists()
+
+    def updated_status(self, value: str) -> None:
+        self.page = 1
+
+    def go(self, page: int) -> None:
+        self.page = max(1, int(page))
+
+    def tick(self) -> None:
+        self.generating = self._any_generating()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        qs = Raffle.objects.all().order_by("-created_at", "-id")
+        if self.status in Raffle.Status.values:
+            qs = qs.filter(status=self.status)
+        page = Paginator(qs, PAGE_SIZE).get_page(self.page)
+        context.update(raffles=page, statuses=Raffle.Status.choices)
+        return context

@@ -1,0 +1,66 @@
+"""One raffle: its settings, counts and money; generate numbers (with a progress bar for big
+ranges, polled every second while a background task fills them), activate, close."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.components.base import StaffComponent
+from raffles import services
+from raffles.models import Raffle
+from raffles.selectors import raffle_counts, raffle_money
+
+
+class RafflePanelView(StaffComponent):
+    raffle_id: int = 0
+    generating: bool = False
+    notice: str = ""
+    confirming_close: bool = False
+
+    def mount(self) -> None:
+        self.raffle_id = int(self.raffle_id or 0)
+        if self.raffle_id:  # 0 when rebuilt from an expired cache: the browser sends the id
+            self._sync()
+
+    def _raffle(self) -> Raffle:
+        return Raffle.objects.get(pk=self.raffle_id)
+
+    def _sync(self) -> Raffle:
+        raffle = self._raffle()
+        self.generating = raffle.generation_status == Raffle.Generation.RUNNING
+        return raffle
+
+    def tick(self) -> None:
+        self._sync()
+
+    def generate(self) -> None:
+        self.notice = ""
+        ready = services.start_ticket_generation(raffle=self._raffle(), by=self.request.user)
+        raffle = self._sync()
+        self.notice = (
+            f"{raffle.size:,} numbers are ready."
+            if ready
+            else "Generating numbers in the background; this page shows the progress."
+        )
+
+    def activate(self) -> None:
+        self.notice = ""
+        services.activate_raffle(raffle=self._raffle(), by=self.request.user)
+        self.notice = "The raffle is active: buyers can buy numbers now."
+        self._sync()
+
+    def close(self) -> None:
+        self.notice = ""
+        self.confirming_close = False
+        services.close_raffle(self._raffle(), by=self.request.user)
+        self.notice = "Sales are closed. Orders waiting for payment can still be confirmed."
+        self._sync()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        raffle = self._raffle()
+        context["raffle"] = raffle
+        if raffle.generation_status == Raffle.Generation.DONE:
+            context["counts"] = raffle_counts(raffle)
+        context["money"] = raffle_money(raffle)
+        return context

@@ -1,0 +1,113 @@
+"""Payment review: the oldest proof waiting (selectors.proof_queue) beside its order; confirm
+or reject with a reason (keys: c, r); the next proof loads by itself. New proofs arrive through
+the page's `live-version` (scope `proofs`), which calls `refresh`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from portal.components.base import StaffComponent
+from portal.queries import hold_state
+from raffles import services
+from raffles.models import PaymentProof
+from raffles.selectors import proof_queue
+
+QUEUE_SHOWN = 30
+
+
+class ReviewQueueView(StaffComponent):
+    proof_id: int = 0
+    reason: str = ""
+    notice: str = ""
+
+    def mount(self) -> None:
+        self._load_first()
+
+    # -- navigation ---------------------------------------------------------------------------
+    def _load_first(self) -> None:
+        first = proof_queue().values_list("id", flat=True).first()
+        self._show(first or 0)
+
+    def _show(self, proof_id: int) -> None:
+        if proof_id != self.proof_id:
+            self.reason = ""
+        self.proof_id = int(proof_id)
+
+    def _current(self) -> PaymentProof | None:
+        if not self.proof_id:
+            return None
+        return proof_queue().filter(pk=self.proof_id).first()
+
+    def _after(self, proof: PaymentProof | None) -> int:
+        queue = proof_queue()
+        if proof is not None:
+            later = queue.filter(
+                Q(received_at__gt=proof.received_at)
+                | Q(received_at=proof.received_at, id__gt=proof.id)
+            ).exclude(order_id=proof.order_id)
+            nxt = later.values_list("id", flat=True).first()
+            if nxt:
+                return nxt
+            queue = queue.exclude(order_id=proof.order_id)
+        return queue.values_list("id", flat=True).first() or 0
+
+    def refresh(self) -> None:
+        if self.proof_id and self._current() is None:
+            self.notice = (
+                "That proof was handled meanwhile (by someone else); here is the next one."
+            )
+            self._load_first()
+        elif not self.proof_id:
+            self._load_first()
+
+    def select(self, proof_id: int) -> None:
+        self.notice = ""
+        self._show(int(proof_id))
+
+    def skip(self) -> None:
+        self.notice = ""
+        self._show(self._after(self._current()))
+
+    # -- decisions ----------------------------------------------------------------------------
+    def confirm(self) -> None:
+        self.notice = ""
+        proof = self._current()
+        if proof is None:
+            self.refresh()
+            return
+        order = services.confirm_paid(proof.order, by=self.request.user)
+        self.notice = f"Order {order.code} confirmed: its numbers are sold."
+        self._show(self._after(proof))
+
+    def reject(self) -> None:
+        self.notice = ""
+        proof = self._current()
+        if proof is None:
+            self.refresh()
+            return
+        services.reject_payment(proof.order, self.reason, by=self.request.user)
+        self.notice = f"Payment of order {proof.order.code} rejected; the buyer was told why."
+        self.reason = ""
+        self._show(self._after(proof))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        queue = proof_queue()
+        proof = self._current()
+        context["queue"] = list(queue[:QUEUE_SHOWN])
+        context["waiting"] = queue.count()
+        context["proof"] = proof
+        if proof is not None:
+            order = proof.order
+            context.update(
+                order=order,
+                raffle=order.raffle,
+                numbers=order.formatted_numbers(),
+                hold=hold_state(order),
+                is_image=proof.mime_type.startswith("image/"),
+                is_pdf=proof.mime_type == "application/pdf",
+                other_proofs=list(order.proofs.exclude(pk=proof.pk).order_by("-received_at")[:5]),
+            )
+        return context

@@ -1,0 +1,89 @@
+"""Chat with the bot as a pretend buyer: every message is a signed, Meta-shaped webhook
+delivery through the real webhook (portal.simulator); the bot's replies are the contact's
+OutboundMessage rows (recorded as sent in sandbox mode), shown as WhatsApp would, with
+tappable buttons and list rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from messaging.models import OutboundMessage
+from portal import conversations, simulator
+from portal.components.base import StaffComponent
+
+
+class SimulatorView(StaffComponent):
+    wa_id: str = ""
+    name: str = "Test Buyer"
+    notice: str = ""
+
+    def mount(self) -> None:
+        if not self.wa_id:
+            wanted = getattr(self.request, "GET", {}).get("wa", "")
+            try:
+                self.wa_id = simulator.clean_wa_id(wanted) if wanted else ""
+            except simulator.SimulatorError:
+                self.wa_id = ""
+            self.wa_id = self.wa_id or simulator.new_test_number()
+
+    def _host(self) -> str:
+        try:
+            return self.request.get_host()
+        except Exception:  # the host header is checked by the real request anyway
+            return ""
+
+    def send(self, text: str = "") -> None:
+        """Send a text. The text is an argument (not a synced field), so the chat can poll
+        while the tester types."""
+        text = str(text or "").strip()[:4096]
+        if not text:
+            self.field_errors = {"text": "Type a message."}
+            return
+        wa_id = simulator.clean_wa_id(self.wa_id)
+        simulator.deliver(simulator.text_payload(wa_id, self.name, text), host=self._host())
+
+    def tap(self, message_id: int, index: int) -> None:
+        """Tap button or list row `index` of the bot's message `message_id`."""
+        wa_id = simulator.clean_wa_id(self.wa_id)
+        contact = conversations.contact_by_wa_id(wa_id)
+        row = OutboundMessage.objects.filter(pk=int(message_id), contact=contact).first()
+        if row is None:
+            self.error = "That message is not in this conversation."
+            return
+        message = conversations.outbound_message(row)
+        index = int(index)
+        if not 0 <= index < len(message.choices):
+            self.error = "That choice is not in the message."
+            return
+        choice = message.choices[index]
+        if row.kind == OutboundMessage.Kind.LIST:
+            payload = simulator.list_reply_payload(
+                wa_id,
+                self.name,
+                choice["id"],
+                choice["title"],
+                choice.get("description", ""),
+                context_id=row.wa_message_id,
+            )
+        else:
+            payload = simulator.button_reply_payload(
+                wa_id, self.name, choice["id"], choice["title"], context_id=row.wa_message_id
+            )
+        simulator.deliver(payload, host=self._host())
+
+    def new_buyer(self) -> None:
+        self.wa_id = simulator.new_test_number()
+        self.notice = f"New pretend buyer +{self.wa_id}."
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        digits = "".join(ch for ch in self.wa_id if ch.isdigit())
+        contact = conversations.contact_by_wa_id(digits) if digits else None
+        context.update(
+            contact=contact,
+            chat=conversations.contact_messages(contact) if contact else [],
+            sandbox=settings.WHATSAPP_SANDBOX,
+        )
+        return context

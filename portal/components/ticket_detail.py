@@ -1,0 +1,39 @@
+"""The panel beside the ticket grid: the clicked number's status, order and buyer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.components.base import StaffComponent
+from portal.queries import number_history, ticket_with_order
+from raffles.models import Raffle
+from raffles.selectors import effective_status
+
+
+class TicketDetailView(StaffComponent):
+    raffle_id: int = 0
+    number: int = -1
+
+    def mount(self) -> None:
+        self.raffle_id = int(self.raffle_id)
+
+    def show(self, number: int) -> None:
+        self.number = int(number)
+
+    def clear(self) -> None:
+        self.number = -1
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        raffle = Raffle.objects.get(pk=self.raffle_id)
+        context["raffle"] = raffle
+        if self.number >= 0:
+            ticket = ticket_with_order(raffle, self.number)
+            context["ticket"] = ticket
+            if ticket is not None:
+                shown = effective_status(ticket)
+                context["shown_status"] = shown
+                context["order"] = ticket.reserved_by_order
+                context["lapsed"] = shown != ticket.status
+                context["history"] = number_history(raffle, self.number)
+        return context

@@ -1,0 +1,294 @@
+"""Reads only the portal needs (shared reads live in raffles.selectors / messaging).
+
+Status semantics come from `raffles.selectors` (`effective_status`, `raffle_counts`): a hold
+past its time shows as available everywhere in the portal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
+from raffles.selectors import effective_status, proof_queue, raffle_counts, raffle_money
+
+STATUSES = (
+    TicketNumber.Status.AVAILABLE,
+    TicketNumber.Status.RESERVED,
+    TicketNumber.Status.SOLD,
+)
+BLOCK_SIZES = (250, 500, 1000, 2000)
+DEFAULT_BLOCK_SIZE = 1000
+
+
+# --- Dashboard ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RaffleSummary:
+    raffle: Raffle
+    available: int
+    reserved: int
+    sold: int
+    confirmed: Decimal
+    pending: Decimal
+    proofs_waiting: int
+
+    @property
+    def total(self) -> int:
+        return self.available + self.reserved + self.sold
+
+
+def active_raffle_summaries(now: datetime | None = None) -> list[RaffleSummary]:
+    now = now or timezone.now()
+    raffles = list(Raffle.objects.filter(status=Raffle.Status.ACTIVE).order_by("-activated_at"))
+    waiting = dict(
+        proof_queue()
+        .filter(order__raffle__in=raffles)
+        .order_by()
+        .values_list("order__raffle_id")
+        .annotate(n=Count("id"))
+    )
+    out = []
+    for raffle in raffles:
+        counts = raffle_counts(raffle, now)
+        confirmed, pending = raffle_money(raffle)
+        out.append(
+            RaffleSummary(
+                raffle=raffle,
+                available=counts.available,
+                reserved=counts.reserved,
+                sold=counts.sold,
+                confirmed=confirmed,
+                pending=pending,
+                proofs_waiting=waiting.get(raffle.pk, 0),
+            )
+        )
+    return out
+
+
+def latest_events(limit: int = 15) -> list[OrderEvent]:
+    return list(
+        OrderEvent.objects.select_related("order", "raffle", "actor_user").order_by("-id")[:limit]
+    )
+
+
+EVENT_LABELS = {
+    "reserved": "Numbers reserved",
+    "reserved_random": "Random numbers reserved",
+    "proof_received": "Payment proof received",
+    "paid": "Payment confirmed",
+    "payment_rejected": "Payment rejected",
+    "cancelled": "Order cancelled",
+    "expired": "Hold expired",
+    "reminder": "Reminder sent",
+    "raffle_created": "Raffle created",
+    "raffle_updated": "Raffle edited",
+    "raffle_activated": "Raffle activated",
+    "raffle_closed": "Sales closed",
+    "tickets_generated": "Numbers generated",
+    "tickets_generation_started": "Number generation started",
+    "api_key_created": "API key created",
+    "api_key_revoked": "API key revoked",
+}
+
+
+def event_label(kind: str) -> str:
+    return EVENT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def describe_event(event: OrderEvent) -> str:
+    """One line of detail for an event, from its details."""
+    d = event.details or {}
+    if event.kind in {"reserved", "reserved_random"} and d.get("numbers") and event.order:
+        raffle = event.order.raffle if event.order_id else event.raffle
+        return ", ".join(raffle.format_number(n) for n in d["numbers"][:20]) + (
+            "…" if len(d["numbers"]) > 20 else ""
+        )
+    if event.kind == "payment_rejected":
+        return str(d.get("reason", ""))
+    if event.kind == "proof_received" and d.get("duplicate_of_order"):
+        return f"Same file as order {d['duplicate_of_order']}"
+    if event.kind == "paid" and d.get("late"):
+        return "Late payment (after the hold expired)"
+    if event.kind in {"cancelled", "expired"} and d.get("released") is not None:
+        return f"{d['released']} numbers released"
+    if event.kind == "raffle_updated" and d.get("fields"):
+        return ", ".join(d["fields"])
+    if event.kind.startswith("api_key") and d.get("key_name"):
+        return str(d["key_name"])
+    return ""
+
+
+# --- Ticket grid ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Block:
+    index: int
+    start: int
+    end: int
+    label: str
+
+
+def blocks_of(raffle: Raffle, size: int) -> list[Block]:
+    out = []
+    index = 0
+    start = raffle.min_number
+    while start <= raffle.max_number:
+        end = min(start + size - 1, raffle.max_number)
+        out.append(
+            Block(index, start, end, f"{raffle.format_number(start)}–{raffle.format_number(end)}")
+        )
+        index += 1
+        start = end + 1
+    return out
+
+
+def block_index_of(raffle: Raffle, number: int, size: int) -> int:
+    return (number - raffle.min_number) // size
+
+
+def grid_cells(
+    raffle: Raffle, start: int, end: int, status: str = "", now: datetime | None = None
+) -> list[tuple[int, str, str]]:
+    """(number, zero-padded label, effective status) for each number in [start, end]."""
+    now = now or timezone.now()
+    tickets = (
+        TicketNumber.objects.filter(raffle=raffle, number__gte=start, number__lte=end)
+        .only("number", "status", "reserved_until")
+        .order_by("number")
+    )
+    width = raffle.number_width
+    cells = []
+    for ticket in tickets:
+        shown = effective_status(ticket, now)
+        if status and shown != status:
+            continue
+        cells.append((ticket.number, str(ticket.number).zfill(width), shown))
+    return cells
+
+
+def ticket_with_order(raffle: Raffle, number: int) -> TicketNumber | None:
+    return (
+        TicketNumber.objects.filter(raffle=raffle, number=number)
+        .select_related("reserved_by_order", "reserved_by_order__buyer")
+        .first()
+    )
+
+
+def number_history(raffle: Raffle, number: int, limit: int = 10) -> list[Order]:
+    """Orders that ever held this number, newest first."""
+    return list(
+        Order.objects.filter(raffle=raffle, order_tickets__number=number)
+        .select_related("buyer")
+        .order_by("-created_at")[:limit]
+    )
+
+
+# --- Orders -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OrderFilter:
+    q: str = ""
+    raffle_id: int | None = None
+    status: str = ""
+
+    @classmethod
+    def from_query(cls, data: Mapping[str, Any]) -> OrderFilter:
+        raffle = str(data.get("raffle") or "").strip()
+        status = str(data.get("status") or "").strip()
+        return cls(
+            q=str(data.get("q") or "").strip()[:100],
+            raffle_id=int(raffle) if raffle.isdigit() else None,
+            status=status if status in Order.Status.values else "",
+        )
+
+
+def search_orders(filters: OrderFilter) -> QuerySet[Order]:
+    """Orders matching a code, phone, name or ticket number, newest first."""
+    qs = Order.objects.select_related("raffle", "buyer", "confirmed_by")
+    if filters.raffle_id:
+        qs = qs.filter(raffle_id=filters.raffle_id)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    q = filters.q
+    if q:
+        match = Q(code__iexact=q) | Q(buyer__name__icontains=q)
+        digits = re.sub(r"[^\d]", "", q)
+        if digits and len(digits) >= 4:
+            match |= Q(buyer__phone__contains=digits)
+        if q.isdigit() and len(q) <= 7:
+            numbered = Order.objects.filter(order_tickets__number=int(q))
+            if filters.raffle_id:
+                numbered = numbered.filter(raffle_id=filters.raffle_id)
+            match |= Q(pk__in=numbered.values("pk"))
+        if 2 <= len(q) <= 12 and q.isalnum():
+            match |= Q(code__istartswith=q)
+        qs = qs.filter(match)
+    return qs.order_by("-created_at", "-id")
+
+
+def sold_tickets(raffle: Raffle) -> QuerySet[TicketNumber]:
+    return (
+        TicketNumber.objects.filter(raffle=raffle, status=TicketNumber.Status.SOLD)
+        .select_related("reserved_by_order", "reserved_by_order__buyer")
+        .order_by("number")
+    )
+
+
+def order_events(order: Order) -> list[OrderEvent]:
+    return list(order.events.select_related("actor_user").order_by("created_at", "id"))
+
+
+def order_proofs(order: Order) -> list[PaymentProof]:
+    return list(
+        order.proofs.select_related("duplicate_of__order", "reviewed_by").order_by("received_at")
+    )
+
+
+def hold_state(order: Order, now: datetime | None = None) -> str:
+    """How the order's numbers are held, in words."""
+    now = now or timezone.now()
+    if order.status == Order.Status.PAID:
+        return "Paid: the numbers are sold."
+    if order.status == Order.Status.PENDING_PAYMENT:
+        if order.proof_received_at:
+            return "Held while staff review the payment proof (no expiry)."
+        if order.expires_at and order.expires_at > now:
+            minutes = int((order.expires_at - now).total_seconds() // 60)
+            until = timezone.localtime(order.expires_at)
+            return f"Held for {minutes} more minutes (until {until:%H:%M})."
+        return "The hold has run out; the numbers are free for others until confirmed."
+    if order.status == Order.Status.EXPIRED:
+        return "Expired: the numbers were released. Confirming works only if they are still free."
+    if order.status == Order.Status.CANCELLED:
+        return "Cancelled: the numbers were released."
+    return order.get_status_display()
+
+
+def block_taken_counts(
+    raffle: Raffle, size: int, now: datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """{block index: {"SOLD": n, "RESERVED": n}} in one grouped query (holds past their
+    time are left out: they show as available)."""
+    from django.db.models import F
+
+    now = now or timezone.now()
+    taken = Q(status=TicketNumber.Status.SOLD) | Q(
+        Q(reserved_until__isnull=True) | Q(reserved_until__gte=now),
+        status=TicketNumber.Status.RESERVED,
+    )
+    rows = (
+        TicketNumber.objects.filter(taken, raffle=raffle)
+        .annotate(block=(F("number") - raffle.min_number) / size)
+        .order_by()
+        .values_list("block", "status")
+        .annotate(n=Count("id"))
+    )
+    out: dict[int, dict[str, int]] = {}
+    for block, status, n in rows:
+        out.setdefault(int(block), {})[status] = n
+    return out

@@ -1,0 +1,134 @@
+/* Raffle Backoffice staff portal: small helpers around django-unicorn. No dependencies. */
+(function () {
+  "use strict";
+
+  /* Unicorn.portalRefresh("a", "b"): ask the named components on this page to re-render.
+     Called by the `live-version` poller (server side: self.call("Unicorn.portalRefresh")). */
+  function install() {
+    var U = window.Unicorn;
+    if (!U || U.portalRefresh) return;
+    U.portalRefresh = function () {
+      Array.prototype.forEach.call(arguments, function (name) {
+        try { U.call(name, "refresh"); } catch (e) { /* not on this page */ }
+      });
+    };
+  }
+  install();
+  document.addEventListener("DOMContentLoaded", install);
+
+  /* A signed-out session: the unicorn endpoint answers 401/403; reload to reach the login. */
+  var origFetch = window.fetch;
+  var reloading = false;
+  window.fetch = function (input, init) {
+    return origFetch.apply(this, arguments).then(function (response) {
+      var url = typeof input === "string" ? input : (input && input.url) || "";
+      if (!reloading && url.indexOf("/unicorn/") !== -1 &&
+          (response.status === 401 || response.status === 403)) {
+        reloading = true;
+        window.location.reload();
+      }
+      return response;
+    });
+  };
+
+  /* Ticket grid: one click listener for every number (plain HTML, not one component each). */
+  document.addEventListener("click", function (event) {
+    var cell = event.target.closest && event.target.closest("button.t[data-n]");
+    if (!cell) return;
+    event.preventDefault();
+    document.querySelectorAll("button.t.selected").forEach(function (el) {
+      el.classList.remove("selected");
+    });
+    cell.classList.add("selected");
+    install();
+    try { window.Unicorn.call("ticket-detail", "show", parseInt(cell.dataset.n, 10)); }
+    catch (e) { /* the detail panel is not on this page */ }
+  });
+
+  /* Keyboard shortcuts: c = confirm, r = reject (focus the reason). Ctrl/Cmd+Enter in a
+     field with data-submit="<selector>" clicks that button. */
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" ||
+      target.tagName === "SELECT" || target.isContentEditable);
+    if (typing) {
+      if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && target.dataset.submit) {
+        var submit = document.querySelector(target.dataset.submit);
+        if (submit) { event.preventDefault(); submit.click(); }
+      }
+      if (event.key === "Escape") target.blur();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var key = event.key.toLowerCase();
+    var el = document.querySelector('[data-shortcut="' + key + '"]');
+    if (!el || el.disabled) return;
+    event.preventDefault();
+    if (el.tagName === "TEXTAREA" || el.tagName === "INPUT") el.focus(); else el.click();
+  });
+
+  /* Keep chat views scrolled to the newest message after each update. */
+  function scrollChats() {
+    document.querySelectorAll(".chat[data-autoscroll]").forEach(function (el) {
+      el.scrollTop = el.scrollHeight;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    scrollChats();
+    if (window.Unicorn && window.Unicorn.addEventListener) {
+      window.Unicorn.addEventListener("updated", scrollChats);
+    }
+  });
+})();
+
+/* Text sent as an argument, not a synced field (so a chat can refresh while you type):
+   <button data-call="component:method" data-arg="#input">. Enter in an input with
+   data-enter="#button" clicks that button. A proof upload (simulator) goes by fetch(). */
+(function () {
+  "use strict";
+  function csrf() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-call]");
+    if (!button || button.disabled) return;
+    var parts = button.dataset.call.split(":");
+    var input = button.dataset.arg ? document.querySelector(button.dataset.arg) : null;
+    if (input && !input.value.trim()) { input.focus(); return; }
+    var value = input ? input.value : undefined;
+    if (input) input.value = "";
+    if (value === undefined) window.Unicorn.call(parts[0], parts[1]);
+    else window.Unicorn.call(parts[0], parts[1], value);
+    if (input) input.focus();
+  });
+  document.addEventListener("keydown", function (event) {
+    var el = event.target;
+    if (event.key !== "Enter" || event.shiftKey || !el.dataset || !el.dataset.enter) return;
+    event.preventDefault();
+    var button = document.querySelector(el.dataset.enter);
+    if (button) button.click();
+  });
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("[data-sim-file]") || !input.files.length) return;
+    var form = input.closest("form");
+    var status = form.querySelector("[data-sim-upload-status]");
+    var body = new FormData(form);
+    var wa = document.querySelector("#sim-wa");
+    var name = document.querySelector("#sim-name");
+    body.set("wa_id", wa ? wa.value : "");
+    body.set("name", name ? name.value : "");
+    status.textContent = "Sending…";
+    status.style.color = "";
+    fetch(form.action, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf(), "Accept": "application/json" },
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      status.textContent = data.error ? data.error : "Sent.";
+      status.style.color = data.error ? "var(--bad)" : "";
+      input.value = "";
+      try { window.Unicorn.call("simulator", "refresh"); } catch (e) { /* */ }
+    }).catch(function () { status.textContent = "Could not send the file."; });
+  });
+})();

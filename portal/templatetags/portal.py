@@ -1,0 +1,90 @@
+"""Template helpers of the portal: nav badge, money, relative times."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from raffles.selectors import proof_queue
+
+register = template.Library()
+
+
+@register.simple_tag
+def pending_proofs() -> int:
+    return proof_queue().count()
+
+
+@register.filter
+def money(value: Decimal | int | float | None, currency: str = "") -> str:
+    amount = Decimal(value or 0)
+    text = f"{amount:,.2f}"
+    return f"{currency} {text}".strip()
+
+
+@register.filter
+def percent(part: int | None, whole: int | None) -> int:
+    if not whole:
+        return 0
+    return max(0, min(100, round(100 * (part or 0) / whole)))
+
+
+@register.filter
+def time_left(until: datetime | None) -> str:
+    """'1 h 5 min', '4 min', or '' when past."""
+    if until is None:
+        return ""
+    seconds = int((until - timezone.now()).total_seconds())
+    if seconds <= 0:
+        return ""
+    hours, rest = divmod(seconds, 3600)
+    minutes = max(1, rest // 60) if hours == 0 else rest // 60
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+@register.filter
+def get(mapping: dict[str, Any] | None, key: str) -> Any:
+    return (mapping or {}).get(key, "")
+
+
+@register.filter
+def num(raffle: Any, number: int | None) -> str:
+    """A raffle's number, zero-padded: {{ raffle|num:7 }} → '0007'."""
+    if number is None or raffle is None:
+        return ""
+    return raffle.format_number(int(number))
+
+
+@register.filter
+def duration(value: Any) -> str:
+    """A timedelta as '3 h 12 min' / '5 min'."""
+    if value is None:
+        return ""
+    seconds = max(0, int(value.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes = rest // 60
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{max(minutes, 1)} min"
+
+
+_BOLD = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_(?!\s)([^_\n]+?)(?<!\s)_(?![\w_])")
+_STRIKE = re.compile(r"(?<![\w~])~(?!\s)([^~\n]+?)(?<!\s)~(?![\w~])")
+
+
+@register.filter
+def wa(text: str | None) -> str:
+    """WhatsApp's formatting (*bold*, _italic_, ~strike~) on escaped text."""
+    html = escape(text or "")
+    html = _BOLD.sub(r"<b>\1</b>", html)
+    html = _ITALIC.sub(r"<i>\1</i>", html)
+    html = _STRIKE.sub(r"<s>\1</s>", html)
+    return mark_safe(html)  # noqa: S308 - escaped above; only our own tags added

@@ -1,0 +1,88 @@
+"""Playwright against a live server, in Debian's Chromium (`apt-get install chromium`).
+
+Run with `uv run pytest -m browser`. Tests run django-q2 tasks synchronously and use the
+locmem cache (config.settings_test), so the live server thread answers the bot at once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WIDE = {"width": 1280, "height": 900}
+NARROW = {"width": 390, "height": 844}
+PASSWORD = "Browser-test-pass-42"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def staff(transactional_db: None) -> Any:
+    return get_user_model().objects.create_user(
+        "clerk", password=PASSWORD, is_staff=True, first_name="Clara"
+    )
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=WIDE)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page_errors() -> list[str]:
+    return []
+
+
+def login(page: Any, base: str, username: str = "clerk", password: str = PASSWORD) -> None:
+    page.goto(base + "/portal/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/portal/")
+
+
+@pytest.fixture
+def page(context: Any, live_server: Any, staff: Any, page_errors: list[str]) -> Any:
+    """A signed-in staff page; JavaScript errors are collected and fail the test."""
+    page = context.new_page()
+    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: (
+            page_errors.append(msg.text)
+            if msg.type == "error" and "favicon" not in msg.text
+            else None
+        ),
+    )
+    login(page, live_server.url)
+    return page

@@ -1,0 +1,1 @@
+"""Views of the staff portal: thin pages that host unicorn components, files and exports."""

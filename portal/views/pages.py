@@ -1,0 +1,124 @@
+"""Pages: each checks staff access and hosts the unicorn components that do the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.views.generic import TemplateView
+
+from messaging.models import Contact
+from portal.access import StaffRequiredMixin, SuperuserRequiredMixin
+from raffles.models import Order, Raffle
+
+
+class PortalPage(StaffRequiredMixin, TemplateView):
+    section = ""
+    title = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["section"] = self.section
+        context["title"] = self.title
+        return context
+
+
+class DashboardPage(PortalPage):
+    template_name = "portal/dashboard.html"
+    section = "dashboard"
+    title = "Dashboard"
+
+
+class RaffleListPage(PortalPage):
+    template_name = "portal/raffles.html"
+    section = "raffles"
+    title = "Raffles"
+
+
+class RaffleCreatePage(PortalPage):
+    template_name = "portal/raffle_form.html"
+    section = "raffles"
+    title = "New raffle"
+
+
+class RafflePage(PortalPage):
+    """A page about one raffle (detail, edit, ticket grid)."""
+
+    section = "raffles"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["raffle"] = get_object_or_404(Raffle, pk=self.kwargs["raffle_id"])
+        context["title"] = context["raffle"].title
+        context["scope"] = f"raffle:{context['raffle'].pk}"
+        return context
+
+
+class RaffleDetailPage(RafflePage):
+    template_name = "portal/raffle_detail.html"
+
+
+class RaffleEditPage(RafflePage):
+    template_name = "portal/raffle_form.html"
+
+
+class TicketGridPage(RafflePage):
+    template_name = "portal/ticket_grid.html"
+
+
+class ReviewPage(PortalPage):
+    template_name = "portal/review.html"
+    section = "review"
+    title = "Payment review"
+
+
+class OrderListPage(PortalPage):
+    template_name = "portal/orders.html"
+    section = "orders"
+    title = "Orders"
+
+
+class OrderPage(PortalPage):
+    template_name = "portal/order_detail.html"
+    section = "orders"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        order = get_object_or_404(Order, code=str(self.kwargs["code"]).upper())
+        context["order"] = order
+        context["title"] = f"Order {order.code}"
+        context["scope"] = f"order:{order.pk}"
+        return context
+
+
+class ConversationsPage(PortalPage):
+    template_name = "portal/conversations.html"
+    section = "conversations"
+    title = "Conversations"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        contact_id = self.kwargs.get("contact_id") or 0
+        if contact_id:
+            get_object_or_404(Contact, pk=contact_id)
+        context["contact_id"] = contact_id
+        context["scope"] = "contacts"  # the list changes with any contact
+        return context
+
+
+class SimulatorPage(PortalPage):
+    template_name = "portal/simulator.html"
+    section = "simulator"
+    title = "Simulator"
+
+
+class StaffAccountsPage(SuperuserRequiredMixin, PortalPage):
+    template_name = "portal/staff.html"
+    section = "staff"
+    title = "Staff accounts"
+
+
+class ApiKeysPage(SuperuserRequiredMixin, PortalPage):
+    template_name = "portal/api_keys.html"
+    section = "api-keys"
+    title = "API keys"
