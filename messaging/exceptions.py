@@ -19,6 +19,13 @@ class InvalidOutboundMessage(MessagingError, ValueError):
     code = "invalid_outbound_message"
 
 
+class WindowClosed(MessagingError):
+    """The buyer's 24-hour customer-service window is closed: free-form replies are not
+    allowed until they write again."""
+
+    code = "window_closed"
+
+
 class GraphError(MessagingError):
     """The Graph API refused a request or could not be reached."""
 

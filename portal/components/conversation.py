@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from messaging import services as messaging_services
+from messaging.exceptions import MessagingError
 from messaging.models import Contact
 from portal import conversations
 from portal.components.base import StaffComponent
-
-REPLY_SERVICE = "send_staff_reply"  # messaging.services.<this>(contact, text, by=user)
 
 
 class ConversationView(StaffComponent):
@@ -34,14 +33,11 @@ class ConversationView(StaffComponent):
         if not text:
             self.field_errors = {"reply": "Type a reply."}
             return
-        send = getattr(messaging_services, REPLY_SERVICE, None)
-        if send is None:
-            self.field_errors = {
-                "reply": "Manual replies need messaging.services.send_staff_reply,"
-                " which the channel does not provide yet."
-            }
+        try:
+            messaging_services.send_staff_reply(self._contact(), text, by=self.request.user)
+        except MessagingError as exc:
+            self.field_errors = {"reply": exc.message}
             return
-        send(self._contact(), text, by=self.request.user)
         self.notice = "Reply queued."
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -188,15 +188,21 @@ def test_reply_box_only_inside_the_window(staff_client: Client) -> None:
 
 def test_manual_reply(staff_client: Client) -> None:
     contact = _contact()
-    result = unicorn_call(
+    unicorn_call(
         staff_client, "conversation", "reply('Hello from staff')", {"contact_id": contact.pk}
     )
-    from messaging import services
+    row = OutboundMessage.objects.get(contact=contact, kind="text")
+    assert row.payload["text"]["body"] == "Hello from staff"
+    assert OrderEvent.objects.filter(kind="staff_reply", actor_user__username="staff").exists()
 
-    if not hasattr(services, "send_staff_reply"):
-        assert "send_staff_reply" in result.data["field_errors"]["reply"]
-        return
-    assert OutboundMessage.objects.filter(contact=contact, kind="text").exists()
+
+def test_manual_reply_outside_the_window_is_refused_inline(staff_client: Client) -> None:
+    contact = _contact(last_inbound_at=timezone.now() - timedelta(hours=25))
+    result = unicorn_call(
+        staff_client, "conversation", "reply('Too late')", {"contact_id": contact.pk}
+    )
+    assert "24-hour" in result.data["field_errors"]["reply"]
+    assert not OutboundMessage.objects.filter(contact=contact, kind="text").exists()
 
 
 def test_messages_version_tracks_new_messages(staff_client: Client) -> None:
