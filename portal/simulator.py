@@ -17,6 +17,7 @@ from django.conf import settings
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 
+from messaging import shapes
 from messaging.exceptions import MessagingError
 from messaging.signature import HEADER, sign_body
 
@@ -52,33 +53,18 @@ def clean_wa_id(value: str) -> str:
 
 def _envelope(wa_id: str, name: str, message: dict[str, Any]) -> dict[str, Any]:
     message = {
-        "from": wa_id,
         "id": f"wamid.SIM{secrets.token_hex(16)}",
         "timestamp": str(int(time.time())),
         **message,
     }
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "SIMULATOR",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": "15550000000",
-                                "phone_number_id": settings.WHATSAPP_PHONE_NUMBER_ID or "SANDBOX",
-                            },
-                            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-                            "messages": [message],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    return shapes.inbound(
+        wa_id,
+        message,
+        name=name,
+        phone_number_id=settings.WHATSAPP_PHONE_NUMBER_ID or "SANDBOX",
+        display_phone_number="15550000000",
+        entry_id="SIMULATOR",
+    )
 
 
 def text_payload(wa_id: str, name: str, text: str) -> dict[str, Any]:

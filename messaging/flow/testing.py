@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from messaging import shapes
 from messaging.flow import machine
 from messaging.flow.effects import AttachProof, Cancel, ProofUnreadable, Reserve
 from messaging.flow.events import InboundEvent
@@ -207,28 +208,7 @@ def converse(
 
 def webhook_body(wa_id: str, name: str, message: dict[str, Any]) -> dict[str, Any]:
     """A delivery as Meta sends it, carrying one message."""
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "1234567890",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": "15550001111",
-                                "phone_number_id": "1122334455667",
-                            },
-                            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-                            "messages": [{"from": wa_id, **message}],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    return shapes.inbound(wa_id, message, name=name, entry_id="1234567890")
 
 
 class Phone:

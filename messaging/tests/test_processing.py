@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from messaging import handlers, processing, tasks
+from messaging import handlers, processing, shapes, tasks
 from messaging.inbound import ingest
 from messaging.models import Contact, InboundMessage
 
@@ -19,32 +19,11 @@ pytestmark = pytest.mark.usefixtures("echo_handler")
 
 def batch(*messages: tuple[str, str, int, str]) -> dict:
     """messages: (wa_id, wamid, timestamp, text)."""
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "messages": [
-                                {
-                                    "from": wa,
-                                    "id": wamid,
-                                    "timestamp": str(ts),
-                                    "type": "text",
-                                    "text": {"body": text},
-                                }
-                                for wa, wamid, ts, text in messages
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    texts = [
+        {"from": wa, "id": wamid, "timestamp": str(ts), "type": "text", "text": {"body": text}}
+        for wa, wamid, ts, text in messages
+    ]
+    return shapes.delivery({"messaging_product": "whatsapp", "messages": texts})
 
 
 @pytest.fixture

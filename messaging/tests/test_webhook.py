@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from messaging import handlers
+from messaging import handlers, shapes
 from messaging.models import (
     Contact,
     InboundMessage,
@@ -25,33 +25,13 @@ OWN_WA_ID = "5215512345678"
 
 
 def text_body(wa_id: str = OWN_WA_ID, wamid: str = "wamid.T1", text: str = "hola", ts=None) -> dict:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"phone_number_id": "1122334455667"},
-                            "contacts": [{"profile": {"name": "Ana"}, "wa_id": wa_id}],
-                            "messages": [
-                                {
-                                    "from": wa_id,
-                                    "id": wamid,
-                                    "timestamp": str(int(ts or time.time())),
-                                    "type": "text",
-                                    "text": {"body": text},
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
+    message = {
+        "id": wamid,
+        "timestamp": str(int(ts or time.time())),
+        "type": "text",
+        "text": {"body": text},
     }
+    return shapes.inbound(wa_id, message, name="Ana")
 
 
 # --- handshake ---------------------------------------------------------------------------
@@ -270,31 +250,8 @@ def test_statuses_out_of_order_never_move_backwards(post_webhook, contact):
 
 
 def _status_body(wamid: str, status: str, ts: int, **extra) -> dict:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "statuses": [
-                                {
-                                    "id": wamid,
-                                    "status": status,
-                                    "timestamp": str(ts),
-                                    "recipient_id": OWN_WA_ID,
-                                    **extra,
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    event = {"id": wamid, "status": status, "timestamp": str(ts), "recipient_id": OWN_WA_ID}
+    return shapes.delivery({"messaging_product": "whatsapp", "statuses": [{**event, **extra}]})
 
 
 @pytest.mark.parametrize(
