@@ -101,10 +101,10 @@ def pick_winners(seed: str, external: str, entries: str, prizes: int) -> list[st
 RECIPE = """\
 import hashlib, hmac
 
-seed = "..."          # revealed seed (64 hex characters)
-commitment = "..."    # published when the raffle opened
-external = "..."      # external public value entered at the draw
-prizes = 1            # number of prizes
+seed = "..."  # revealed seed (64 hex characters)
+commitment = "..."  # published when the raffle opened
+external = "..."  # external public value entered at the draw
+prizes = 1  # number of prizes
 entries = open("entries.txt", encoding="utf-8", newline="").read()  # the frozen list
 
 sha = lambda text: hashlib.sha256(text.encode()).hexdigest()
