@@ -67,6 +67,7 @@ def test_every_component_is_a_staff_component() -> None:
         "order-detail",
         "staff-accounts",
         "api-keys",
+        "draw-panel",
     }
 
 

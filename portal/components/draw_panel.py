@@ -1,0 +1,88 @@
+"""A raffle's verifiable draw: the commitment made at activation, orders that may still be
+paid, freezing the list of sold numbers, drawing with an external public value, the
+revealed seed and winners, and an on-demand verification. Every rule lives in
+`raffles.services.draws`; this component parses input and calls one service per action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.components.base import StaffComponent
+from raffles import services
+from raffles.models import Buyer, Raffle
+from raffles.selectors import draw_summary
+
+
+class DrawPanelView(StaffComponent):
+    raffle_id: int = 0
+    exclude_pending: bool = False
+    external_value: str = ""
+    prizes: str = "1"
+    notice: str = ""
+    verified: bool = False
+    verify_ok: bool = False
+    verify_results: list[list[Any]] = []  # [[passed, text], ...] from verify_draw
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.verify_results = []
+
+    def mount(self) -> None:
+        self.raffle_id = int(self.raffle_id or 0)
+
+    def _raffle(self) -> Raffle:
+        return Raffle.objects.get(pk=self.raffle_id)
+
+    def _clear_verification(self) -> None:
+        self.verified = False
+        self.verify_ok = False
+        self.verify_results = []
+
+    def freeze(self) -> None:
+        self.notice = ""
+        draw = services.freeze_entries(
+            self._raffle(), exclude_pending=bool(self.exclude_pending), by=self.request.user
+        )
+        self._clear_verification()
+        self.notice = f"The list of {draw.entries_count} sold numbers is frozen."
+
+    def draw(self) -> None:
+        self.notice = ""
+        try:
+            prizes = int(str(self.prizes).strip())
+        except ValueError:
+            self.field_errors = {"prizes": "Enter a whole number."}
+            return
+        draw = services.draw_raffle(
+            self._raffle(),
+            external_value=self.external_value,
+            prizes=prizes,
+            exclude_pending=bool(self.exclude_pending),
+            by=self.request.user,
+        )
+        self._clear_verification()
+        self.notice = f"The raffle is drawn: {len(draw.winners)} winners."
+
+    def verify(self) -> None:
+        self.notice = ""
+        check = services.verify_draw(self._raffle())
+        self.verified = True
+        self.verify_ok = check.ok
+        self.verify_results = [[passed, text] for passed, text in check.results]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        raffle = self._raffle()
+        summary = draw_summary(raffle)
+        context["raffle"] = raffle
+        context["summary"] = summary
+        if raffle.status == Raffle.Status.CLOSED and not (summary and summary.entries_hash):
+            context["pending"] = list(
+                services.pending_orders(raffle).values_list("code", flat=True)
+            )
+        if summary and summary.winners:
+            buyers = Buyer.objects.in_bulk([w.buyer_id for w in summary.winners if w.buyer_id])
+            context["winners"] = [
+                {"winner": w, "buyer": buyers.get(w.buyer_id)} for w in summary.winners
+            ]
+        return context
