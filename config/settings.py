@@ -140,6 +140,10 @@ if not _db.get("ENGINE"):
     )
 
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Kept open between requests too: opening a connection runs the PRAGMAs below, and closing
+    # the last one checkpoints the WAL to the main file; per request, that was most of a
+    # webhook POST's time.
+    _db["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 60, minimum=1)
     _db.setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",

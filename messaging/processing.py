@@ -2,12 +2,16 @@
 
 A task claims the contact with a conditional UPDATE on its lease columns, then handles every
 unprocessed message of that contact in order (Meta timestamp, then arrival), renewing the
-lease before each one. A second task for the same contact finds the lease taken and leaves:
-the holder re-checks for new messages after releasing, so nothing is stranded. A dead worker's
-lease simply expires and the sweeper enqueues the contact again.
+lease when a good part of it has gone by. A second task for the same contact finds the lease
+taken and leaves: the holder re-checks for new messages after releasing, so nothing is
+stranded. A dead worker's lease simply expires and the sweeper enqueues the contact again.
 
 Each message is handled in one transaction together with marking it processed (a conditional
 UPDATE from "received"), so its effects (state, outbox rows) happen exactly once.
+
+The replies are then sent by the same task, right after (one task per inbound message instead
+of two, and no second trip through the queue): the outbox rows are committed first, as always,
+and if the worker dies before sending them the outbox sweeper sends them.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from messaging import handlers, jobs, outbox, sandbox
+from messaging import handlers, jobs, outbox, sandbox, sending
 from messaging.exceptions import GraphError, MediaRefused
 from messaging.logutils import mask_phone
 from messaging.media import download_media
@@ -35,6 +39,7 @@ logger = logging.getLogger(__name__)
 Status = InboundMessage.Status
 MediaStatus = InboundMessage.MediaStatus
 PROCESS_BUDGET_SECONDS = 60.0
+RENEW_AFTER_FRACTION = 10  # renew the lease once a tenth of it has gone by (12 s of 120 s)
 MEDIA_TRIES = 3
 APOLOGY = (
     "Sorry, something went wrong on our side while reading your message. "
@@ -80,23 +85,49 @@ def _pending(contact_id: int) -> InboundMessage | None:
     )
 
 
+def _any_pending(contact_id: int) -> bool:
+    return (
+        InboundMessage.objects.filter(contact_id=contact_id, status=Status.RECEIVED)
+        .order_by()
+        .exists()
+    )
+
+
 def process_contact(contact_id: int) -> int:
-    """Handle every unprocessed message of one contact. Returns how many were handled."""
+    """Handle every unprocessed message of one contact, then send what that queued in its
+    outbox. Returns how many messages were handled."""
+    with jobs.held_back(jobs.SEND_CONTACT_OUTBOX, contact_id):
+        handled = _process(contact_id)
+    if handled:
+        try:
+            sending.drain_contact(contact_id)
+        except Exception:
+            logger.exception("whatsapp contact %s: sending the replies failed", contact_id)
+            jobs.enqueue(jobs.SEND_CONTACT_OUTBOX, contact_id)
+    return handled
+
+
+def _process(contact_id: int) -> int:
     started = time.monotonic()
     handled = 0
     while True:
         token = _claim(contact_id)
         if token is None:
             return handled  # another worker holds the contact and will see our messages
+        leased_at = time.monotonic()
         out_of_time = False
         try:
             while (message := _pending(contact_id)) is not None:
-                if time.monotonic() - started > PROCESS_BUDGET_SECONDS:
+                now = time.monotonic()
+                if now - started > PROCESS_BUDGET_SECONDS:
                     out_of_time = True
                     break
-                if not _renew(contact_id, token):
-                    logger.warning("whatsapp contact %s: lease lost", contact_id)
-                    return handled
+                if now - leased_at > lease().total_seconds() / RENEW_AFTER_FRACTION:
+                    # Long enough for the lease to matter: renew it, and stop if it was lost.
+                    if not _renew(contact_id, token):
+                        logger.warning("whatsapp contact %s: lease lost", contact_id)
+                        return handled
+                    leased_at = now
                 handle_message(message)
                 handled += 1
         finally:
@@ -104,7 +135,7 @@ def process_contact(contact_id: int) -> int:
         if out_of_time:
             jobs.enqueue(jobs.PROCESS_CONTACT, contact_id)
             return handled
-        if _pending(contact_id) is None:
+        if not _any_pending(contact_id):  # arrived while we held the lease, or nothing
             return handled
 
 

@@ -14,7 +14,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -81,10 +81,8 @@ def _receive(request: HttpRequest) -> HttpResponse:
         )
         logger.warning("whatsapp webhook delivery %s is JSON but not an object", delivery.pk)
         return HttpResponse("Expected a JSON object", status=400, content_type="text/plain")
-    try:
-        with transaction.atomic():  # the raw body and what it carries, in one commit
-            delivery = inbound.record_delivery(body, signature_ok=True)
-            result = inbound.ingest(delivery, data)
+    try:  # the raw body, what it carries and the tasks to run, in one commit
+        delivery, result = inbound.store_delivery(body, data)
     except Exception as exc:
         # Nothing of it was stored: keep the raw body apart, and ask Meta to send it again.
         logger.exception("whatsapp webhook delivery could not be stored")

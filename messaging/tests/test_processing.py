@@ -134,3 +134,17 @@ def test_one_contact_is_never_processed_concurrently(monkeypatch):
         assert texts == sorted(texts)
         assert len(texts) == 12
     assert InboundMessage.objects.filter(status="processed").count() == 24
+
+
+@pytest.mark.django_db
+def test_the_task_sends_the_replies_itself(fake_graph, django_capture_on_commit_callbacks):
+    """One task per inbound message: it handles it, then sends the replies it queued (the
+    outbox rows committed first); no second task is enqueued for them."""
+    ingest(None, batch(("5215512345678", "w1", 100, "hola")))
+    contact = Contact.objects.get()
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert processing.process_contact(contact.pk) == 1
+    assert [c for c in callbacks if "send_contact_outbox" in repr(getattr(c, "key", ""))] == []
+    sent = contact.outbound_messages.values_list("kind", "status")
+    assert sorted(sent) == [("read", "sent"), ("text", "sent")]
+    assert len(fake_graph.message_requests()) == 2
