@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -181,6 +182,7 @@ def run(kind: str, broker: str, args: argparse.Namespace) -> dict[str, Any]:
     fake_port, web_port = free_port(), free_port()
     fake_url = f"http://127.0.0.1:{fake_port}"
     count = int(args.rate * args.seconds)
+    media = tempfile.mkdtemp(prefix="e2e-bench-media-")
     try:
         env = project_env(
             database_url,
@@ -190,7 +192,7 @@ def run(kind: str, broker: str, args: argparse.Namespace) -> dict[str, Any]:
             WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
             WHATSAPP_MESSAGES_PER_SECOND=str(args.mps),
             Q_WORKERS=str(args.q_workers),
-            MEDIA_ROOT=tempfile.mkdtemp(prefix="e2e-bench-media-"),
+            MEDIA_ROOT=media,
         )
         migrate(env)
         manage = [sys.executable, "manage.py"]
@@ -260,6 +262,7 @@ def run(kind: str, broker: str, args: argparse.Namespace) -> dict[str, Any]:
         return {"database": kind, "broker": broker, "mps": args.mps, **result}
     finally:
         cleanup()
+        shutil.rmtree(media, ignore_errors=True)
 
 
 def main() -> None:
