@@ -122,6 +122,16 @@ class Raffle(models.Model):
             return False
         return self.sales_close_at is None or timezone.now() < self.sales_close_at
 
+    @property
+    def range_is_locked(self) -> bool:
+        """The number range can no longer change once numbers exist (or are being made)."""
+        return self.generation_status != self.Generation.NONE
+
+    @property
+    def is_editable(self) -> bool:
+        """Closed and drawn raffles are frozen."""
+        return self.status not in (self.Status.CLOSED, self.Status.DRAWN)
+
     def price_for(self, qty: int) -> Decimal:
         return self.ticket_price * qty
 

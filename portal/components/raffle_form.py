@@ -112,10 +112,6 @@ class RaffleFormView(StaffComponent):
         context = super().get_context_data(**kwargs)
         raffle = Raffle.objects.filter(pk=self.raffle_id).first() if self.raffle_id else None
         context["raffle"] = raffle
-        context["range_locked"] = bool(
-            raffle and raffle.generation_status != Raffle.Generation.NONE
-        )
-        context["read_only"] = bool(
-            raffle and raffle.status in (Raffle.Status.CLOSED, Raffle.Status.DRAWN)
-        )
+        context["range_locked"] = bool(raffle and raffle.range_is_locked)
+        context["read_only"] = bool(raffle and not raffle.is_editable)
         return context

@@ -145,9 +145,9 @@ def update_raffle(*, raffle: Raffle, by: ActorLike = None, **fields: Any) -> Raf
     with transaction.atomic():
         raffle = Raffle.objects.get(pk=raffle.pk)
         changed = {k: v for k, v in data.items() if getattr(raffle, k) != v}
-        if changed.keys() & RANGE_FIELDS and raffle.generation_status != Raffle.Generation.NONE:
+        if changed.keys() & RANGE_FIELDS and raffle.range_is_locked:
             raise InvalidRaffleState("change the number range of", "already numbered")
-        if raffle.status in (Raffle.Status.CLOSED, Raffle.Status.DRAWN) and changed:
+        if not raffle.is_editable and changed:
             raise InvalidRaffleState("edit", raffle.get_status_display().lower())
         for key, value in changed.items():
             setattr(raffle, key, value)
