@@ -156,6 +156,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 60, minimum=1)
     _db["CONN_HEALTH_CHECKS"] = True
+    # Server-side parameters, and statements prepared after 5 runs on one connection: the
+    # hot statements (reservations, the webhook) are the same few shapes, and parsing and
+    # planning them each time was a third of their round trip. Set DATABASE_PREPARE=0 behind
+    # a transaction-mode pooler (PgBouncer < 1.21), which cannot keep prepared statements.
+    if env.bool("DATABASE_PREPARE", default=True):
+        _db.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 else:
     raise ImproperlyConfigured(
         f"DATABASE_URL must point to SQLite or PostgreSQL, got engine {_db['ENGINE']!r}"

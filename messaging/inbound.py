@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from messaging import jobs, writelock
+from messaging import jobs
 from messaging.logutils import mask_phone
 from messaging.models import (
     Contact,
@@ -30,6 +30,7 @@ from messaging.models import (
 )
 from messaging.parsing import Batch, ContactIn, MessageIn, parse_webhook
 from messaging.statuses import apply_status
+from raffles import writelock
 
 logger = logging.getLogger(__name__)
 

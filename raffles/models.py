@@ -142,11 +142,21 @@ class TicketNumber(models.Model):
         RESERVED = "RESERVED", _("Reserved")
         SOLD = "SOLD", _("Sold")
 
-    raffle = models.ForeignKey(Raffle, on_delete=models.CASCADE, related_name="tickets")
+    # Indexes: (raffle, number) unique and (raffle, status, number) lead with the raffle, so
+    # the foreign keys get no index of their own; an order's numbers use a partial index (most
+    # of a raffle's rows hold no order, and a reservation then writes one index page, not two).
+    raffle = models.ForeignKey(
+        Raffle, on_delete=models.CASCADE, related_name="tickets", db_index=False
+    )
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.AVAILABLE)
     reserved_by_order = models.ForeignKey(
-        "Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="held_tickets"
+        "Order",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="held_tickets",
+        db_index=False,
     )
     # NULL while RESERVED means "held without expiry" (a payment proof is under review).
     reserved_until = models.DateTimeField(null=True, blank=True)
@@ -161,7 +171,14 @@ class TicketNumber(models.Model):
                 name="ticket_order_matches_status",
             ),
         ]
-        indexes = [models.Index(fields=["raffle", "status", "number"], name="ticket_status_idx")]
+        indexes = [
+            models.Index(fields=["raffle", "status", "number"], name="ticket_status_idx"),
+            models.Index(
+                fields=["reserved_by_order"],
+                condition=Q(reserved_by_order__isnull=False),
+                name="ticket_held_by_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.raffle_id}#{self.number} {self.status}"
@@ -178,8 +195,14 @@ class Order(models.Model):
     LIVE_STATUSES = (Status.DRAFT, Status.PENDING_PAYMENT)
 
     code = models.CharField(max_length=12, unique=True, default=new_order_code)
-    raffle = models.ForeignKey(Raffle, on_delete=models.PROTECT, related_name="orders")
-    buyer = models.ForeignKey(Buyer, on_delete=models.PROTECT, related_name="orders")
+    # No single-column indexes on the foreign keys: the (raffle, status) and (buyer, status)
+    # indexes serve them, and each index is one more page every reservation writes.
+    raffle = models.ForeignKey(
+        Raffle, on_delete=models.PROTECT, related_name="orders", db_index=False
+    )
+    buyer = models.ForeignKey(
+        Buyer, on_delete=models.PROTECT, related_name="orders", db_index=False
+    )
     qty = models.PositiveIntegerField()
     total_amount = models.DecimalField(max_digits=14, decimal_places=2)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
@@ -196,6 +219,7 @@ class Order(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="confirmed_orders",
+        db_index=False,
     )
 
     class Meta:
@@ -204,6 +228,11 @@ class Order(models.Model):
             models.Index(fields=["status", "expires_at"], name="order_status_expiry_idx"),
             models.Index(fields=["raffle", "status"], name="order_raffle_status_idx"),
             models.Index(fields=["buyer", "status"], name="order_buyer_status_idx"),
+            models.Index(
+                fields=["confirmed_by"],
+                condition=Q(confirmed_by__isnull=False),
+                name="order_confirmed_by_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -228,7 +257,9 @@ class Order(models.Model):
 class OrderTicket(models.Model):
     """Which numbers an order held (kept after release, for history and receipts)."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="order_tickets")
+    order = models.ForeignKey(  # indexed by the unique (order, number)
+        Order, on_delete=models.CASCADE, related_name="order_tickets", db_index=False
+    )
     number = models.PositiveIntegerField()
 
     class Meta:
@@ -298,7 +329,7 @@ class OrderEvent(models.Model):
     kind = models.CharField(max_length=40)
     actor_type = models.CharField(max_length=10, choices=Actor.choices)
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
     )
     actor_label = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -306,6 +337,13 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["actor_user"],
+                condition=Q(actor_user__isnull=False),
+                name="event_actor_user_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.actor_type}"

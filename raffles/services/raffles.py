@@ -181,7 +181,7 @@ def delete_raffle(*, raffle: Raffle, by: ActorLike = None) -> None:
 INSERT_RANGE_SQL = {
     "postgresql": (
         "INSERT INTO raffles_ticketnumber (raffle_id, number, status) "
-        "SELECT %s, n, 'AVAILABLE' FROM generate_series(%s, %s) AS n "
+        "SELECT %s, n, 'AVAILABLE' FROM generate_series(%s::bigint, %s::bigint) AS n "
         "ON CONFLICT DO NOTHING"
     ),
     "sqlite": (

@@ -11,7 +11,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from messaging import writelock
+from raffles import writelock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-"""Queue the webhook's SQLite writers in the kernel, not in SQLite's busy handler.
+"""Queue SQLite writers (the webhook, reservations) in the kernel, not in SQLite's busy handler.
 
 SQLite lets one writer in at a time. The others wait in its busy handler, which polls with
 sleeps growing from 1 ms to 100 ms, so under a burst a waiter keeps sleeping long after the
