@@ -20,6 +20,13 @@ from messaging.models import SendRateSlot
 
 def reserve_slot(key: str, per_second: int | None = None) -> datetime:
     """Reserve the next send slot for `key`; returns when the caller may send."""
+    return reserve_slots(key, 1, per_second)[0]
+
+
+def reserve_slots(key: str, count: int, per_second: int | None = None) -> list[datetime]:
+    """Reserve the next `count` consecutive slots for `key` in one transaction (a sender
+    with several messages for one buyer reserves them together). Slots left unused when a
+    sender stops early are simply skipped: the rate only ever comes out lower."""
     rate = per_second or settings.WHATSAPP_MESSAGES_PER_SECOND
     interval = timedelta(seconds=1 / rate)
     with transaction.atomic():
@@ -28,15 +35,14 @@ def reserve_slot(key: str, per_second: int | None = None) -> datetime:
         if row is None:
             try:
                 with transaction.atomic():
-                    SendRateSlot.objects.create(key=key, next_at=now + interval)
-                return now
+                    SendRateSlot.objects.create(key=key, next_at=now + interval * count)
+                return [now + interval * i for i in range(count)]
             except IntegrityError:  # created meanwhile by another sender
                 row = SendRateSlot.objects.select_for_update().get(key=key)
                 now = timezone.now()
-        slot = max(row.next_at, now)
-        row.next_at = slot + interval
-        row.save(update_fields=["next_at"])
-    return slot
+        first = max(row.next_at, now)
+        SendRateSlot.objects.filter(pk=row.pk).update(next_at=first + interval * count)
+    return [first + interval * i for i in range(count)]
 
 
 def wait_until(moment: datetime) -> None:
