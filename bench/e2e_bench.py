@@ -276,7 +276,9 @@ def main() -> None:
     parser.add_argument("--mps", type=int, default=1000, help="WHATSAPP_MESSAGES_PER_SECOND")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument("--q-workers", type=int, default=2, help="django-q2 workers (Q_WORKERS)")
+    parser.add_argument(
+        "--q-workers", type=int, default=2 * (os.cpu_count() or 1), help="Q_WORKERS"
+    )
     parser.add_argument("--client-threads", type=int, default=8)
     parser.add_argument("--grace", type=float, default=60, help="seconds to wait for replies")
     parser.add_argument("--settle", type=float, default=8, help="seconds for the cluster to start")

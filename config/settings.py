@@ -189,7 +189,8 @@ else:
 
 Q_CLUSTER: dict[str, object] = {
     "name": "raffles",
-    "workers": _int("Q_WORKERS", 2, minimum=1),
+    # Tasks mostly wait (Graph API requests, database round trips): two per core.
+    "workers": _int("Q_WORKERS", 2 * (os.cpu_count() or 1), minimum=1),
     "timeout": 120,
     "retry": 180,
     "max_attempts": 3,
