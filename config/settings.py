@@ -140,6 +140,7 @@ if not _db.get("ENGINE"):
     )
 
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["ENGINE"] = "config.sqlite_backend"  # Django's, with writers queued (see its docstring)
     # Kept open between requests too: opening a connection runs the PRAGMAs below, and closing
     # the last one checkpoints the WAL to the main file; per request, that was most of a
     # webhook POST's time.

@@ -18,7 +18,7 @@ from config.settings import DATABASES, Q_CLUSTER
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}
 
 _db = DATABASES["default"]
-if _db["ENGINE"] == "django.db.backends.sqlite3":
+if _db["ENGINE"] == "config.sqlite_backend":
     # A real file (not :memory:) so threads and processes share it with WAL, as in production.
     # One per test process, so several test runs on one machine never collide.
     _db["TEST"] = {

@@ -19,10 +19,12 @@ import threading
 from collections.abc import Iterator
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 SUFFIX = "-writelock"
 
 _guard = threading.Lock()
+_held = threading.local()  # depth of this thread's hold, and which lock
 _locks: dict[tuple[int, str], tuple[threading.Lock, int]] = {}  # (pid, path) -> (lock, fd)
 
 
@@ -38,18 +40,62 @@ def _lock_for(path: str) -> tuple[threading.Lock, int]:
         return found
 
 
+def acquire(connection: BaseDatabaseWrapper) -> bool:
+    """Take this database's write queue for the calling thread (re-entrant). Returns False,
+    doing nothing, for PostgreSQL and in-memory SQLite. Pair with `release`."""
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+        return False
+    return acquire_path(str(connection.settings_dict["NAME"]))
+
+
+def acquire_path(database: str) -> bool:
+    """`acquire` for the SQLite database file at this path."""
+    depth = getattr(_held, "depth", 0)
+    if depth:
+        _held.depth = depth + 1
+        return True
+    lock, fd = _lock_for(database + SUFFIX)
+    lock.acquire()
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except BaseException:
+        lock.release()
+        raise
+    _held.depth = 1
+    _held.lock = (lock, fd)
+    return True
+
+
+def release() -> None:
+    depth = getattr(_held, "depth", 0)
+    if depth > 1:
+        _held.depth = depth - 1
+        return
+    if depth == 1:
+        lock, fd = _held.lock
+        _held.depth = 0
+        _held.lock = None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        lock.release()
+
+
+def held() -> bool:
+    return bool(getattr(_held, "depth", 0))
+
+
 @contextlib.contextmanager
 def sqlite_writer(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Wrap a short write transaction: `with sqlite_writer(), transaction.atomic(): ...`."""
+    """Wrap a short write transaction: `with sqlite_writer(), transaction.atomic(): ...`.
+
+    With the project's SQLite backend (`config.sqlite_backend`) every transaction queues
+    here already; this stays for callers that want the queue around more than one."""
     connection = connections[using]
-    name = str(connection.settings_dict["NAME"])
-    if connection.vendor != "sqlite" or connection.is_in_memory_db() or connection.in_atomic_block:
-        yield  # PostgreSQL; or already inside a transaction (it holds SQLite's lock already)
+    if connection.in_atomic_block and not held():
+        yield  # already inside a transaction (it holds SQLite's lock already)
         return
-    lock, fd = _lock_for(name + SUFFIX)
-    with lock:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+    taken = acquire(connection)
+    try:
+        yield
+    finally:
+        if taken:
+            release()

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 
 from config.tests.subprocess_env import ROOT, project_env, run_manage
 
-ON_SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+ON_SQLITE = settings.DATABASES["default"]["ENGINE"] == "config.sqlite_backend"
 sqlite_only = pytest.mark.skipif(not ON_SQLITE, reason="SQLite tuning")
 postgres_only = pytest.mark.skipif(ON_SQLITE, reason="PostgreSQL tuning")
 

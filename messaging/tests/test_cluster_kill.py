@@ -30,7 +30,7 @@ TOTAL = CONTACTS * ROWS_PER_CONTACT
 
 def database_url() -> str:
     db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
+    if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     auth = quote(db["USER"] or "")
     if db.get("PASSWORD"):
