@@ -67,10 +67,15 @@ def test_readers_never_wait(lock_held_elsewhere: None) -> None:
     assert timed(lambda: list(Buyer.objects.all())) < 0.2
 
 
-def test_a_rolled_back_transaction_releases_the_queue() -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
+def _create_then_fail() -> None:
+    with transaction.atomic():
         Buyer.objects.create(phone="+15550000002")
         raise RuntimeError
+
+
+def test_a_rolled_back_transaction_releases_the_queue() -> None:
+    with pytest.raises(RuntimeError):
+        _create_then_fail()
     assert not writelock.held()
     with transaction.atomic():  # would wait forever if the queue were still taken
         Buyer.objects.create(phone="+15550000003")
