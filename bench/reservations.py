@@ -13,8 +13,9 @@ signal receivers run, as in production), it measures:
 
   generate    seconds to generate the 1,000,000 numbers of one raffle;
   throughput  successful reservations per second with 1, 4 and 16 concurrent workers
-              (threads, and forked processes), each worker reserving 1-3 numbers, half
-              specific, half random, from that 1,000,000-number raffle;
+              (threads, and forked processes; `--modes …,spawned` adds fresh interpreters),
+              each worker reserving 1-3 numbers, half specific, half random, from that
+              1,000,000-number raffle;
   random      reserve_random of 5 numbers when the raffle is 0 %, 90 % and 99.99 % sold
               (median and p95 ms; each order is cancelled after, so the ratio stays put);
   profile     the top of a cProfile of one thread reserving for a few seconds.
@@ -200,6 +201,13 @@ def in_thread(args: tuple[Any, ...], start: threading.Barrier, out: list[Run]) -
 
 
 def in_process(args: tuple[Any, ...], start: Any, results: Any) -> None:
+    if "django" not in sys.modules or not _django_ready():  # a spawned child: set up afresh
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        count_retries()
     from django.db import connections
 
     connections.close_all()
@@ -211,6 +219,12 @@ def in_process(args: tuple[Any, ...], start: Any, results: Any) -> None:
         results.put(run)
     finally:
         connections.close_all()
+
+
+def _django_ready() -> bool:
+    from django.apps import apps
+
+    return apps.ready
 
 
 def throughput(raffle: Any, workers: int, mode: str, seconds: float) -> dict[str, Any]:
@@ -234,8 +248,10 @@ def throughput(raffle: Any, workers: int, mode: str, seconds: float) -> dict[str
         for t in threads:
             t.join()
     else:
-        ctx = multiprocessing.get_context("fork")
-        gc.freeze()  # as preforking servers do: children's GC never touches the parent's heap
+        # "processes": forked, as gunicorn and django-q2 start theirs ("gc.freeze" as
+        # preforking servers do); "spawned": fresh interpreters, as separate services.
+        ctx = multiprocessing.get_context("fork" if mode == "processes" else "spawn")
+        gc.freeze()
         start = ctx.Barrier(workers)
         results = ctx.Queue()
         connections.close_all()
