@@ -283,6 +283,9 @@ WHATSAPP_MAX_DOCUMENT_BYTES = _int("WHATSAPP_MAX_DOCUMENT_BYTES", 100 * 1024 * 1
 # sweeper may send the row again (a dead worker's row is re-sent after this).
 WHATSAPP_MAX_SEND_ATTEMPTS = _int("WHATSAPP_MAX_SEND_ATTEMPTS", 8, minimum=1)
 WHATSAPP_SEND_LEASE_SECONDS = _int("WHATSAPP_SEND_LEASE_SECONDS", 60, minimum=2)
+# Days the raw body of each webhook delivery is kept (its messages, statuses, hash and counts
+# stay forever); 0 keeps the bodies forever.
+WHATSAPP_RAW_BODY_DAYS = _int("WHATSAPP_RAW_BODY_DAYS", 90, minimum=0)
 # Sandbox: with no credentials, outbound messages are recorded as sent, never leave the machine.
 WHATSAPP_SANDBOX = not (WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID)
 if not WHATSAPP_APP_SECRET and DEBUG:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -89,6 +90,25 @@ def store_delivery(body: bytes, data: dict[str, Any]) -> tuple[WebhookDelivery, 
         result = _store(delivery, batch, seen)
         _enqueue(result)
     return delivery, result
+
+
+def clear_old_raw_bodies(now: datetime | None = None, batch: int = 1000) -> int:
+    """Empty the raw body of deliveries older than WHATSAPP_RAW_BODY_DAYS (a bounded batch
+    per call: the sweeper calls it every minute). The messages, statuses and events they
+    carried are stored rows of their own; the delivery keeps its SHA-256, size and counts."""
+    days = settings.WHATSAPP_RAW_BODY_DAYS
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    ids = list(
+        WebhookDelivery.objects.filter(received_at__lt=cutoff)
+        .exclude(body="")
+        .order_by()
+        .values_list("pk", flat=True)[:batch]
+    )
+    if not ids:
+        return 0
+    return WebhookDelivery.objects.filter(pk__in=ids).update(body="")
 
 
 def buyer_for(wa_id: str) -> Any:

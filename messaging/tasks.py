@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from messaging import processing, sending
+from messaging import inbound, processing, sending
 
 
 def process_contact(contact_id: int) -> int:
@@ -18,4 +18,5 @@ def sweep(grace_seconds: float = 30) -> dict[str, int]:
     return {
         "outbox": sending.sweep_outbox(grace_seconds),
         "inbox": processing.sweep_inbox(grace_seconds),
+        "raw_bodies_cleared": inbound.clear_old_raw_bodies(),
     }

@@ -65,3 +65,32 @@ def test_a_copy_stored_meanwhile_is_not_stored_twice(monkeypatch):
     assert WebhookDelivery.objects.count() == 2
     # The second delivery thinks its copy is new: one more task, which finds nothing to do.
     assert len(enqueued) == 2
+
+
+def test_old_raw_bodies_are_cleared_and_their_messages_stay(
+    django_capture_on_commit_callbacks, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.WHATSAPP_RAW_BODY_DAYS = 30
+    old, _, _ = store(batch(("111", "old1", 100, "a")), django_capture_on_commit_callbacks)
+    new, _, _ = store(batch(("111", "new1", 101, "b")), django_capture_on_commit_callbacks)
+    WebhookDelivery.objects.filter(pk=old.pk).update(
+        received_at=timezone.now() - timedelta(days=31)
+    )
+    assert inbound.clear_old_raw_bodies() == 1
+    assert inbound.clear_old_raw_bodies() == 0  # done once
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.body == ""
+    assert old.body_sha256
+    assert old.message_count == 1
+    assert new.body != ""
+    assert InboundMessage.objects.filter(wa_message_id__in=["old1", "new1"]).count() == 2
+    settings.WHATSAPP_RAW_BODY_DAYS = 0
+    WebhookDelivery.objects.filter(pk=new.pk).update(
+        received_at=timezone.now() - timedelta(days=3650)
+    )
+    assert inbound.clear_old_raw_bodies() == 0  # 0 keeps them forever
