@@ -11,7 +11,8 @@ import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.operation import Operation
@@ -126,6 +127,16 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, str(exc) or "Not found", "not_found")
+
+
+@csrf_exempt
+@login_not_required
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Anything under /api/ that no operation matches: the API's JSON 404, not the site's
+    HTML page (mounted after the API's own URLs in config/urls.py)."""
+    return JsonResponse(
+        {"detail": f"No API endpoint at {request.path}", "code": "not_found"}, status=404
+    )
 
 
 @api.exception_handler(Exception)
