@@ -66,22 +66,21 @@ class QueuedCursor(base.SQLiteCursorWrapper):
     database: str | None = None
 
     def execute(self, query: str, params: Any = None) -> Any:
-        if (
-            self.database is None
-            or self.connection.in_transaction
-            or not query.lstrip()[:7].upper().startswith(WRITES)
-        ):
+        if not self._autocommit_write(query):
             return super().execute(query, params)
         return self._queued(super().execute, query, params)
 
     def executemany(self, query: str, param_list: Any) -> Any:
-        if (
-            self.database is None
-            or self.connection.in_transaction
-            or not query.lstrip()[:7].upper().startswith(WRITES)
-        ):
+        if not self._autocommit_write(query):
             return super().executemany(query, param_list)
         return self._queued(super().executemany, query, param_list)
+
+    def _autocommit_write(self, query: str) -> bool:
+        return (
+            self.database is not None
+            and not self.connection.in_transaction
+            and query.lstrip()[:7].upper().startswith(WRITES)
+        )
 
     def _queued(self, run: Any, query: str, params: Any) -> Any:
         taken = writelock.acquire_path(self.database)  # type: ignore[arg-type]

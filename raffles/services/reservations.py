@@ -155,16 +155,6 @@ def _insert_and_claim(order: Order, numbers: list[int], now: datetime) -> list[i
     raise RuntimeError("could not allocate a unique order code")
 
 
-def held_numbers(order: Order) -> list[int]:
-    """The numbers this order holds now. No ORDER BY: with the model's default ordering
-    (raffle, number) SQLite walks the raffle's whole index instead of the order's."""
-    return list(
-        TicketNumber.objects.filter(reserved_by_order=order)
-        .order_by()
-        .values_list("number", flat=True)
-    )
-
-
 def _claimable_numbers(raffle: Raffle, now: datetime) -> list[QuerySet[TicketNumber]]:
     """Claimable tickets as two index-friendly querysets: free ones, and holds past their
     time. One `status = A OR (status = B AND …)` query ordered by number made PostgreSQL

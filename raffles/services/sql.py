@@ -78,6 +78,17 @@ def _insert_sql(
     return sql, fields
 
 
+def _values(obj: Model, fields: tuple, connection: BaseDatabaseWrapper) -> list[Any]:
+    """The instance's column values as the ORM would send them (datetimes, decimals, JSON)."""
+    return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+
+
+def _saved(obj: Model, pk: int, connection: BaseDatabaseWrapper) -> None:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
 def insert(obj: Model, *, conflict: str | None = None) -> bool:
     """INSERT one unsaved instance (no signals, no savepoint) and set its primary key.
 
@@ -86,15 +97,13 @@ def insert(obj: Model, *, conflict: str | None = None) -> bool:
     """
     connection = _db()
     sql, fields = _insert_sql(type(obj), connection.vendor, True, conflict)
-    params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+    params = _values(obj, fields, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return False
-    obj.pk = row[0]
-    obj._state.adding = False
-    obj._state.db = connection.alias
+    _saved(obj, row[0], connection)
     return True
 
 
@@ -157,7 +166,7 @@ def insert_and_claim(order: Order, numbers: Sequence[int], now: datetime) -> lis
             return None
         return claim(order.raffle_id, numbers, order.pk, order.expires_at, now)  # type: ignore[arg-type]
     insert_sql, fields = _insert_sql(Order, connection.vendor, True, "code")
-    params = [f.get_db_prep_save(getattr(order, f.attname), connection) for f in fields]
+    params = _values(order, fields, connection)
     claim_sql, claim_params = _claim_sql(
         connection, order.raffle_id, numbers, "(SELECT id FROM o)", order.expires_at, now
     )
@@ -171,9 +180,7 @@ def insert_and_claim(order: Order, numbers: Sequence[int], now: datetime) -> lis
         rows = cursor.fetchall()
     if not rows:
         return None
-    order.pk = rows[0][0]
-    order._state.adding = False
-    order._state.db = connection.alias
+    _saved(order, rows[0][0], connection)
     return [number for _, number in rows if number is not None]
 
 
@@ -182,7 +189,7 @@ def record(order: Order, numbers: Sequence[int], event: OrderEvent) -> None:
     connection = _db()
     tickets_sql, tickets_params = _tickets_sql(order.pk, numbers)
     event_sql, fields = _insert_sql(OrderEvent, connection.vendor, False, None)
-    event_params = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
+    event_params = _values(event, fields, connection)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sql = f"WITH t AS ({tickets_sql}) {event_sql}"
