@@ -42,6 +42,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchdb import prepare_database
 from webhook_bench import (
     cpu_seconds,
     free_port,
@@ -49,7 +50,6 @@ from webhook_bench import (
     migrate,
     payload,
     postgres_backends,
-    prepare_database,
     project_env,
     running,
     sign,

@@ -27,11 +27,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchdb import prepare_database
 from webhook_bench import (
     free_port,
     migrate,
     payload,
-    prepare_database,
     project_env,
     running,
     sign,

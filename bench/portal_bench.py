@@ -30,10 +30,8 @@ import os
 import platform
 import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -41,9 +39,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from benchdb import prepare_database
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "raffles_portal_bench"
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PARTS = ("grid", "live", "dashboard")
 TARGETS = {"grid_page_ms": 300.0, "block_action_ms": 100.0, "live_s": 2.0, "dashboard_ms": 300.0}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -62,28 +61,10 @@ CHROMIUM_ARGS = [
 
 
 def create_database(db: str) -> Callable[[], None]:
-    if db == "sqlite":
-        folder = tempfile.mkdtemp(prefix="raffles-portal-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        return lambda: shutil.rmtree(folder, ignore_errors=True)
-
-    import psycopg
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(sql)
-
-    admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    admin(f"CREATE DATABASE {BENCH_DB}")
-    os.environ["DATABASE_URL"] = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{BENCH_DB}"
-
-    def drop() -> None:
-        from django.db import connections
-
-        connections.close_all()
-        admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-    return drop
+    """Point DATABASE_URL at a new, empty database; return how to remove it."""
+    url, cleanup = prepare_database(db, BENCH_DB)
+    os.environ["DATABASE_URL"] = url
+    return cleanup
 
 
 def setup_django() -> None:

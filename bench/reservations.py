@@ -35,10 +35,8 @@ import os
 import platform
 import pstats
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -49,9 +47,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from benchdb import prepare_database
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "raffles_bench"
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 SIZE = 1_000_000
 PARTS = ("generate", "throughput", "random", "profile")
 TARGETS = {
@@ -66,29 +65,9 @@ TARGETS = {
 
 def create_database(db: str) -> Callable[[], None]:
     """Point DATABASE_URL at a new, empty database; return how to remove it."""
-    if db == "sqlite":
-        folder = tempfile.mkdtemp(prefix="raffles-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        return lambda: shutil.rmtree(folder, ignore_errors=True)
-
-    import psycopg
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(sql)
-
-    admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    admin(f"CREATE DATABASE {BENCH_DB}")
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    os.environ["DATABASE_URL"] = f"{base}/{BENCH_DB}"
-
-    def drop() -> None:
-        from django.db import connections
-
-        connections.close_all()
-        admin(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-    return drop
+    url, cleanup = prepare_database(db, BENCH_DB)
+    os.environ["DATABASE_URL"] = url
+    return cleanup
 
 
 def setup_django() -> None:

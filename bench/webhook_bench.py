@@ -40,9 +40,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from benchdb import PG_ADMIN_URL, prepare_database
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECRET = "bench-app-secret"  # noqa: S105 - a throwaway secret for the benchmark
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 CONTACTS = 200
 TARGET = {"per_second": 500.0, "p99_ms": 100.0}
@@ -150,26 +151,6 @@ def sign(raw: bytes) -> str:
 
 
 # --- Databases, processes -------------------------------------------------------------------
-
-
-def prepare_database(
-    kind: str, name: str = "raffles_webhook_bench"
-) -> tuple[str, Callable[[], None]]:
-    """A fresh, empty database: (DATABASE_URL, cleanup)."""
-    if kind == "sqlite":
-        folder = tempfile.mkdtemp(prefix=f"{name}-")
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: shutil.rmtree(folder, True)
-    import psycopg
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(sql)
-
-    admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin(f"CREATE DATABASE {name}")
-    return f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}", lambda: admin(
-        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )
 
 
 def project_env(database_url: str, broker: str, **extra: str) -> dict[str, str]:
@@ -429,7 +410,7 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, object]:
                 )
             return {"database": "none (trivial app)", "broker": "-", "gunicorn": gunicorn, **result}
 
-        database_url, cleanup = prepare_database(kind)
+        database_url, cleanup = prepare_database(kind, "raffles_webhook_bench")
         try:
             env = project_env(database_url, args.broker)
             migrate(env)

@@ -25,7 +25,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from webhook_bench import body, migrate, prepare_database, project_env, sign  # noqa: E402
+from benchdb import prepare_database  # noqa: E402
+from webhook_bench import body, migrate, project_env, sign  # noqa: E402
 
 
 def environ_for(raw: bytes) -> dict[str, object]:
