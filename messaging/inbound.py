@@ -31,7 +31,6 @@ from messaging.models import (
 )
 from messaging.parsing import Batch, ContactIn, MessageIn, parse_webhook
 from messaging.statuses import apply_status
-from raffles import writelock
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ def store_delivery(body: bytes, data: dict[str, Any]) -> tuple[WebhookDelivery, 
     start: if anything after it fails, the whole transaction (that row included) rolls back."""
     batch = parse_webhook(data)
     seen = _look_up(batch)
-    with writelock.sqlite_writer(), transaction.atomic():
+    with transaction.atomic():  # on SQLite, queued by config.sqlite_backend
         delivery = record_delivery(
             body, signature_ok=True, status=WebhookDelivery.Status.STORED, batch=batch
         )

@@ -1,24 +1,22 @@
-"""Queue SQLite writers (the webhook, reservations) in the kernel, not in SQLite's busy handler.
+"""The queue SQLite's writers wait in: a thread lock (threads of one process) plus an `flock`
+on a file next to the database (processes), so the next writer is woken the moment the
+previous one is done.
 
 SQLite lets one writer in at a time. The others wait in its busy handler, which polls with
 sleeps growing from 1 ms to 100 ms, so under a burst a waiter keeps sleeping long after the
 lock came free: with 8 concurrent webhook POSTs, p99 was 0.6 to 0.9 s for transactions of about
-1 ms. Here a thread lock (the threads of one process) and an `flock` on a file next to the
-database (the processes) queue them instead, and the next writer is woken as soon as the
-previous one is done. The transaction itself is unchanged (BEGIN IMMEDIATE, WAL): other writers
-(tasks, the portal) still meet the webhook in SQLite's own lock, exactly as before.
-PostgreSQL locks rows, not the database: there this does nothing.
+1 ms. `config.sqlite_backend` takes this queue for every write transaction and every write
+outside one; SQLite's own lock stays underneath (BEGIN IMMEDIATE, WAL) for programs that do
+not queue. Re-entrant per thread. PostgreSQL locks rows, not the database: there `acquire`
+does nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
 
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 SUFFIX = "-writelock"
@@ -81,21 +79,3 @@ def release() -> None:
 
 def held() -> bool:
     return bool(getattr(_held, "depth", 0))
-
-
-@contextlib.contextmanager
-def sqlite_writer(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Wrap a short write transaction: `with sqlite_writer(), transaction.atomic(): ...`.
-
-    With the project's SQLite backend (`config.sqlite_backend`) every transaction queues
-    here already; this stays for callers that want the queue around more than one."""
-    connection = connections[using]
-    if connection.in_atomic_block and not held():
-        yield  # already inside a transaction (it holds SQLite's lock already)
-        return
-    taken = acquire(connection)
-    try:
-        yield
-    finally:
-        if taken:
-            release()

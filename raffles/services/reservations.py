@@ -26,7 +26,7 @@ from django.db import OperationalError, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from raffles import signals, writelock
+from raffles import signals
 from raffles.exceptions import (
     BuyerLimitExceeded,
     DuplicateNumbers,
@@ -211,7 +211,7 @@ def reserve_specific(
     wanted = sorted(requested)
     now = timezone.now()
     order, event = _prepare(raffle, buyer, len(wanted), now, "reserved", by)
-    with writelock.sqlite_writer(), transaction.atomic():
+    with transaction.atomic():
         _check_buyer_limit(raffle, buyer, len(wanted), now)
         got = _insert_and_claim(order, wanted, now)
         if len(got) == len(wanted):
@@ -270,7 +270,7 @@ def reserve_random(raffle_id: int, qty: int, buyer: Buyer, *, by: ActorLike = No
     order, event = _prepare(raffle, buyer, qty, now, "reserved_random", by)
     candidates = _probe_numbers(raffle, qty, set(), now)  # before the write lock: a read
     if candidates:
-        with writelock.sqlite_writer(), transaction.atomic():
+        with transaction.atomic():
             _check_buyer_limit(raffle, buyer, qty, now)
             mine = _insert_and_claim(order, candidates, now)
             for _ in range(6):

@@ -1,4 +1,7 @@
-"""The webhook's SQLite writers take turns in the kernel: threads and processes alike."""
+"""SQLite's writers take turns in the kernel: threads and processes alike, re-entrant per thread.
+
+The queue as the database backend uses it (transactions, autocommit writes, readers) is tested
+in config/tests/test_sqlite_backend.py."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from raffles import writelock
 
@@ -23,12 +26,13 @@ def test_threads_take_turns():
     spans: list[tuple[float, float]] = []
 
     def write() -> None:
+        assert writelock.acquire(connection)
         try:
-            with writelock.sqlite_writer():
-                started = time.monotonic()
-                time.sleep(0.03)
-                spans.append((started, time.monotonic()))
+            started = time.monotonic()
+            time.sleep(0.03)
+            spans.append((started, time.monotonic()))
         finally:
+            writelock.release()
             connection.close()
 
     threads = [threading.Thread(target=write) for _ in range(4)]
@@ -60,22 +64,25 @@ def test_a_writer_in_another_process_is_waited_for():
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
-        with writelock.sqlite_writer():
-            waited = time.monotonic() - started
+        writelock.acquire(connection)
+        waited = time.monotonic() - started
+        writelock.release()
     finally:
         holder.wait(timeout=10)
     assert waited > 0.2
 
 
 @on_sqlite
-def test_inside_a_transaction_it_does_not_lock_again():
-    with transaction.atomic(), writelock.sqlite_writer():  # would deadlock on itself otherwise
-        pass
-    with writelock.sqlite_writer(), transaction.atomic(), writelock.sqlite_writer():
-        pass
+def test_re_entrant_in_one_thread():
+    assert writelock.acquire(connection)
+    assert writelock.acquire(connection)  # would deadlock on itself otherwise
+    writelock.release()
+    assert writelock.held()
+    writelock.release()
+    assert not writelock.held()
 
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="PostgreSQL")
 def test_postgres_needs_no_lock():
-    with writelock.sqlite_writer(), writelock.sqlite_writer():  # not a lock at all: no deadlock
-        pass
+    assert writelock.acquire(connection) is False
+    assert not writelock.held()
