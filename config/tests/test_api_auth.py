@@ -299,7 +299,8 @@ def test_docs_page_loads_nothing_from_a_cdn(anon_api):
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert assets
     assert all(url.startswith("/static/ninja/") for url in assets), assets
-    assert "cdn" not in html.lower()
+    # Not a bare "cdn" substring: the page carries a random CSRF token, which sometimes has it.
+    assert not re.search(r"(?:https?:)?//[\w.-]*cdn", html.lower())
     assert '"validatorUrl": null' in html
     assert '"url": "/api/openapi.json"' in html
 
