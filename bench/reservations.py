@@ -206,6 +206,32 @@ def _django_ready() -> bool:
     return apps.ready
 
 
+def _clock_ticks(stat: str) -> int:
+    """utime + stime + cutime + cstime of a /proc/<pid>/stat line (an exited backend's time
+    moves to the postmaster's cutime/cstime, so deltas over both stay right)."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15])
+
+
+def database_cpu_seconds() -> float:
+    """CPU seconds PostgreSQL's processes on this machine have used (0 when none run)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # exited meanwhile
+        if text.split(" ", 2)[1] == "(postgres)":
+            total += _clock_ticks(text)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process and of its reaped children (forked workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def throughput(raffle: Any, workers: int, mode: str, seconds: float) -> dict[str, Any]:
     from django.db import connections
 
@@ -219,6 +245,7 @@ def throughput(raffle: Any, workers: int, mode: str, seconds: float) -> dict[str
     ]
     runs: list[Run] = []
     retries_before = RETRIES.count
+    cpu_before = own_cpu_seconds(), database_cpu_seconds()
     if mode == "threads":
         start = threading.Barrier(workers)
         threads = [threading.Thread(target=in_thread, args=(job, start, runs)) for job in jobs]
@@ -240,13 +267,17 @@ def throughput(raffle: Any, workers: int, mode: str, seconds: float) -> dict[str
         runs = [results.get() for _ in procs]
         for p in procs:
             p.join()
+    time.sleep(0.3)  # let the postmaster reap the workers' backends
+    client_cpu = own_cpu_seconds() - cpu_before[0]
+    db_cpu = database_cpu_seconds() - cpu_before[1]
+    ok = sum(r.ok for r in runs)
     wall = max(r.ended for r in runs) - min(r.started for r in runs)
     latencies = [x for r in runs for x in r.latencies]
     unexpected = [u for r in runs for u in r.unexpected]
     return {
         "workers": workers,
         "mode": mode,
-        "ok": sum(r.ok for r in runs),
+        "ok": ok,
         "refused": sum((r.refused for r in runs), Counter()),
         "unexpected": len(unexpected),
         "unexpected_sample": unexpected[:3],
@@ -254,6 +285,9 @@ def throughput(raffle: Any, workers: int, mode: str, seconds: float) -> dict[str
         "median_ms": ms(statistics.median(latencies)),
         "p95_ms": ms(p95(latencies)),
         "retries": RETRIES.count - retries_before + sum(r.retries for r in runs),
+        # CPU per reservation: the Python side (SQLite's work included) and PostgreSQL's.
+        "client_cpu_ms": round(client_cpu * 1000 / max(ok, 1), 2),
+        "db_cpu_ms": round(db_cpu * 1000 / max(ok, 1), 2),
     }
 
 
@@ -354,10 +388,45 @@ def verdict(value: float | None, target: float, higher_is_better: bool) -> str:
     return f"MISSED ({ratio:.1f}× off)"
 
 
+def machine_speed() -> str:
+    """How fast this machine is, to compare runs across machines: a pure-Python loop, and
+    (on PostgreSQL) one `SELECT 1` round trip through Django."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    total = 0
+    for i in range(2_000_000):
+        total += i
+    loop_ns = (time.perf_counter() - started) / 2_000_000 * 1e9
+    text = f"Python loop {loop_ns:.0f} ns/iteration"
+    if connection.vendor == "postgresql":
+        trips = []
+        with connection.cursor() as cursor:
+            for _ in range(2000):
+                t0 = time.perf_counter()
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+                trips.append(time.perf_counter() - t0)
+        text += f", SELECT 1 round trip {statistics.median(trips) * 1e6:.0f} µs"
+    return text
+
+
+def _cpu_text(row: dict[str, Any]) -> str:
+    """CPU per reservation, and the rate at which it would fill every core."""
+    cpu = row["client_cpu_ms"] + row["db_cpu_ms"]
+    split = f" = {row['client_cpu_ms']} Python + {row['db_cpu_ms']} PostgreSQL" * bool(
+        row["db_cpu_ms"]
+    )
+    ceiling = (os.cpu_count() or 1) * 1000 / cpu if cpu else 0
+    return f"{cpu:.2f} ms/reservation{split}, all cores ≈ {ceiling:,.0f}/s"
+
+
 def report(db: str, results: dict[str, Any], command: str) -> str:
     lines = [
         f"### {db} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores,"
         f" Python {platform.python_version()}, load average {results['load']}",
+        "",
+        f"Machine: {results['speed']}.",
         "",
         f"`{command}`",
         "",
@@ -377,7 +446,7 @@ def report(db: str, results: dict[str, Any], command: str) -> str:
             f"| reservations/s, {row['workers']} {row['mode']}"
             f" (median {row['median_ms']} ms, p95 {row['p95_ms']} ms;"
             f" {row['refused'].total()} refused, {row['unexpected']} errors,"
-            f" {row['retries']} retries)"
+            f" {row['retries']} retries; CPU {_cpu_text(row)})"
             f" | {row['per_second']:,} /s | {f'≥ {target:,.0f} /s' if target else '—'} |"
             f" {verdict(row['per_second'], target, True) if target else '—'} |"
         )
@@ -409,7 +478,8 @@ def main() -> None:
     try:
         setup_django()
         count_retries()
-        results: dict[str, Any] = {"size": args.size}
+        results: dict[str, Any] = {"size": args.size, "speed": machine_speed()}
+        print(results["speed"], flush=True)
         raffle, seconds = generate(args.size)
         print(f"generated {raffle.size:,} numbers in {seconds:.1f} s", flush=True)
         if "generate" in parts:
