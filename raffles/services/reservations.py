@@ -20,6 +20,7 @@ import logging
 import random
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, transaction
@@ -146,9 +147,15 @@ def _prepare(
     return order, event
 
 
-def _insert_and_claim(order: Order, numbers: list[int], now: datetime) -> list[int]:
+def _insert_and_claim(
+    order: Order, numbers: list[int], now: datetime, event: OrderEvent | None = None
+) -> list[int]:
+    """Insert the order and claim the numbers (recording them and the event too when every
+    number was taken and the database can do it in the same statement: `event.pk` is set)."""
+    if event is not None:
+        event.details = _details(order, numbers)
     for _ in range(10):
-        got = sql.insert_and_claim(order, numbers, now)
+        got = sql.insert_and_claim(order, numbers, now, event)
         if got is not None:
             return got
         order.code = new_order_code()  # that code was taken: nothing was written
@@ -182,10 +189,15 @@ def nearest_free(raffle: Raffle, around: Iterable[int], limit: int = 5) -> list[
     return sorted(found, key=lambda n: (min(abs(n - w) for w in wanted), n))[:limit]
 
 
+def _details(order: Order, numbers: list[int]) -> dict[str, Any]:
+    return {"numbers": numbers, "expires_at": str(order.expires_at)}
+
+
 def _finish(order: Order, event: OrderEvent, numbers: list[int]) -> Order:
-    event.order_id = order.pk
-    event.details = {"numbers": numbers, "expires_at": str(order.expires_at)}
-    sql.record(order, numbers, event)
+    if event.pk is None:  # not recorded with the claim
+        event.order_id = order.pk
+        event.details = _details(order, numbers)
+        sql.record(order, numbers, event)
     signals.order_reserved.send(sender=Order, order=order)
     return order
 
@@ -213,7 +225,7 @@ def reserve_specific(
     order, event = _prepare(raffle, buyer, len(wanted), now, "reserved", by)
     with transaction.atomic():
         _check_buyer_limit(raffle, buyer, len(wanted), now)
-        got = _insert_and_claim(order, wanted, now)
+        got = _insert_and_claim(order, wanted, now, event)
         if len(got) == len(wanted):
             return _finish(order, event, wanted)
         transaction.set_rollback(True)
@@ -272,7 +284,8 @@ def reserve_random(raffle_id: int, qty: int, buyer: Buyer, *, by: ActorLike = No
     if candidates:
         with transaction.atomic():
             _check_buyer_limit(raffle, buyer, qty, now)
-            mine = _insert_and_claim(order, candidates, now)
+            whole = len(candidates) == qty  # the event can be recorded with the claim
+            mine = _insert_and_claim(order, sorted(candidates), now, event if whole else None)
             for _ in range(6):
                 if len(mine) == qty:
                     return _finish(order, event, sorted(mine))

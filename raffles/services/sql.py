@@ -153,12 +153,37 @@ def claim(
         return [row[0] for row in cursor.fetchall()]
 
 
-def insert_and_claim(order: Order, numbers: Sequence[int], now: datetime) -> list[int] | None:
+def _event_sql(event: OrderEvent, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+    """INSERT … SELECT of the audit event for the order the CTE `o` inserts, only when the
+    claim `c` took all of its numbers (the count is the last parameter)."""
+    _, fields = _insert_sql(OrderEvent, connection.vendor, False, None)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = _values(event, fields, connection)
+    selected, params = [], []
+    for f, value in zip(fields, values, strict=True):
+        if f.attname == "order_id":
+            selected.append("(SELECT id FROM o)")
+        else:
+            selected.append("%s")
+            params.append(value)
+    sql = (
+        f"INSERT INTO {OrderEvent._meta.db_table} ({columns})"  # noqa: S608
+        f" SELECT {', '.join(selected)} WHERE (SELECT count(*) FROM c) = %s RETURNING id"
+    )
+    return sql, params
+
+
+def insert_and_claim(
+    order: Order, numbers: Sequence[int], now: datetime, event: OrderEvent | None = None
+) -> list[int] | None:
     """INSERT the order, then claim `numbers` for it. None when the order's code is already
     taken (nothing written: pick another code); else the numbers claimed.
 
     On PostgreSQL both are one statement (a data-modifying CTE): every statement is a round
     trip, and under load the round trips, not the work, were most of a reservation's time.
+    Given the order's audit `event` (its details already filled in), that statement also
+    records the order's numbers and the event when every number was claimed, and sets the
+    event's primary key; otherwise (or on SQLite) the caller records them with `record`.
     """
     connection = _db()
     if connection.vendor != "postgresql":
@@ -170,18 +195,33 @@ def insert_and_claim(order: Order, numbers: Sequence[int], now: datetime) -> lis
     claim_sql, claim_params = _claim_sql(
         connection, order.raffle_id, numbers, "(SELECT id FROM o)", order.expires_at, now
     )
+    params += claim_params
     sql = (
         f"WITH o AS ({insert_sql}),"  # noqa: S608
         f" c AS ({claim_sql} AND EXISTS (SELECT 1 FROM o) RETURNING number)"
-        " SELECT o.id, c.number FROM o LEFT JOIN c ON TRUE"
     )
+    if event is None:
+        sql += " SELECT o.id, c.number, NULL FROM o LEFT JOIN c ON TRUE"
+    else:
+        event_sql, event_params = _event_sql(event, connection)
+        sql += (
+            f", t AS (INSERT INTO {OrderTicket._meta.db_table} (order_id, number)"  # noqa: S608
+            " SELECT (SELECT id FROM o), number FROM c"
+            " WHERE (SELECT count(*) FROM c) = %s ORDER BY number),"
+            f" e AS ({event_sql})"
+            " SELECT o.id, c.number, (SELECT id FROM e) FROM o LEFT JOIN c ON TRUE"
+        )
+        params += [len(numbers), *event_params, len(numbers)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params + claim_params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
         return None
     _saved(order, rows[0][0], connection)
-    return [number for _, number in rows if number is not None]
+    if event is not None and rows[0][2] is not None:
+        event.order_id = order.pk
+        _saved(event, rows[0][2], connection)
+    return [number for _, number, _ in rows if number is not None]
 
 
 def record(order: Order, numbers: Sequence[int], event: OrderEvent) -> None:

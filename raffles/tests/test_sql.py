@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from raffles import services
@@ -65,6 +66,48 @@ def test_a_taken_order_code_writes_nothing_and_says_so(raffle, buyer):
     assert clash.pk is None
     assert TicketNumber.objects.get(raffle=raffle, number=2).status == "AVAILABLE"
     assert Order.objects.count() == 1
+
+
+def _unsaved(raffle, buyer, qty):
+    now = timezone.now()
+    order = Order(
+        raffle=raffle,
+        buyer=buyer,
+        qty=qty,
+        total_amount=raffle.ticket_price * qty,
+        status=Order.Status.PENDING_PAYMENT,
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(minutes=5),
+    )
+    event = OrderEvent(kind="reserved", raffle_id=raffle.pk, actor_type="buyer", created_at=now)
+    event.details = {"numbers": [4, 5], "expires_at": str(order.expires_at)}
+    return order, event, now
+
+
+def test_a_whole_claim_records_numbers_and_event_in_the_same_statement_on_postgresql(raffle, buyer):
+    order, event, now = _unsaved(raffle, buyer, 2)
+    assert sorted(sql.insert_and_claim(order, [4, 5], now, event)) == [4, 5]
+    if connection.vendor != "postgresql":
+        assert event.pk is None  # SQLite: the caller records them (`record`)
+        return
+    stored = OrderEvent.objects.get(pk=event.pk)
+    assert stored.order_id == order.pk
+    assert event.order_id == order.pk
+    assert stored.details == event.details
+    assert stored.kind == "reserved"
+    assert list(
+        OrderTicket.objects.filter(order=order).order_by("id").values_list("number", flat=True)
+    ) == [4, 5]
+
+
+def test_a_partial_claim_records_neither_numbers_nor_event(raffle, buyer):
+    services.reserve_specific(raffle.pk, [5], buyer)
+    order, event, now = _unsaved(raffle, buyer, 2)
+    assert sql.insert_and_claim(order, [4, 5], now, event) == [4]
+    assert event.pk is None
+    assert not OrderTicket.objects.filter(order=order).exists()
+    assert not OrderEvent.objects.filter(order=order).exists()
 
 
 def test_probe_finds_the_next_free_number_or_none(raffle, buyer):
