@@ -20,7 +20,11 @@ signal receivers run, as in production), it measures:
               (median and p95 ms; each order is cancelled after, so the ratio stays put);
   profile     the top of a cProfile of one thread reserving for a few seconds.
 
-It prints a Markdown table at the end (paste it into docs/performance.md).
+Each throughput row also gives the CPU one reservation cost (this process and its reaped
+workers, from `os.times`; PostgreSQL's processes on this machine, from /proc) and the rate at
+which that cost would fill every core; the report's first line says how fast the machine is
+(a pure-Python loop; on PostgreSQL, a `SELECT 1` round trip). It prints a Markdown table at
+the end (paste it into docs/performance.md).
 """
 
 from __future__ import annotations
