@@ -153,9 +153,11 @@ def claim(
         return [row[0] for row in cursor.fetchall()]
 
 
-def _event_sql(event: OrderEvent, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+def _event_sql(
+    event: OrderEvent, connection: BaseDatabaseWrapper, count: int
+) -> tuple[str, list[Any]]:
     """INSERT … SELECT of the audit event for the order the CTE `o` inserts, only when the
-    claim `c` took all of its numbers (the count is the last parameter)."""
+    claim `c` took all `count` of its numbers."""
     _, fields = _insert_sql(OrderEvent, connection.vendor, False, None)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = _values(event, fields, connection)
@@ -166,6 +168,7 @@ def _event_sql(event: OrderEvent, connection: BaseDatabaseWrapper) -> tuple[str,
         else:
             selected.append("%s")
             params.append(value)
+    params.append(count)
     sql = (
         f"INSERT INTO {OrderEvent._meta.db_table} ({columns})"  # noqa: S608
         f" SELECT {', '.join(selected)} WHERE (SELECT count(*) FROM c) = %s RETURNING id"
@@ -203,7 +206,7 @@ def insert_and_claim(
     if event is None:
         sql += " SELECT o.id, c.number, NULL FROM o LEFT JOIN c ON TRUE"
     else:
-        event_sql, event_params = _event_sql(event, connection)
+        event_sql, event_params = _event_sql(event, connection, len(numbers))
         sql += (
             f", t AS (INSERT INTO {OrderTicket._meta.db_table} (order_id, number)"  # noqa: S608
             " SELECT (SELECT id FROM o), number FROM c"
@@ -211,7 +214,7 @@ def insert_and_claim(
             f" e AS ({event_sql})"
             " SELECT o.id, c.number, (SELECT id FROM e) FROM o LEFT JOIN c ON TRUE"
         )
-        params += [len(numbers), *event_params, len(numbers)]
+        params += [len(numbers), *event_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
