@@ -43,13 +43,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchdb import prepare_database
+from cpu import cpu_seconds, postgres_backends
 from webhook_bench import (
-    cpu_seconds,
     free_port,
     gunicorn_command,
     migrate,
     payload,
-    postgres_backends,
     project_env,
     running,
     sign,

@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from benchdb import prepare_database
+from cpu import cpu_seconds, postmaster_of
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "raffles_bench"
@@ -210,24 +211,16 @@ def _django_ready() -> bool:
     return apps.ready
 
 
-def _clock_ticks(stat: str) -> int:
-    """utime + stime + cutime + cstime of a /proc/<pid>/stat line (an exited backend's time
-    moves to the postmaster's cutime/cstime, so deltas over both stay right)."""
-    fields = stat.rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15])
-
-
 def database_cpu_seconds() -> float:
-    """CPU seconds PostgreSQL's processes on this machine have used (0 when none run)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue  # exited meanwhile
-        if text.split(" ", 2)[1] == "(postgres)":
-            total += _clock_ticks(text)
-    return total / os.sysconf("SC_CLK_TCK")
+    """CPU seconds the PostgreSQL server (all its processes) has used; 0 on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    return cpu_seconds(postmaster_of(backend))
 
 
 def own_cpu_seconds() -> float:

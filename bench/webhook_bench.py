@@ -26,7 +26,6 @@ import hashlib
 import hmac
 import json
 import os
-import resource
 import secrets
 import shutil
 import signal
@@ -40,7 +39,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from benchdb import PG_ADMIN_URL, prepare_database
+from benchdb import prepare_database
+from cpu import children_cpu, cpu_seconds, postgres_backends
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECRET = "bench-app-secret"  # noqa: S105 - a throwaway secret for the benchmark
@@ -233,60 +233,6 @@ def running(
             process.wait()
         with contextlib.suppress(ProcessLookupError):  # anything it left behind (its group)
             os.killpg(process.pid, signal.SIGKILL)
-
-
-# --- CPU accounting: the machine is shared, so CPU time says more than wall time -----------
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _proc_stats() -> dict[int, tuple[int, float]]:
-    """pid -> (parent pid, CPU seconds so far), from /proc. Counts the children it has reaped
-    (django-q2 replaces a worker every 500 tasks; gunicorn may replace workers too)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        found[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / TICK)
-    return found
-
-
-def cpu_seconds(root: int, extra: Callable[[], set[int]] = set) -> float:
-    """CPU time of a process, its descendants and `extra()` processes (database backends)."""
-    stats = _proc_stats()
-    wanted, changed = {root, *extra()}, True
-    while changed:
-        more = {pid for pid, (parent, _) in stats.items() if parent in wanted} - wanted
-        wanted |= more
-        changed = bool(more)
-    return sum(stats[pid][1] for pid in wanted if pid in stats)
-
-
-def postgres_backends(database_url: str) -> Callable[[], set[int]]:
-    if not database_url.startswith("postgres"):
-        return set
-    import psycopg
-
-    name = database_url.rsplit("/", 1)[1]
-
-    def pids() -> set[int]:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            rows = conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,)
-            ).fetchall()
-        return {row[0] for row in rows}
-
-    return pids
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 # --- The load -------------------------------------------------------------------------------
