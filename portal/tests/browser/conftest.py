@@ -71,6 +71,18 @@ def login(page: Any, base: str, username: str = "clerk", password: str = PASSWOR
     page.wait_for_url(base + "/portal/")
 
 
+def unicorn_ready(page: Any, *names: str) -> None:
+    """Wait until django-unicorn has set up these components on the page: their HTML is
+    there (and visible) before their script binds `unicorn:click` and `unicorn:model`, and
+    on a slow machine a click in between is lost."""
+    page.wait_for_function(
+        """(names) => names.every((name) => {
+            try { return !!window.Unicorn.getComponent(name); } catch (e) { return false; }
+        })""",
+        arg=list(names),
+    )
+
+
 @pytest.fixture
 def page(context: Any, live_server: Any, staff: Any, page_errors: list[str]) -> Any:
     """A signed-in staff page; JavaScript errors are collected and fail the test."""

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from portal.tests.browser.conftest import PASSWORD, login
+from portal.tests.browser.conftest import PASSWORD, login, unicorn_ready
 from raffles import services
 from raffles.models import Order, Raffle
 from raffles.tests.factories import make_raffle
@@ -142,6 +142,7 @@ def test_buy_in_simulator_grid_live_review_and_receipt(
 
     review = context.new_page()
     review.goto(f"{base}/portal/review/")
+    unicorn_ready(review, "review-queue")
     expect(review.locator("[data-testid=order-code]")).to_have_text(order.code)
     expect(review.locator("[data-testid=proof-image]")).to_be_visible()
     review.keyboard.press("c")
@@ -192,9 +193,10 @@ def test_reject_with_a_reason(
     _send_proof(sim, order)
 
     page.goto(f"{base}/portal/review/")
+    unicorn_ready(page, "review-queue")
     expect(page.locator("[data-testid=order-code]")).to_have_text(order.code)
     page.click("[data-testid=reject]")
-    expect(page.locator("#reject-reason ~ .field-error")).to_contain_text("Say why")
+    expect(page.locator("#reject-reason ~ .field-error")).to_contain_text("Say why", timeout=10_000)
     page.keyboard.press("Escape")
     page.keyboard.press("r")
     expect(page.locator("#reject-reason")).to_be_focused()
@@ -228,6 +230,7 @@ def test_order_search_and_cancel(page: Any, live_server: Any, page_errors: list[
     buyer = services.get_or_create_buyer(phone="+15550100088", name="Searchable Person")
     order = services.reserve_specific(raffle.pk, [42], buyer)
     page.goto(live_server.url + "/portal/orders/")
+    unicorn_ready(page, "order-list")
     page.fill("#order-q", "searchable")
     expect(page.locator("[data-testid=orders] tbody tr")).to_have_count(1)
     page.click(f"text={order.code}")
