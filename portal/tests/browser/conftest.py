@@ -35,8 +35,11 @@ PASSWORD = "Browser-test-pass-42"
 def browser() -> Iterator[Any]:
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Playwright's 5 s default suits a developer's machine; CI shares two slow cores with
+    # PostgreSQL and the task workers. Checks that time the product keep their own timeouts.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
