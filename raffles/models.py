@@ -178,6 +178,13 @@ class TicketNumber(models.Model):
                 condition=Q(reserved_by_order__isnull=False),
                 name="ticket_held_by_idx",
             ),
+            # Holds by when they end: finding the ones past their time (offered as free) is
+            # then a seek over those alone, not a walk over every live hold of the raffle.
+            models.Index(
+                fields=["raffle", "reserved_until"],
+                condition=Q(status="RESERVED"),
+                name="ticket_hold_ends_idx",
+            ),
         ]
 
     def __str__(self) -> str:
