@@ -36,6 +36,7 @@ from django.utils import timezone
 from raffles import services
 from raffles.exceptions import RaffleError
 from raffles.models import Buyer, Order, OrderTicket, Raffle, TicketNumber
+from raffles.selectors import effective_status, raffle_counts
 from raffles.services.reservations import retry_on_conflict
 from raffles.tests.factories import BuyerFactory, make_raffle
 
@@ -135,6 +136,17 @@ def consistency_problems(raffle_id: int, now: datetime | None = None) -> list[st
     paid_qty = sum(o.qty for o in orders.values() if o.status == PAID)
     if sold != paid_qty:
         problems.append(f"{sold} numbers SOLD but PAID orders add up to {paid_qty}")
+
+    # The counts the bot and the portal show (the free ones derived from the range) agree
+    # with a tally of every number.
+    tally = Counter(
+        effective_status(t, now)
+        for t in TicketNumber.objects.filter(raffle=raffle).only("status", "reserved_until")
+    )
+    counted = raffle_counts(raffle, now)
+    expected = (tally[AVAILABLE], tally[RESERVED], tally[SOLD])
+    if (counted.available, counted.reserved, counted.sold) != expected:
+        problems.append(f"raffle_counts says {counted}, the numbers say {expected}")
     return problems
 
 

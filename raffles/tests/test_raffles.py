@@ -96,5 +96,13 @@ def test_counts_treat_expired_holds_as_free(raffle, buyer):
     )
 
 
+def test_counts_while_numbers_are_still_being_generated(db):
+    raffle = make_raffle(size=100, active=False)
+    TicketNumber.objects.filter(raffle=raffle, number__gte=40).delete()
+    Raffle.objects.filter(pk=raffle.pk).update(generation_status=Raffle.Generation.RUNNING)
+    raffle.refresh_from_db()
+    assert raffle_counts(raffle) == raffle_counts(raffle).__class__(40, 0, 0)
+
+
 def test_compact_ranges():
     assert compact_ranges([1, 2, 3, 7, 9, 10]) == [(1, 3), (7, 7), (9, 10)]
