@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -131,6 +132,40 @@ def available_numbers(raffle: Raffle, now: datetime | None = None) -> Iterator[i
         .values_list("number", flat=True)
         .iterator(chunk_size=10_000)
     )
+
+
+def taken_numbers(raffle: Raffle, now: datetime | None = None) -> Iterator[int]:
+    """The numbers nobody can take now (sold, or held by a current hold), ascending,
+    streamed in chunks. Two index ranges merged: as one `SOLD OR (RESERVED AND …)` query,
+    SQLite walked the whole raffle (105 ms for 1,000,000 numbers)."""
+    now = now or timezone.now()
+    tickets = TicketNumber.objects.filter(raffle=raffle).order_by("number")
+    sold = tickets.filter(status=TicketNumber.Status.SOLD)
+    held = tickets.filter(status=TicketNumber.Status.RESERVED).filter(
+        Q(reserved_until__isnull=True) | Q(reserved_until__gte=now)
+    )
+    return heapq.merge(
+        *(qs.values_list("number", flat=True).iterator(chunk_size=10_000) for qs in (sold, held))
+    )
+
+
+def available_ranges(
+    raffle: Raffle, counts: RaffleCounts, now: datetime | None = None
+) -> list[tuple[int, int]]:
+    """The free numbers as ranges, read from whichever side is smaller: the free numbers
+    themselves, or (when the range is complete) the taken ones, whose gaps are the free
+    ranges. A fresh 1,000,000-number raffle is then one range read from no rows at all."""
+    if raffle.generation_status != Raffle.Generation.DONE or counts.available <= counts.total // 2:
+        return compact_ranges(available_numbers(raffle, now))
+    ranges: list[tuple[int, int]] = []
+    start = raffle.min_number
+    for number in taken_numbers(raffle, now):
+        if number > start:
+            ranges.append((start, number - 1))
+        start = number + 1
+    if start <= raffle.max_number:
+        ranges.append((start, raffle.max_number))
+    return ranges
 
 
 def compact_ranges(numbers: Iterable[int]) -> list[tuple[int, int]]:

@@ -125,7 +125,7 @@ def raffle_availability(request: HttpRequest, raffle_id: int = RaffleId) -> Avai
         available=counts.available,
         reserved=counts.reserved,
         sold=counts.sold,
-        available_ranges=selectors.compact_ranges(selectors.available_numbers(raffle, now)),
+        available_ranges=selectors.available_ranges(raffle, counts, now),
         as_of=now,
     )
 

@@ -104,5 +104,29 @@ def test_counts_while_numbers_are_still_being_generated(db):
     assert raffle_counts(raffle) == raffle_counts(raffle).__class__(40, 0, 0)
 
 
+@pytest.mark.parametrize("sold", [0, 60])  # read from the taken side, then the free side
+def test_available_ranges_from_either_side(buyer, other_buyer, sold, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from raffles.selectors import available_numbers, available_ranges
+
+    raffle = make_raffle(size=100, min_number=1, max_tickets_per_order=100)
+    if sold:
+        paid = services.reserve_specific(raffle.pk, list(range(30, 30 + sold)), other_buyer)
+        services.confirm_paid(paid)
+    services.reserve_specific(raffle.pk, [1, 2, 95, 100], buyer)
+    lapsed = services.reserve_specific(raffle.pk, [10], other_buyer)
+    TicketNumber.objects.filter(reserved_by_order=lapsed).update(
+        reserved_until=timezone.now() - timedelta(seconds=1)
+    )
+    proof = services.reserve_specific(raffle.pk, [20], other_buyer)
+    TicketNumber.objects.filter(reserved_by_order=proof).update(reserved_until=None)
+    expected = compact_ranges(available_numbers(raffle))
+    assert available_ranges(raffle, raffle_counts(raffle)) == expected
+    assert (3, 19) in expected  # the lapsed hold on 10 is free, the held 20 is not
+
+
 def test_compact_ranges():
     assert compact_ranges([1, 2, 3, 7, 9, 10]) == [(1, 3), (7, 7), (9, 10)]
