@@ -272,23 +272,25 @@ def hold_state(order: Order, now: datetime | None = None) -> str:
 def block_taken_counts(
     raffle: Raffle, size: int, now: datetime | None = None
 ) -> dict[int, dict[str, int]]:
-    """{block index: {"SOLD": n, "RESERVED": n}} in one grouped query (holds past their
-    time are left out: they show as available)."""
+    """{block index: {"SOLD": n, "RESERVED": n}}, one grouped query per status (holds past
+    their time are left out: they show as available). Each is an index range; as one
+    `SOLD OR (RESERVED AND …)` query, SQLite walked the whole raffle (130 ms for 1,000,000
+    numbers)."""
     from django.db.models import F
 
     now = now or timezone.now()
-    taken = Q(status=TicketNumber.Status.SOLD) | Q(
-        Q(reserved_until__isnull=True) | Q(reserved_until__gte=now),
-        status=TicketNumber.Status.RESERVED,
-    )
-    rows = (
-        TicketNumber.objects.filter(taken, raffle=raffle)
-        .annotate(block=(F("number") - raffle.min_number) / size)
-        .order_by()
-        .values_list("block", "status")
-        .annotate(n=Count("id"))
+    tickets = TicketNumber.objects.filter(raffle=raffle).order_by()
+    sold = tickets.filter(status=TicketNumber.Status.SOLD)
+    held = tickets.filter(status=TicketNumber.Status.RESERVED).filter(
+        Q(reserved_until__isnull=True) | Q(reserved_until__gte=now)
     )
     out: dict[int, dict[str, int]] = {}
-    for block, status, n in rows:
-        out.setdefault(int(block), {})[status] = n
+    for status, qs in ((TicketNumber.Status.SOLD, sold), (TicketNumber.Status.RESERVED, held)):
+        rows = (
+            qs.annotate(block=(F("number") - raffle.min_number) / size)
+            .values_list("block")
+            .annotate(n=Count("id"))
+        )
+        for block, n in rows:
+            out.setdefault(int(block), {})[status.value] = n
     return out

@@ -154,3 +154,23 @@ def test_grid_of_a_missing_raffle_shows_a_notice(staff_client: Client, raffle: A
     result = unicorn_call(staff_client, "ticket-grid", "refresh", {"raffle_id": 999999})
     assert result.status_code == 200
     assert "no longer exists" in result.dom
+
+
+def test_block_counts_leave_out_holds_past_their_time() -> None:
+    from portal.queries import block_taken_counts
+
+    raffle = make_raffle(size=3000, max_tickets_per_order=10)
+    buyer = BuyerFactory()
+    services.confirm_paid(services.reserve_specific(raffle.pk, [1, 2, 2500], buyer))
+    services.reserve_specific(raffle.pk, [3, 1001], buyer)
+    lapsed = services.reserve_specific(raffle.pk, [4, 1002], buyer)
+    TicketNumber.objects.filter(reserved_by_order=lapsed).update(
+        reserved_until=timezone.now() - timedelta(seconds=1)
+    )
+    proof = services.reserve_specific(raffle.pk, [2999], buyer)
+    TicketNumber.objects.filter(reserved_by_order=proof).update(reserved_until=None)
+    assert block_taken_counts(raffle, 1000) == {
+        0: {"SOLD": 2, "RESERVED": 1},
+        1: {"RESERVED": 1},
+        2: {"SOLD": 1, "RESERVED": 1},
+    }
