@@ -18,6 +18,9 @@ signal receivers run, as in production), it measures:
               1,000,000-number raffle;
   random      reserve_random of 5 numbers when the raffle is 0 %, 90 % and 99.99 % sold
               (median and p95 ms; each order is cancelled after, so the ratio stays put);
+  reads       with 20,000 current holds: a refused reserve_specific (it
+              looks up the nearest free numbers), the raffle's counts (what the bot shows)
+              and its free ranges (the API's availability);
   profile     the top of a cProfile of one thread reserving for a few seconds.
 
 Each throughput row also gives the CPU one reservation cost (this process and its reaped
@@ -57,7 +60,7 @@ from cpu import cpu_seconds, postmaster_of
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "raffles_bench"
 SIZE = 1_000_000
-PARTS = ("generate", "throughput", "random", "profile")
+PARTS = ("generate", "throughput", "random", "reads", "profile")
 TARGETS = {
     "generate_sqlite_s": 10.0,
     "throughput_16": 2000.0,
@@ -356,6 +359,66 @@ def random_latency(raffle: Any, calls: int) -> dict[str, Any]:
     }
 
 
+HOLD_SQL = (
+    "UPDATE raffles_ticketnumber SET status = 'RESERVED', reserved_by_order_id = %s,"
+    " reserved_until = %s WHERE raffle_id = %s AND status = 'AVAILABLE'"
+    " AND number %% %s = 7 AND number < %s"
+)
+
+
+def reads(raffle: Any, calls: int) -> dict[str, Any]:
+    """Median ms of the reads that grew with a raffle's holds or size, with 20,000 current
+    holds (scattered, held by one order: set by one bulk UPDATE) and none past their time
+    (the expiry job has just run)."""
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from raffles import selectors, services
+    from raffles.exceptions import NumbersTaken
+    from raffles.models import Buyer, Order
+
+    buyer = Buyer.objects.get_or_create(phone="+15556666666")[0]
+    holder = Order.objects.create(
+        raffle=raffle, buyer=buyer, qty=1, total_amount=0, status=Order.Status.PENDING_PAYMENT
+    )
+    now = timezone.now()
+    step = raffle.size // 20_000
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(HOLD_SQL, [holder.pk, now + timedelta(hours=1), raffle.pk, step, SIZE])
+    taken = list(
+        raffle.tickets.filter(status="RESERVED", reserved_until__gt=now).values_list(
+            "number", flat=True
+        )[:calls]
+    )
+
+    def timed(call: Callable[[], Any]) -> float:
+        times = []
+        for _ in range(calls):
+            t0 = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - t0)
+        return ms(statistics.median(times))
+
+    def refused() -> None:
+        try:
+            services.reserve_specific(raffle.pk, [random.choice(taken)], buyer)
+        except NumbersTaken:
+            return
+        raise AssertionError("a held number was reserved")
+
+    def ranges() -> None:
+        selectors.available_ranges(raffle, selectors.raffle_counts(raffle))
+
+    return {
+        "refused_ms": timed(refused),
+        "counts_ms": timed(lambda: selectors.raffle_counts(raffle)),
+        "ranges_ms": timed(ranges),
+        "calls": calls,
+    }
+
+
 def profile(raffle: Any, seconds: float) -> str:
     from raffles.models import Buyer
 
@@ -455,13 +518,23 @@ def report(db: str, results: dict[str, Any], command: str) -> str:
             f" {f'≤ {target:.0f} ms' if target else '—'} |"
             f" {verdict(row['median_ms'], target, False) if target else '—'} |"
         )
+    if "reads" in results:
+        row = results["reads"]
+        for key, what in (
+            ("refused_ms", "a refused reserve_specific (nearest free numbers included)"),
+            ("counts_ms", "the raffle's counts (sold, held, free)"),
+            ("ranges_ms", "the free numbers as ranges (API availability)"),
+        ):
+            lines.append(
+                f"| {what}, 20,000 holds (median of {row['calls']}) | {row[key]} ms | — | — |"
+            )
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--only", default=",".join(PARTS[:3]), help=f"of {','.join(PARTS)}")
+    parser.add_argument("--only", default=",".join(PARTS[:4]), help=f"of {','.join(PARTS)}")
     parser.add_argument("--workers", default="1,4,16")
     parser.add_argument("--modes", default="threads,processes")
     parser.add_argument("--seconds", type=float, default=6.0, help="per throughput run")
@@ -490,6 +563,10 @@ def main() -> None:
                     row = throughput(raffle, workers, mode, args.seconds)
                     print(row, flush=True)
                     results["throughput"].append(row)
+            free_everything(raffle)
+        if "reads" in parts:
+            results["reads"] = reads(raffle, 20)
+            print("reads", results["reads"], flush=True)
             free_everything(raffle)
         if "random" in parts:
             results["random"] = {}

@@ -40,20 +40,18 @@ def selling_raffles() -> QuerySet[Raffle]:
 def raffle_counts(raffle: Raffle, now: datetime | None = None) -> RaffleCounts:
     """Sold, held and free numbers. A hold past its time counts as free.
 
-    Counts the sold numbers and the held ones (each an index range: (raffle, status,
-    number) and the holds' (raffle, reserved_until)), and takes the free ones as the rest of
-    the raffle's range, which is fixed once its numbers exist. Counting the free numbers
+    Counts the sold numbers and the holds (index ranges of (raffle, status, number)) less the
+    holds past their time (a range of (raffle, reserved_until)), and takes the free ones as
+    the rest of the raffle's range, which is fixed once its numbers exist. Counting the free numbers
     themselves read the whole raffle: 120 ms on SQLite and 65 ms (both cores) on PostgreSQL
     for 1,000,000 numbers, on every raffle the bot showed.
     """
     now = now or timezone.now()
     tickets = TicketNumber.objects.filter(raffle=raffle).order_by()
     sold = tickets.filter(status=TicketNumber.Status.SOLD).count()
-    reserved = (
-        tickets.filter(status=TicketNumber.Status.RESERVED)
-        .filter(Q(reserved_until__isnull=True) | Q(reserved_until__gte=now))
-        .count()
-    )
+    # Every hold (read off the status index alone) less those past their time.
+    held = tickets.filter(status=TicketNumber.Status.RESERVED)
+    reserved = held.count() - held.filter(reserved_until__lt=now).count()
     # While the numbers are still being generated, only those made so far.
     done = raffle.generation_status == Raffle.Generation.DONE
     total = raffle.size if done else tickets.count()
@@ -136,17 +134,16 @@ def available_numbers(raffle: Raffle, now: datetime | None = None) -> Iterator[i
 
 def taken_numbers(raffle: Raffle, now: datetime | None = None) -> Iterator[int]:
     """The numbers nobody can take now (sold, or held by a current hold), ascending,
-    streamed in chunks. Two index ranges merged: as one `SOLD OR (RESERVED AND …)` query,
+    streamed in chunks. The sold and the held numbers are two ranges of the status index,
+    merged, less the (few) holds past their time: as one `SOLD OR (RESERVED AND …)` query,
     SQLite walked the whole raffle (105 ms for 1,000,000 numbers)."""
     now = now or timezone.now()
     tickets = TicketNumber.objects.filter(raffle=raffle).order_by("number")
-    sold = tickets.filter(status=TicketNumber.Status.SOLD)
-    held = tickets.filter(status=TicketNumber.Status.RESERVED).filter(
-        Q(reserved_until__isnull=True) | Q(reserved_until__gte=now)
-    )
-    return heapq.merge(
-        *(qs.values_list("number", flat=True).iterator(chunk_size=10_000) for qs in (sold, held))
-    )
+    held = tickets.filter(status=TicketNumber.Status.RESERVED)
+    lapsed = set(held.filter(reserved_until__lt=now).order_by().values_list("number", flat=True))
+    streams = (tickets.filter(status=TicketNumber.Status.SOLD), held)
+    numbers = (qs.values_list("number", flat=True).iterator(chunk_size=10_000) for qs in streams)
+    return (n for n in heapq.merge(*numbers) if n not in lapsed)
 
 
 def available_ranges(
