@@ -159,11 +159,11 @@ def test_grid_of_a_missing_raffle_shows_a_notice(staff_client: Client, raffle: A
 def test_block_counts_leave_out_holds_past_their_time() -> None:
     from portal.queries import block_taken_counts
 
-    raffle = make_raffle(size=3000, max_tickets_per_order=10)
+    raffle = make_raffle(size=4000, max_tickets_per_order=10)
     buyer = BuyerFactory()
     services.confirm_paid(services.reserve_specific(raffle.pk, [1, 2, 2500], buyer))
     services.reserve_specific(raffle.pk, [3, 1001], buyer)
-    lapsed = services.reserve_specific(raffle.pk, [4, 1002], buyer)
+    lapsed = services.reserve_specific(raffle.pk, [4, 1002, 3500], buyer)  # block 3: none
     TicketNumber.objects.filter(reserved_by_order=lapsed).update(
         reserved_until=timezone.now() - timedelta(seconds=1)
     )
