@@ -12,7 +12,8 @@ import time
 from django.db.models import Max
 from django.utils import timezone
 
-from raffles.models import Order, OrderEvent, PaymentProof, TicketNumber
+from raffles.models import Order, OrderEvent, PaymentProof
+from raffles.selectors import lapsed_holds
 
 # Holds run out with no event until the expiry job runs; time-bucketed scopes refresh anyway.
 GLOBAL_BUCKET_SECONDS = 30
@@ -25,11 +26,7 @@ def _last_event_id(**filters: object) -> int:
 
 def raffle_version(raffle_id: int) -> str:
     """Changes when any order of the raffle changes, and when a hold runs out."""
-    lapsed = TicketNumber.objects.filter(
-        raffle_id=raffle_id,
-        status=TicketNumber.Status.RESERVED,
-        reserved_until__lt=timezone.now(),
-    ).count()
+    lapsed = lapsed_holds(raffle_id, timezone.now()).count()
     return f"{_last_event_id(raffle_id=raffle_id)}.{lapsed}"
 
 

@@ -17,7 +17,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
-from raffles.selectors import effective_status, proof_queue, raffle_counts, raffle_money
+from raffles.selectors import (
+    effective_status,
+    lapsed_holds,
+    proof_queue,
+    raffle_counts,
+    raffle_money,
+)
 
 STATUSES = (
     TicketNumber.Status.AVAILABLE,
@@ -285,7 +291,7 @@ def block_taken_counts(
     for key, qs, sign in (
         ("SOLD", tickets.filter(status=TicketNumber.Status.SOLD), 1),
         ("RESERVED", held, 1),
-        ("RESERVED", held.filter(reserved_until__lt=now), -1),
+        ("RESERVED", lapsed_holds(raffle, now).order_by(), -1),
     ):
         rows = (
             qs.annotate(block=(F("number") - raffle.min_number) / size)

@@ -37,6 +37,17 @@ def selling_raffles() -> QuerySet[Raffle]:
     )
 
 
+def lapsed_holds(raffle: Raffle | int, now: datetime) -> QuerySet[TicketNumber]:
+    """Holds past their time (free for anyone until the expiry job releases them), oldest
+    first. A seek over those alone on `ticket_hold_ends_idx`, (raffle, reserved_until) WHERE
+    RESERVED, on both databases; ordered by number instead, SQLite walked every live hold of
+    the raffle (4 ms with 20,000 holds, growing with every sale). Clear the ordering
+    (`order_by()`) before grouping."""
+    return TicketNumber.objects.filter(
+        raffle=raffle, status=TicketNumber.Status.RESERVED, reserved_until__lt=now
+    ).order_by("reserved_until")
+
+
 def raffle_counts(raffle: Raffle, now: datetime | None = None) -> RaffleCounts:
     """Sold, held and free numbers. A hold past its time counts as free.
 
@@ -51,7 +62,7 @@ def raffle_counts(raffle: Raffle, now: datetime | None = None) -> RaffleCounts:
     sold = tickets.filter(status=TicketNumber.Status.SOLD).count()
     # Every hold (read off the status index alone) less those past their time.
     held = tickets.filter(status=TicketNumber.Status.RESERVED)
-    reserved = held.count() - held.filter(reserved_until__lt=now).count()
+    reserved = held.count() - lapsed_holds(raffle, now).count()
     # While the numbers are still being generated, only those made so far.
     done = raffle.generation_status == Raffle.Generation.DONE
     total = raffle.size if done else tickets.count()
@@ -140,7 +151,7 @@ def taken_numbers(raffle: Raffle, now: datetime | None = None) -> Iterator[int]:
     now = now or timezone.now()
     tickets = TicketNumber.objects.filter(raffle=raffle).order_by("number")
     held = tickets.filter(status=TicketNumber.Status.RESERVED)
-    lapsed = set(held.filter(reserved_until__lt=now).order_by().values_list("number", flat=True))
+    lapsed = set(lapsed_holds(raffle, now).values_list("number", flat=True))
     streams = (tickets.filter(status=TicketNumber.Status.SOLD), held)
     numbers = (qs.values_list("number", flat=True).iterator(chunk_size=10_000) for qs in streams)
     return (n for n in heapq.merge(*numbers) if n not in lapsed)

@@ -39,6 +39,7 @@ from raffles.exceptions import (
     RaffleNotFound,
 )
 from raffles.models import Buyer, Order, OrderEvent, Raffle, TicketNumber, new_order_code
+from raffles.selectors import lapsed_holds
 from raffles.services import sql
 from raffles.services.actors import ActorLike, as_actor
 from raffles.services.events import log_event
@@ -169,17 +170,8 @@ def _claimable_numbers(raffle: Raffle, now: datetime) -> list[QuerySet[TicketNum
     status, number), the second on the holds' (raffle, reserved_until) alone."""
     return [
         TicketNumber.objects.filter(raffle=raffle, status=AVAILABLE),
-        _expired_holds(raffle, now),
+        lapsed_holds(raffle, now),
     ]
-
-
-def _expired_holds(raffle: Raffle, now: datetime) -> QuerySet[TicketNumber]:
-    """Holds past their time, oldest first. Ordered by when they ended (not by number) so
-    both databases read them off `ticket_hold_ends_idx`: by number, SQLite walked every live
-    hold of the raffle instead (4 ms with 20,000 holds, and growing with every sale)."""
-    return TicketNumber.objects.filter(
-        raffle=raffle, status=RESERVED, reserved_until__lt=now
-    ).order_by("reserved_until")
 
 
 # Holds past their time looked at when offering nearby numbers. The expiry job frees them
@@ -198,7 +190,7 @@ def nearest_free(raffle: Raffle, around: Iterable[int], limit: int = 5) -> list[
         below = free.filter(number__lt=number).order_by("-number")[:limit]
         found.update(above.values_list("number", flat=True))
         found.update(below.values_list("number", flat=True))
-    expired = _expired_holds(raffle, now).exclude(number__in=wanted)
+    expired = lapsed_holds(raffle, now).exclude(number__in=wanted)
     found.update(expired.values_list("number", flat=True)[:EXPIRED_OFFER_CAP])
     return sorted(found, key=lambda n: (min(abs(n - w) for w in wanted), n))[:limit]
 

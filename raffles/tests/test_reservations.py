@@ -191,10 +191,10 @@ def test_finding_holds_past_their_time_reads_only_those(raffle, buyer):
     alternatives slowed down with every sale (4 ms at 20,000 holds)."""
     from django.db import connection
 
-    from raffles.services.reservations import _expired_holds
+    from raffles.selectors import lapsed_holds
 
     services.reserve_specific(raffle.pk, [1, 2], buyer)
-    query = _expired_holds(raffle, timezone.now()).exclude(number__in=[5]).values("number")
+    query = lapsed_holds(raffle, timezone.now()).exclude(number__in=[5]).values("number")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table is read whole
