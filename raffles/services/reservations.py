@@ -183,15 +183,14 @@ def nearest_free(raffle: Raffle, around: Iterable[int], limit: int = 5) -> list[
     """Up to `limit` claimable numbers closest to the given ones (to offer instead)."""
     now = timezone.now()
     wanted = sorted(set(around))
-    free = TicketNumber.objects.filter(raffle=raffle, status=AVAILABLE).exclude(number__in=wanted)
+    free, lapsed = (qs.exclude(number__in=wanted) for qs in _claimable_numbers(raffle, now))
     found: set[int] = set()
     for number in wanted[:3]:
         above = free.filter(number__gt=number).order_by("number")[:limit]
         below = free.filter(number__lt=number).order_by("-number")[:limit]
         found.update(above.values_list("number", flat=True))
         found.update(below.values_list("number", flat=True))
-    expired = lapsed_holds(raffle, now).exclude(number__in=wanted)
-    found.update(expired.values_list("number", flat=True)[:EXPIRED_OFFER_CAP])
+    found.update(lapsed.values_list("number", flat=True)[:EXPIRED_OFFER_CAP])
     return sorted(found, key=lambda n: (min(abs(n - w) for w in wanted), n))[:limit]
 
 
