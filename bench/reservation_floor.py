@@ -43,7 +43,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import reservations as bench
-from cpu import cpu_seconds, postmaster_of
 
 HOLD = timedelta(minutes=30)
 CODE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -292,12 +291,8 @@ def main() -> None:
         }
         if args.db == "sqlite":
             base["path"] = str(settings["NAME"])
-            postmaster = None
         else:
             base["url"] = os.environ["DATABASE_URL"]
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                postmaster = postmaster_of(cursor.fetchone()[0])
         buyers = [Buyer.objects.create(phone=f"+1555100{i:04d}").pk for i in range(16)]
         connections.close_all()
         print(f"Machine: {speed}.")
@@ -310,14 +305,11 @@ def main() -> None:
                 for i in range(workers):
                     seed += 1
                     jobs.append({**base, "buyer": buyers[i], "seed": seed})
-                t = os.times()
-                cpu_before = t.user + t.system + t.children_user + t.children_system
-                db_before = cpu_seconds(postmaster) if postmaster else 0.0
+                before = bench.own_cpu_seconds() + bench.database_cpu_seconds()
+                connections.close_all()  # the workers use their own connections
                 row = run(args.db, jobs, mode)
-                time.sleep(0.3)
-                t = os.times()
-                cpu = t.user + t.system + t.children_user + t.children_system - cpu_before
-                cpu += (cpu_seconds(postmaster) - db_before) if postmaster else 0.0
+                time.sleep(0.3)  # let the postmaster reap the workers' backends
+                cpu = bench.own_cpu_seconds() + bench.database_cpu_seconds() - before
                 per = cpu * 1000 / max(row["ok"], 1)
                 print(
                     f"| {workers} {mode} | {row['per_second']:,} | {row['refused']} | {per:.2f} |",
