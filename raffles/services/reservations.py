@@ -11,6 +11,13 @@ so a hold past its time never blocks another buyer, even before the expiry job r
 orders can never hold one number (the unique (raffle, number) row can only be in one state).
 No lock is taken on the raffle row: buyers of different numbers never wait for each other on
 PostgreSQL. SQLite serialises writers itself (BEGIN IMMEDIATE).
+
+The hot path (`raffles.services.sql`) sends its statements through the driver: on SQLite one
+short write transaction, on PostgreSQL one statement that writes the order, its numbers and
+its audit event or nothing. The raffle is kept in memory between reservations (`_known`);
+the columns a reservation depends on are compared inside that write, so a raffle changed
+since it was read is read again, never sold from. `order_reserved` is sent once the
+reservation is written (after its own transaction; inside the caller's, if there is one).
 """
 
 from __future__ import annotations
@@ -23,8 +30,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from raffles import signals
@@ -35,10 +43,11 @@ from raffles.exceptions import (
     NumbersOutOfRange,
     NumbersTaken,
     QuantityOutOfBounds,
+    RaffleError,
     RaffleNotActive,
     RaffleNotFound,
 )
-from raffles.models import Buyer, Order, OrderEvent, Raffle, TicketNumber, new_order_code
+from raffles.models import Buyer, Order, Raffle, TicketNumber, new_order_code
 from raffles.selectors import lapsed_holds
 from raffles.services import sql
 from raffles.services.actors import ActorLike, as_actor
@@ -78,20 +87,64 @@ def retry_on_conflict[**P, R](func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _load_raffle(raffle_id: int) -> Raffle:
+def _raffle_pk(raffle_id: object) -> int:
     if isinstance(raffle_id, bool) or not isinstance(raffle_id, int):
         try:
-            raffle_id = int(raffle_id)
+            raffle_id = int(raffle_id)  # type: ignore[call-overload]
         except (ValueError, TypeError):
             raise RaffleNotFound() from None
     if not 0 < raffle_id < 2**63:
         raise RaffleNotFound()
-    raffle = sql.get(Raffle, raffle_id)
-    if raffle is None:
-        raise RaffleNotFound()
-    if not raffle.is_active:
-        raise RaffleNotActive(f"“{raffle.title}” is not selling tickets right now")
-    return raffle
+    return raffle_id
+
+
+# Raffles as last read, with their sql.TERMS: per process, shared by its threads (a dict's
+# get and set are atomic). Never handed out: callers get copies.
+_known: dict[int, tuple[Raffle, tuple[Any, ...]]] = {}
+KNOWN_CAP = 512
+
+
+def _known_raffle(pk: int, fresh: bool) -> tuple[Raffle, tuple[Any, ...]]:
+    """The raffle and its terms: from memory, or read now (`fresh`, or not known yet)."""
+    found = None if fresh else _known.get(pk)
+    if found is None:
+        found = sql.load_raffle(pk)
+        if found is None:
+            _known.pop(pk, None)
+            raise RaffleNotFound()
+        if len(_known) >= KNOWN_CAP:
+            _known.clear()
+        _known[pk] = found
+    return found
+
+
+def _copy(raffle: Raffle) -> Raffle:
+    """A private copy of a known raffle (its fields; no cached relations)."""
+    copy = Raffle.__new__(Raffle)
+    copy.__dict__.update(raffle.__dict__)
+    copy._state = ModelState()
+    copy._state.adding = False
+    copy._state.db = raffle._state.db
+    return copy
+
+
+def _checked(pk: int, fresh: bool, check: Callable[[Raffle], None]) -> tuple[Raffle, tuple]:
+    """The raffle, after `check` (which raises the domain's errors) passed on it. A failure
+    on the copy in memory is confirmed on a fresh read before it is raised."""
+    raffle, terms = _known_raffle(pk, fresh)
+    try:
+        if not raffle.is_active:
+            raise RaffleNotActive(f"“{raffle.title}” is not selling tickets right now")
+        check(raffle)
+    except RaffleError:
+        if fresh:
+            raise
+        return _checked(pk, True, check)
+    return raffle, terms
+
+
+def _db() -> Any:
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def _check_qty(raffle: Raffle, qty: int) -> None:
@@ -121,46 +174,70 @@ def _check_buyer_limit(raffle: Raffle, buyer: Buyer, qty: int, now: datetime) ->
         raise BuyerLimitExceeded(limit, already, qty)
 
 
-def _prepare(
-    raffle: Raffle, buyer: Buyer, qty: int, now: datetime, kind: str, by: ActorLike
-) -> tuple[Order, OrderEvent]:
-    """The order and its audit event, built before the transaction so that as little
-    Python as possible runs while SQLite's single write lock is held."""
-    order = Order(
-        raffle=raffle,
-        buyer=buyer,
-        qty=qty,
-        total_amount=raffle.price_for(qty),
-        status=Order.Status.PENDING_PAYMENT,
-        created_at=now,
-        updated_at=now,
-        expires_at=now + timedelta(minutes=raffle.reservation_minutes),
-    )
+def _hold(raffle: Raffle, buyer: Buyer, numbers: list[int], kind: str, by: ActorLike) -> sql.Hold:
+    """Everything one reservation writes, prepared before any lock is taken."""
+    now = timezone.now()
+    until = now + timedelta(minutes=raffle.reservation_minutes)
     actor = as_actor(by or buyer)
-    event = OrderEvent(
-        kind=kind,
+    return sql.Hold(
         raffle_id=raffle.pk,
+        buyer_id=buyer.pk,
+        numbers=numbers,
+        total=raffle.price_for(len(numbers)),
+        code=new_order_code(),
+        now=now,
+        until=until,
+        kind=kind,
         actor_type=actor.type,
-        actor_user=actor.user if getattr(actor.user, "pk", None) else None,
+        actor_user_id=getattr(actor.user, "pk", None),
         actor_label=actor.label,
-        created_at=now,
+        details={"numbers": numbers, "expires_at": str(until)},
     )
-    return order, event
 
 
-def _insert_and_claim(
-    order: Order, numbers: list[int], now: datetime, event: OrderEvent | None = None
-) -> list[int]:
-    """Insert the order and claim the numbers (recording them and the event too when every
-    number was taken and the database can do it in the same statement: `event.pk` is set)."""
-    if event is not None:
-        event.details = _details(order, numbers)
+def _write(raffle: Raffle, terms: tuple, buyer: Buyer, hold: sql.Hold) -> sql.Outcome:
+    """Write the hold: all of it or nothing. PostgreSQL without a buyer limit needs no
+    transaction (one statement); otherwise one transaction, with the buyer's limit checked
+    in it."""
+    limit = raffle.max_tickets_per_buyer
     for _ in range(10):
-        got = sql.insert_and_claim(order, numbers, now, event)
-        if got is not None:
-            return got
-        order.code = new_order_code()  # that code was taken: nothing was written
+        if limit is None and _db().vendor == "postgresql":
+            outcome = sql.reserve(hold, terms)
+        else:
+            with transaction.atomic():
+                if limit is not None:
+                    _check_buyer_limit(raffle, buyer, len(hold.numbers), hold.now)
+                outcome = sql.reserve(hold, terms)
+                if outcome.order_id is None:
+                    transaction.set_rollback(True)
+        if not outcome.code_taken:
+            return outcome
+        hold.code = new_order_code()  # that code was taken: nothing was written
     raise RuntimeError("could not allocate a unique order code")
+
+
+_ORDER_FIELDS = tuple(f.attname for f in Order._meta.concrete_fields)
+
+
+def _reserved(raffle: Raffle, buyer: Buyer, hold: sql.Hold, order_id: int) -> Order:
+    """The order just written, as the ORM would read it back; then tell whoever listens."""
+    values = {
+        "id": order_id,
+        "code": hold.code,
+        "raffle_id": hold.raffle_id,
+        "buyer_id": hold.buyer_id,
+        "qty": len(hold.numbers),
+        "total_amount": hold.total,
+        "status": Order.Status.PENDING_PAYMENT,
+        "created_at": hold.now,
+        "updated_at": hold.now,
+        "expires_at": hold.until,
+    }
+    order = Order.from_db(raffle._state.db, None, [values.get(n) for n in _ORDER_FIELDS])
+    order.raffle = _copy(raffle)
+    order.buyer = buyer
+    signals.order_reserved.send(sender=Order, order=order)
+    return order
 
 
 def _claimable_numbers(raffle: Raffle, now: datetime) -> list[QuerySet[TicketNumber]]:
@@ -194,19 +271,6 @@ def nearest_free(raffle: Raffle, around: Iterable[int], limit: int = 5) -> list[
     return sorted(found, key=lambda n: (min(abs(n - w) for w in wanted), n))[:limit]
 
 
-def _details(order: Order, numbers: list[int]) -> dict[str, Any]:
-    return {"numbers": numbers, "expires_at": str(order.expires_at)}
-
-
-def _finish(order: Order, event: OrderEvent, numbers: list[int]) -> Order:
-    if event.pk is None:  # not recorded with the claim
-        event.order_id = order.pk
-        event.details = _details(order, numbers)
-        sql.record(order, numbers, event)
-    signals.order_reserved.send(sender=Order, order=order)
-    return order
-
-
 @retry_on_conflict
 def reserve_specific(
     raffle_id: int, numbers: Iterable[int], buyer: Buyer, *, by: ActorLike = None
@@ -217,25 +281,30 @@ def reserve_specific(
     DuplicateNumbers, QuantityOutOfBounds, BuyerLimitExceeded, RaffleNotActive.
     """
     requested = list(numbers)
-    raffle = _load_raffle(raffle_id)
-    duplicates = sorted({n for n in requested if requested.count(n) > 1})
-    if duplicates:
-        raise DuplicateNumbers(duplicates)
-    out_of_range = [n for n in requested if not raffle.min_number <= n <= raffle.max_number]
-    if out_of_range:
-        raise NumbersOutOfRange(sorted(out_of_range), raffle.min_number, raffle.max_number)
-    _check_qty(raffle, len(requested))
+    pk = _raffle_pk(raffle_id)
+
+    def check(raffle: Raffle) -> None:
+        duplicates = sorted({n for n in requested if requested.count(n) > 1})
+        if duplicates:
+            raise DuplicateNumbers(duplicates)
+        out = [n for n in requested if not raffle.min_number <= n <= raffle.max_number]
+        if out:
+            raise NumbersOutOfRange(sorted(out), raffle.min_number, raffle.max_number)
+        _check_qty(raffle, len(requested))
+
     wanted = sorted(requested)
-    now = timezone.now()
-    order, event = _prepare(raffle, buyer, len(wanted), now, "reserved", by)
-    with transaction.atomic():
-        _check_buyer_limit(raffle, buyer, len(wanted), now)
-        got = _insert_and_claim(order, wanted, now, event)
-        if len(got) == len(wanted):
-            return _finish(order, event, wanted)
-        transaction.set_rollback(True)
-    taken = sorted(set(wanted).difference(got))
-    raise NumbersTaken(taken, nearest_free(raffle, taken))
+    fresh = False
+    for _ in range(5):
+        raffle, terms = _checked(pk, fresh, check)
+        hold = _hold(raffle, buyer, wanted, "reserved", by)
+        outcome = _write(raffle, terms, buyer, hold)
+        if outcome.order_id is not None:
+            return _reserved(raffle, buyer, hold, outcome.order_id)
+        if not outcome.stale:
+            taken = sorted(set(wanted).difference(outcome.claimable))
+            raise NumbersTaken(taken, nearest_free(raffle, taken))
+        fresh = True  # the raffle changed since it was read: read it again
+    raise RaffleNotActive(f"“{raffle.title}” is being changed; please try again")
 
 
 def _probe_numbers(raffle: Raffle, want: int, exclude: set[int], now: datetime) -> list[int]:
@@ -280,28 +349,29 @@ def remaining_count(raffle: Raffle, now: datetime | None = None) -> int:
 def reserve_random(raffle_id: int, qty: int, buyer: Buyer, *, by: ActorLike = None) -> Order:
     """Reserve `qty` numbers picked at random, or nothing (NotEnoughNumbers says how many
     remain). Costs O(qty) index seeks, never a scan of the raffle."""
-    raffle = _load_raffle(raffle_id)
-    if isinstance(qty, bool) or not isinstance(qty, int):
-        raise QuantityOutOfBounds(0, raffle.max_tickets_per_order)
-    _check_qty(raffle, qty)
-    now = timezone.now()
-    order, event = _prepare(raffle, buyer, qty, now, "reserved_random", by)
-    candidates = _probe_numbers(raffle, qty, set(), now)  # before the write lock: a read
-    if candidates:
-        with transaction.atomic():
-            _check_buyer_limit(raffle, buyer, qty, now)
-            whole = len(candidates) == qty  # the event can be recorded with the claim
-            mine = _insert_and_claim(order, sorted(candidates), now, event if whole else None)
-            for _ in range(6):
-                if len(mine) == qty:
-                    return _finish(order, event, sorted(mine))
-                # Someone took some of them meanwhile: look again, keep what we hold.
-                candidates = _probe_numbers(raffle, qty - len(mine), set(mine), now)
-                if not candidates:
-                    break
-                mine += sql.claim(raffle.pk, candidates, order.pk, order.expires_at, now)
-            transaction.set_rollback(True)
-    raise NotEnoughNumbers(qty, remaining_count(raffle))
+    pk = _raffle_pk(raffle_id)
+
+    def check(raffle: Raffle) -> None:
+        if isinstance(qty, bool) or not isinstance(qty, int):
+            raise QuantityOutOfBounds(0, raffle.max_tickets_per_order)
+        _check_qty(raffle, qty)
+
+    fresh = False
+    keep: list[int] = []  # picked numbers that were still free when the last try failed
+    for _ in range(12):
+        raffle, terms = _checked(pk, fresh, check)
+        now = timezone.now()
+        picked = keep + _probe_numbers(raffle, qty - len(keep), set(keep), now)
+        if len(picked) < qty:
+            break
+        hold = _hold(raffle, buyer, sorted(picked), "reserved_random", by)
+        outcome = _write(raffle, terms, buyer, hold)
+        if outcome.order_id is not None:
+            return _reserved(raffle, buyer, hold, outcome.order_id)
+        fresh = outcome.stale
+        # Someone took some of them meanwhile: keep the rest, pick again for those.
+        keep = [] if outcome.stale else list(outcome.claimable)
+    raise NotEnoughNumbers(qty, remaining_count(_known_raffle(pk, True)[0]))
 
 
 def release_order_reservations(order: Order) -> int:

@@ -1,33 +1,61 @@
-"""The reservation hot path in plain SQL that SQLite (3.35+) and PostgreSQL both speak.
+"""The reservation hot path in plain SQL, sent straight through the database driver.
 
-A reservation is a handful of statements; built through the ORM, each one cost more Python
-than the database spent running it, and on SQLite every microsecond inside the transaction is
-a microsecond every other writer waits. These helpers send the same statements the ORM
-would, with values prepared by the models' own fields (so datetimes, decimals and JSON are
-stored exactly as the ORM stores them), and nothing else. Table and column names come from
-the models' `_meta`, never from input; every value is a query parameter.
+A reservation is a handful of statements. Built through the ORM, and even through Django's
+cursor layer, each one cost more Python than the database spent running it; on SQLite every
+microsecond inside the write transaction is a microsecond every other writer waits, and on
+PostgreSQL every statement is a round trip. So the hot path here:
+
+- keeps the statements' text built once per database (table and column names come from the
+  models' `_meta`, never from input; every value is a query parameter);
+- sends them through the driver's own connection (`sqlite3`, `psycopg`) under Django's
+  error wrapping, with values the models' fields would send (datetimes through the backend's
+  adapter, JSON through `adapt_json_value`), so what is stored is what the ORM stores;
+- on PostgreSQL, makes the whole reservation one statement (see `POSTGRES_RESERVE`).
+
+`TERMS` are the guard that lets callers keep a raffle in memory: the columns a reservation
+depends on, compared inside the write (SQLite: in the write transaction; PostgreSQL: in the
+statement), so a raffle closed, repriced or edited since it was read is never sold from.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
-from raffles.models import Order, OrderEvent, OrderTicket, TicketNumber
+from raffles.models import Order, OrderEvent, OrderTicket, Raffle, TicketNumber
 
 AVAILABLE = TicketNumber.Status.AVAILABLE.value
 RESERVED = TicketNumber.Status.RESERVED.value
+PENDING_PAYMENT = Order.Status.PENDING_PAYMENT.value
+
+# The raffle columns a reservation depends on. `public_id` tells two raffles apart that
+# reused one primary key (SQLite, after a rollback); `updated_at` moves on every save.
+TERMS = (
+    "public_id",
+    "status",
+    "generation_status",
+    "sales_close_at",
+    "ticket_price",
+    "reservation_minutes",
+    "max_tickets_per_order",
+    "max_tickets_per_buyer",
+    "min_number",
+    "max_number",
+    "updated_at",
+)
 
 
 def _db() -> BaseDatabaseWrapper:
-    # Looked up once per statement: every attribute read through `django.db.connection`
-    # goes through a context-local lookup, and a reservation made ~25 of them.
+    # Looked up once per call: every attribute read through `django.db.connection` goes
+    # through a context-local lookup.
     return connections[DEFAULT_DB_ALIAS]
 
 
@@ -63,197 +91,251 @@ def get[M: Model](model: type[M], pk: int) -> M | None:
 
 
 @functools.cache
-def _insert_sql(
-    model: type[Model], vendor: str, returning: bool, conflict: str | None
-) -> tuple[str, tuple]:
+def _terms_at() -> tuple[int, ...]:
+    names = [f.attname for f in Raffle._meta.concrete_fields]
+    return tuple(names.index(Raffle._meta.get_field(n).attname) for n in TERMS)
+
+
+def load_raffle(pk: int) -> tuple[Raffle, tuple[Any, ...]] | None:
+    """The raffle (as `get` builds it) and its `TERMS` as the driver reads them, from one
+    read. None: no such raffle."""
     connection = _db()
-    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({values})"  # noqa: S608
-    if conflict:
-        sql += f" ON CONFLICT ({connection.ops.quote_name(conflict)}) DO NOTHING"
-    if returning:
-        sql += f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
-    return sql, fields
-
-
-def _values(obj: Model, fields: tuple, connection: BaseDatabaseWrapper) -> list[Any]:
-    """The instance's column values as the ORM would send them (datetimes, decimals, JSON)."""
-    return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-
-
-def _saved(obj: Model, pk: int, connection: BaseDatabaseWrapper) -> None:
-    obj.pk = pk
-    obj._state.adding = False
-    obj._state.db = connection.alias
-
-
-def insert(obj: Model, *, conflict: str | None = None) -> bool:
-    """INSERT one unsaved instance (no signals, no savepoint) and set its primary key.
-
-    With `conflict` (a unique column), a clash inserts nothing and returns False instead of
-    raising, so the surrounding transaction stays usable on PostgreSQL.
-    """
-    connection = _db()
-    sql, fields = _insert_sql(type(obj), connection.vendor, True, conflict)
-    params = _values(obj, fields, connection)
+    sql, names, converters = _select_sql(Raffle, connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [pk])
         row = cursor.fetchone()
     if row is None:
-        return False
-    _saved(obj, row[0], connection)
-    return True
+        return None
+    values = list(row)
+    terms = tuple(values[i] for i in _terms_at())
+    for i, fn, col in converters:
+        values[i] = fn(values[i], col, connection)
+    return Raffle.from_db(connection.alias, names, values), terms
 
 
-def _tickets_sql(order_id: int, numbers: Sequence[int]) -> tuple[str, list[Any]]:
-    table = OrderTicket._meta.db_table
-    values = ", ".join(["(%s, %s)"] * len(numbers))
+def _columns(model: type[Model], *names: str) -> str:
+    return ", ".join(model._meta.get_field(n).column for n in names)
+
+
+ORDER_FIELDS = (
+    "code",
+    "raffle",
+    "buyer",
+    "qty",
+    "total_amount",
+    "status",
+    "created_at",
+    "updated_at",
+    "expires_at",
+)
+EVENT_FIELDS = (
+    "order",
+    "raffle",
+    "kind",
+    "actor_type",
+    "actor_user",
+    "actor_label",
+    "created_at",
+    "details",
+)
+
+
+@functools.cache
+def _sqlite_statements() -> dict[str, str]:
+    raffles, tickets = Raffle._meta.db_table, TicketNumber._meta.db_table
+    orders, events = Order._meta.db_table, OrderEvent._meta.db_table
+    marks = ", ".join("?" * len(ORDER_FIELDS))
+    return {
+        "terms": f"SELECT {_columns(Raffle, *TERMS)} FROM {raffles} WHERE id = ?",  # noqa: S608
+        "order": f"INSERT INTO {orders} ({_columns(Order, *ORDER_FIELDS)}) VALUES ({marks})"  # noqa: S608
+        " ON CONFLICT (code) DO NOTHING RETURNING id",
+        "claim": f"UPDATE {tickets} SET status = ?, reserved_by_order_id = ?,"  # noqa: S608
+        " reserved_until = ? WHERE raffle_id = ? AND number IN ({numbers})"
+        " AND (status = ? OR (status = ? AND reserved_until < ?)) RETURNING number",
+        "numbers": f"INSERT INTO {OrderTicket._meta.db_table} (order_id, number)"  # noqa: S608
+        " VALUES {values}",
+        "event": f"INSERT INTO {events} ({_columns(OrderEvent, *EVENT_FIELDS)})"  # noqa: S608
+        f" VALUES ({', '.join('?' * len(EVENT_FIELDS))})",
+        "probe": f"SELECT (SELECT number FROM {tickets}"  # noqa: S608
+        " WHERE raffle_id = ? AND status = ? AND number >= ? ORDER BY number LIMIT 1)",
+    }
+
+
+@functools.cache
+def _postgres_statements() -> dict[str, str]:
+    raffles, tickets = Raffle._meta.db_table, TicketNumber._meta.db_table
+    same = " AND ".join(
+        f"{Raffle._meta.get_field(n).column} IS NOT DISTINCT FROM %(t{i})s"
+        for i, n in enumerate(TERMS)
+    )
+    reserve = f"""
+WITH r AS (
+    SELECT 1 FROM {raffles} WHERE id = %(raffle)s AND {same}
+), s AS (
+    SELECT id, number FROM {tickets}
+    WHERE raffle_id = %(raffle)s AND number = ANY(%(numbers)s)
+      AND (status = %(available)s OR (status = %(reserved)s AND reserved_until < %(now)s))
+      AND EXISTS (SELECT 1 FROM r)
+    ORDER BY number FOR UPDATE
+), o AS (
+    INSERT INTO {Order._meta.db_table} ({_columns(Order, *ORDER_FIELDS)})
+    SELECT %(code)s, %(raffle)s, %(buyer)s, %(qty)s, %(total)s, %(pending)s, %(now)s, %(now)s,
+           %(until)s
+    WHERE (SELECT count(*) FROM s) = %(qty)s
+    ON CONFLICT (code) DO NOTHING RETURNING id
+), c AS (
+    UPDATE {tickets} AS t SET status = %(reserved)s, reserved_by_order_id = o.id,
+           reserved_until = %(until)s
+    FROM o WHERE t.id IN (SELECT id FROM s)
+), k AS (
+    INSERT INTO {OrderTicket._meta.db_table} (order_id, number)
+    SELECT o.id, s.number FROM o, s
+), e AS (
+    INSERT INTO {OrderEvent._meta.db_table} ({_columns(OrderEvent, *EVENT_FIELDS)})
+    SELECT o.id, %(raffle)s, %(kind)s, %(actor_type)s, %(actor_user)s, %(actor_label)s,
+           %(now)s, %(details)s FROM o
+)
+SELECT (SELECT id FROM o), EXISTS (SELECT 1 FROM r), ARRAY(SELECT number FROM s)
+"""  # noqa: S608
+    probe = (
+        f"SELECT (SELECT number FROM {tickets}"  # noqa: S608
+        " WHERE raffle_id = %s AND status = %s AND number >= %s ORDER BY number LIMIT 1)"
+    )
+    return {"reserve": reserve, "probe": probe}
+
+
+def _statements(connection: BaseDatabaseWrapper) -> dict[str, str]:
+    if connection.vendor == "postgresql":
+        return _postgres_statements()
+    return _sqlite_statements()
+
+
+def _driver(connection: BaseDatabaseWrapper) -> Any:
+    """The driver's own connection (`sqlite3.Connection`, `psycopg.Connection`)."""
+    if connection.connection is None:
+        connection.ensure_connection()
+    return connection.connection
+
+
+@dataclass(slots=True)
+class Hold:
+    """One reservation to write: a new order holding exactly `numbers` until `until`."""
+
+    raffle_id: int
+    buyer_id: int
+    numbers: list[int]  # sorted, distinct
+    total: Decimal
+    code: str
+    now: datetime
+    until: datetime
+    kind: str
+    actor_type: str
+    actor_user_id: int | None
+    actor_label: str
+    details: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What the write did. `order_id` is set only when every number was claimed."""
+
+    order_id: int | None = None
+    stale: bool = False  # the raffle's terms changed since they were read: nothing written
+    claimable: tuple[int, ...] = ()  # of the hold's numbers, those that could be claimed
+    code_taken: bool = False  # every number was claimable but the order code was taken
+
+
+def reserve(hold: Hold, expected: tuple[Any, ...]) -> Outcome:
+    """Write `hold` all-or-nothing, if the raffle's terms are still `expected`.
+
+    SQLite: call inside a transaction (the caller's `transaction.atomic()`, which queues for
+    the write lock); a partial claim is left for the caller to roll back. PostgreSQL: one
+    statement that writes nothing unless it writes everything, so it needs no transaction.
+    """
+    connection = _db()
+    raw = _driver(connection)
+    with connection.wrap_database_errors:
+        if connection.vendor == "postgresql":
+            return _reserve_postgres(connection, raw, hold, expected)
+        return _reserve_sqlite(connection, raw, hold, expected)
+
+
+def _reserve_sqlite(
+    connection: BaseDatabaseWrapper, raw: Any, hold: Hold, expected: tuple[Any, ...]
+) -> Outcome:
+    sql = _sqlite_statements()
+    found = raw.execute(sql["terms"], [hold.raffle_id]).fetchone()
+    if found is None or tuple(found) != expected:
+        return Outcome(stale=True)
+    dt = connection.ops.adapt_datetimefield_value
+    now, until = dt(hold.now), dt(hold.until)
+    row = raw.execute(
+        sql["order"],
+        [hold.code, hold.raffle_id, hold.buyer_id, len(hold.numbers), hold.total,
+         PENDING_PAYMENT, now, now, until],
+    ).fetchone()  # fmt: skip
+    if row is None:
+        return Outcome(code_taken=True, claimable=tuple(hold.numbers))
+    order_id = row[0]
+    numbers = hold.numbers
+    claim = sql["claim"].format(numbers=", ".join("?" * len(numbers)))
+    got = raw.execute(
+        claim, [RESERVED, order_id, until, hold.raffle_id, *numbers, AVAILABLE, RESERVED, now]
+    ).fetchall()
+    if len(got) != len(numbers):
+        return Outcome(claimable=tuple(sorted(n for (n,) in got)))
     params: list[Any] = []
     for number in numbers:
         params += (order_id, number)
-    return f"INSERT INTO {table} (order_id, number) VALUES {values}", params  # noqa: S608
+    raw.execute(sql["numbers"].format(values=", ".join(["(?, ?)"] * len(numbers))), params)
+    raw.execute(
+        sql["event"],
+        [order_id, hold.raffle_id, hold.kind, hold.actor_type, hold.actor_user_id,
+         hold.actor_label, now, connection.ops.adapt_json_value(hold.details, None)],
+    )  # fmt: skip
+    return Outcome(order_id=order_id, claimable=tuple(numbers))
 
 
-def _claim_sql(
-    connection: BaseDatabaseWrapper,
-    raffle_id: int,
-    numbers: Sequence[int],
-    order_id: int | str,
-    until: datetime,
-    now: datetime,
-) -> tuple[str, list[Any]]:
-    """The conditional UPDATE: take those of `numbers` that are free, or held by a hold past
-    its time. `order_id` is a value, or SQL naming it (inside a PostgreSQL CTE)."""
-    table = TicketNumber._meta.db_table
-    listed = ", ".join(["%s"] * len(numbers))
-    dt = connection.ops.adapt_datetimefield_value
-    by_value = isinstance(order_id, int)
-    sql = (
-        f"UPDATE {table} SET status = %s, reserved_by_order_id = {'%s' if by_value else order_id},"  # noqa: S608
-        f" reserved_until = %s WHERE raffle_id = %s AND number IN ({listed})"
-        " AND (status = %s OR (status = %s AND reserved_until < %s))"
+def _reserve_postgres(
+    connection: BaseDatabaseWrapper, raw: Any, hold: Hold, expected: tuple[Any, ...]
+) -> Outcome:
+    params = {f"t{i}": value for i, value in enumerate(expected)}
+    params.update(
+        raffle=hold.raffle_id,
+        numbers=hold.numbers,
+        available=AVAILABLE,
+        reserved=RESERVED,
+        pending=PENDING_PAYMENT,
+        now=hold.now,
+        until=hold.until,
+        code=hold.code,
+        buyer=hold.buyer_id,
+        qty=len(hold.numbers),
+        total=hold.total,
+        kind=hold.kind,
+        actor_type=hold.actor_type,
+        actor_user=hold.actor_user_id,
+        actor_label=hold.actor_label,
+        details=connection.ops.adapt_json_value(hold.details, None),
     )
-    params = [RESERVED, *([order_id] if by_value else []), dt(until), raffle_id, *numbers]
-    params += [AVAILABLE, RESERVED, dt(now)]
-    return sql, params
-
-
-def claim(
-    raffle_id: int, numbers: Sequence[int], order_id: int, until: datetime, now: datetime
-) -> list[int]:
-    """Claim `numbers` for an existing order; returns the numbers it took (RETURNING)."""
-    if not numbers:
-        return []
-    connection = _db()
-    sql, params = _claim_sql(connection, raffle_id, numbers, order_id, until, now)
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " RETURNING number", params)
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _event_sql(
-    event: OrderEvent, connection: BaseDatabaseWrapper, count: int
-) -> tuple[str, list[Any]]:
-    """INSERT … SELECT of the audit event for the order the CTE `o` inserts, only when the
-    claim `c` took all `count` of its numbers."""
-    _, fields = _insert_sql(OrderEvent, connection.vendor, False, None)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    values = _values(event, fields, connection)
-    selected, params = [], []
-    for f, value in zip(fields, values, strict=True):
-        if f.attname == "order_id":
-            selected.append("(SELECT id FROM o)")
-        else:
-            selected.append("%s")
-            params.append(value)
-    params.append(count)
-    sql = (
-        f"INSERT INTO {OrderEvent._meta.db_table} ({columns})"  # noqa: S608
-        f" SELECT {', '.join(selected)} WHERE (SELECT count(*) FROM c) = %s RETURNING id"
-    )
-    return sql, params
-
-
-def insert_and_claim(
-    order: Order, numbers: Sequence[int], now: datetime, event: OrderEvent | None = None
-) -> list[int] | None:
-    """INSERT the order, then claim `numbers` for it. None when the order's code is already
-    taken (nothing written: pick another code); else the numbers claimed.
-
-    On PostgreSQL both are one statement (a data-modifying CTE): every statement is a round
-    trip, and under load the round trips, not the work, were most of a reservation's time.
-    Given the order's audit `event` (its details already filled in), that statement also
-    records the order's numbers and the event when every number was claimed, and sets the
-    event's primary key; otherwise (or on SQLite) the caller records them with `record`.
-    """
-    connection = _db()
-    if connection.vendor != "postgresql":
-        if not insert(order, conflict="code"):
-            return None
-        return claim(order.raffle_id, numbers, order.pk, order.expires_at, now)  # type: ignore[arg-type]
-    insert_sql, fields = _insert_sql(Order, connection.vendor, True, "code")
-    params = _values(order, fields, connection)
-    claim_sql, claim_params = _claim_sql(
-        connection, order.raffle_id, numbers, "(SELECT id FROM o)", order.expires_at, now
-    )
-    params += claim_params
-    sql = (
-        f"WITH o AS ({insert_sql}),"  # noqa: S608
-        f" c AS ({claim_sql} AND EXISTS (SELECT 1 FROM o) RETURNING number)"
-    )
-    if event is None:
-        sql += " SELECT o.id, c.number, NULL FROM o LEFT JOIN c ON TRUE"
-    else:
-        event_sql, event_params = _event_sql(event, connection, len(numbers))
-        sql += (
-            f", t AS (INSERT INTO {OrderTicket._meta.db_table} (order_id, number)"  # noqa: S608
-            " SELECT (SELECT id FROM o), number FROM c"
-            " WHERE (SELECT count(*) FROM c) = %s ORDER BY number),"
-            f" e AS ({event_sql})"
-            " SELECT o.id, c.number, (SELECT id FROM e) FROM o LEFT JOIN c ON TRUE"
-        )
-        params += [len(numbers), *event_params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows:
-        return None
-    _saved(order, rows[0][0], connection)
-    if event is not None and rows[0][2] is not None:
-        event.order_id = order.pk
-        _saved(event, rows[0][2], connection)
-    return [number for _, number, _ in rows if number is not None]
-
-
-def record(order: Order, numbers: Sequence[int], event: OrderEvent) -> None:
-    """INSERT the order's numbers and its audit event (one statement on PostgreSQL)."""
-    connection = _db()
-    tickets_sql, tickets_params = _tickets_sql(order.pk, numbers)
-    event_sql, fields = _insert_sql(OrderEvent, connection.vendor, False, None)
-    event_params = _values(event, fields, connection)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            sql = f"WITH t AS ({tickets_sql}) {event_sql}"
-            cursor.execute(sql, tickets_params + event_params)
-        else:
-            cursor.execute(tickets_sql, tickets_params)
-            cursor.execute(event_sql, event_params)
+    order_id, same, claimable = raw.execute(_postgres_statements()["reserve"], params).fetchone()
+    if not same:
+        return Outcome(stale=True)
+    claimable = tuple(claimable)
+    if order_id is None and len(claimable) == len(hold.numbers):
+        return Outcome(code_taken=True, claimable=claimable)
+    return Outcome(order_id=order_id, claimable=claimable)
 
 
 def probe(raffle_id: int, starts: Sequence[int]) -> list[int | None]:
     """For each start, the first AVAILABLE number at or above it (None past the last one):
     one index seek on (raffle, status, number) per start, all in one round trip."""
-    table = TicketNumber._meta.db_table
-    one = (
-        f"SELECT (SELECT number FROM {table}"  # noqa: S608
-        " WHERE raffle_id = %s AND status = %s AND number >= %s ORDER BY number LIMIT 1)"
-    )
-    sql = " UNION ALL ".join([one] * len(starts))
+    connection = _db()
+    one = _statements(connection)["probe"]
     params: list[Any] = []
     for start in starts:
         params += (raffle_id, AVAILABLE, start)
-    with _db().cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    raw = _driver(connection)
+    with connection.wrap_database_errors:
+        rows = raw.execute(" UNION ALL ".join([one] * len(starts)), params).fetchall()
+    return [row[0] for row in rows]

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import transaction
 from django.utils import timezone
 
 from raffles import services
@@ -49,65 +49,105 @@ def test_a_reservation_is_stored_as_the_orm_reads_it(raffle, buyer):
     assert {t.reserved_until for t in held} == {stored.expires_at}
 
 
+def _hold(raffle, buyer, numbers, code="TESTCODE"):
+    now = timezone.now()
+    until = now + timedelta(minutes=5)
+    return sql.Hold(
+        raffle_id=raffle.pk,
+        buyer_id=buyer.pk,
+        numbers=numbers,
+        total=raffle.ticket_price * len(numbers),
+        code=code,
+        now=now,
+        until=until,
+        kind="reserved",
+        actor_type="buyer",
+        actor_user_id=None,
+        actor_label=buyer.phone,
+        details={"numbers": numbers, "expires_at": str(until)},
+    )
+
+
+def _write(hold, terms):
+    """As the service does: PostgreSQL alone, SQLite in a transaction it rolls back unless
+    the order was written."""
+    with transaction.atomic():
+        outcome = sql.reserve(hold, terms)
+        if outcome.order_id is None:
+            transaction.set_rollback(True)
+    return outcome
+
+
+def test_load_raffle_reads_the_terms_with_the_raffle(raffle):
+    loaded, terms = sql.load_raffle(raffle.pk)
+    assert loaded.pk == raffle.pk
+    assert len(terms) == len(sql.TERMS)
+    assert terms[sql.TERMS.index("public_id")] == raffle.public_id
+    assert terms[sql.TERMS.index("status")] == raffle.status
+    assert sql.load_raffle(raffle.pk + 1000) is None
+
+
 def test_a_taken_order_code_writes_nothing_and_says_so(raffle, buyer):
     first = services.reserve_specific(raffle.pk, [1], buyer)
-    now = timezone.now()
-    clash = Order(
-        raffle=raffle,
-        buyer=buyer,
-        qty=1,
-        total_amount=raffle.ticket_price,
-        code=first.code,
-        created_at=now,
-        updated_at=now,
-        expires_at=now + timedelta(minutes=5),
-    )
-    assert sql.insert_and_claim(clash, [2], now) is None
-    assert clash.pk is None
+    _, terms = sql.load_raffle(raffle.pk)
+    outcome = _write(_hold(raffle, buyer, [2], code=first.code), terms)
+    assert outcome.code_taken
+    assert outcome.order_id is None
     assert TicketNumber.objects.get(raffle=raffle, number=2).status == "AVAILABLE"
     assert Order.objects.count() == 1
 
 
-def _unsaved(raffle, buyer, qty):
-    now = timezone.now()
-    order = Order(
-        raffle=raffle,
-        buyer=buyer,
-        qty=qty,
-        total_amount=raffle.ticket_price * qty,
-        status=Order.Status.PENDING_PAYMENT,
-        created_at=now,
-        updated_at=now,
-        expires_at=now + timedelta(minutes=5),
-    )
-    event = OrderEvent(kind="reserved", raffle_id=raffle.pk, actor_type="buyer", created_at=now)
-    event.details = {"numbers": [4, 5], "expires_at": str(order.expires_at)}
-    return order, event, now
-
-
-def test_a_whole_claim_records_numbers_and_event_in_the_same_statement_on_postgresql(raffle, buyer):
-    order, event, now = _unsaved(raffle, buyer, 2)
-    assert sorted(sql.insert_and_claim(order, [4, 5], now, event)) == [4, 5]
-    if connection.vendor != "postgresql":
-        assert event.pk is None  # SQLite: the caller records them (`record`)
-        return
-    stored = OrderEvent.objects.get(pk=event.pk)
-    assert stored.order_id == order.pk
-    assert event.order_id == order.pk
-    assert stored.details == event.details
-    assert stored.kind == "reserved"
+def test_a_whole_claim_records_the_order_its_numbers_and_its_event(raffle, buyer):
+    _, terms = sql.load_raffle(raffle.pk)
+    hold = _hold(raffle, buyer, [4, 5])
+    outcome = _write(hold, terms)
+    assert outcome.order_id is not None
+    assert not outcome.stale
+    order = Order.objects.get(pk=outcome.order_id)
+    assert (order.code, order.qty, order.total_amount) == ("TESTCODE", 2, hold.total)
+    assert order.expires_at == hold.until
+    event = OrderEvent.objects.get(order=order)
+    assert (event.kind, event.raffle_id, event.actor_label) == ("reserved", raffle.pk, buyer.phone)
+    assert event.details == hold.details
+    assert event.created_at == hold.now
     assert list(
         OrderTicket.objects.filter(order=order).order_by("id").values_list("number", flat=True)
     ) == [4, 5]
+    held = TicketNumber.objects.filter(reserved_by_order=order)
+    assert sorted(t.number for t in held) == [4, 5]
+    assert {t.reserved_until for t in held} == {hold.until}
 
 
-def test_a_partial_claim_records_neither_numbers_nor_event(raffle, buyer):
+def test_a_partial_claim_writes_nothing_and_says_what_was_free(raffle, buyer):
     services.reserve_specific(raffle.pk, [5], buyer)
-    order, event, now = _unsaved(raffle, buyer, 2)
-    assert sql.insert_and_claim(order, [4, 5], now, event) == [4]
-    assert event.pk is None
-    assert not OrderTicket.objects.filter(order=order).exists()
-    assert not OrderEvent.objects.filter(order=order).exists()
+    _, terms = sql.load_raffle(raffle.pk)
+    outcome = _write(_hold(raffle, buyer, [4, 5, 6]), terms)
+    assert outcome.order_id is None
+    assert not outcome.stale
+    assert not outcome.code_taken
+    assert outcome.claimable == (4, 6)
+    assert Order.objects.count() == 1
+    assert not OrderTicket.objects.exclude(number=5).exists()
+    assert TicketNumber.objects.filter(raffle=raffle, status="RESERVED").count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": "closed"},
+        {"ticket_price": Decimal("99.00")},
+        {"max_tickets_per_order": 2},
+        {"sales_close_at": timezone.now() + timedelta(days=1)},
+    ],
+)
+def test_changed_terms_write_nothing(raffle, buyer, change):
+    _, terms = sql.load_raffle(raffle.pk)
+    Raffle.objects.filter(pk=raffle.pk).update(**change)
+    outcome = _write(_hold(raffle, buyer, [4]), terms)
+    assert outcome.stale
+    assert outcome.order_id is None
+    assert not Order.objects.exists()
+    assert TicketNumber.objects.get(raffle=raffle, number=4).status == "AVAILABLE"
 
 
 def test_probe_finds_the_next_free_number_or_none(raffle, buyer):
