@@ -26,7 +26,8 @@ def new_public_id() -> str:
 
 
 def new_order_code() -> str:
-    return "".join(secrets.choice(ORDER_CODE_ALPHABET) for _ in range(ORDER_CODE_LENGTH))
+    # 32 letters, so each random byte's low 5 bits pick one uniformly; one system call.
+    return "".join(ORDER_CODE_ALPHABET[b & 31] for b in secrets.token_bytes(ORDER_CODE_LENGTH))
 
 
 class Buyer(models.Model):

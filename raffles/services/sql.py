@@ -30,6 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
+from raffles import writelock
 from raffles.models import Order, OrderEvent, OrderTicket, Raffle, TicketNumber
 
 AVAILABLE = TicketNumber.Status.AVAILABLE.value
@@ -96,10 +97,19 @@ def _terms_at() -> tuple[int, ...]:
     return tuple(names.index(Raffle._meta.get_field(n).attname) for n in TERMS)
 
 
-def load_raffle(pk: int) -> tuple[Raffle, tuple[Any, ...]] | None:
-    """The raffle (as `get` builds it) and its `TERMS` as the driver reads them, from one
-    read. None: no such raffle."""
+def load_raffle(pk: int) -> tuple[Raffle, Any] | None:
+    """The raffle (as `get` builds it) and its `TERMS` as `reserve` compares them. None: no
+    such raffle. The terms are read first: if the raffle changes in between, they are older
+    than the copy and the next write finds them stale, never the other way round."""
     connection = _db()
+    sqlite_terms = None
+    if connection.vendor != "postgresql":
+        raw = _driver(connection)
+        with connection.wrap_database_errors:
+            found = raw.execute(_sqlite_statements()["terms"], [pk]).fetchone()
+        if found is None:
+            return None
+        sqlite_terms = found[0]
     sql, names, converters = _select_sql(Raffle, connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk])
@@ -107,7 +117,7 @@ def load_raffle(pk: int) -> tuple[Raffle, tuple[Any, ...]] | None:
     if row is None:
         return None
     values = list(row)
-    terms = tuple(values[i] for i in _terms_at())
+    terms = sqlite_terms or tuple(values[i] for i in _terms_at())
     for i, fn, col in converters:
         values[i] = fn(values[i], col, connection)
     return Raffle.from_db(connection.alias, names, values), terms
@@ -145,10 +155,16 @@ def _sqlite_statements() -> dict[str, str]:
     raffles, tickets = Raffle._meta.db_table, TicketNumber._meta.db_table
     orders, events = Order._meta.db_table, OrderEvent._meta.db_table
     marks = ", ".join("?" * len(ORDER_FIELDS))
+    # The terms as one text: each column as an SQL literal (`quote`), so NULLs, numbers and
+    # texts compare exactly, whatever Python would convert them to.
+    terms = " || ',' || ".join(f"quote({Raffle._meta.get_field(n).column})" for n in TERMS)
+    terms = f"SELECT {terms} FROM {raffles} WHERE id = ?"  # noqa: S608
     return {
-        "terms": f"SELECT {_columns(Raffle, *TERMS)} FROM {raffles} WHERE id = ?",  # noqa: S608
-        "order": f"INSERT INTO {orders} ({_columns(Order, *ORDER_FIELDS)}) VALUES ({marks})"  # noqa: S608
-        " ON CONFLICT (code) DO NOTHING RETURNING id",
+        "terms": terms,
+        # The terms guard rides on the order's INSERT: evaluated once, and a changed raffle
+        # gets no order (so nothing else is written).
+        "order": f"INSERT INTO {orders} ({_columns(Order, *ORDER_FIELDS)})"  # noqa: S608
+        f" SELECT {marks} WHERE ({terms}) = ? ON CONFLICT (code) DO NOTHING RETURNING id",
         "claim": f"UPDATE {tickets} SET status = ?, reserved_by_order_id = ?,"  # noqa: S608
         " reserved_until = ? WHERE raffle_id = ? AND number IN ({numbers})"
         " AND (status = ? OR (status = ? AND reserved_until < ?)) RETURNING number",
@@ -204,10 +220,21 @@ SELECT (SELECT id FROM o), EXISTS (SELECT 1 FROM r), ARRAY(SELECT number FROM s)
     return {"reserve": reserve, "probe": probe}
 
 
-def _statements(connection: BaseDatabaseWrapper) -> dict[str, str]:
-    if connection.vendor == "postgresql":
-        return _postgres_statements()
-    return _sqlite_statements()
+@functools.cache
+def _sqlite_claim(count: int) -> str:
+    return _sqlite_statements()["claim"].format(numbers=", ".join("?" * count))
+
+
+@functools.cache
+def _sqlite_numbers(count: int) -> str:
+    return _sqlite_statements()["numbers"].format(values=", ".join(["(?, ?)"] * count))
+
+
+@functools.cache
+def _probe_sql(vendor: str, count: int) -> str:
+    one = _postgres_statements()["probe"] if vendor == "postgresql" else None
+    one = one or _sqlite_statements()["probe"]
+    return " UNION ALL ".join([one] * count)
 
 
 def _driver(connection: BaseDatabaseWrapper) -> Any:
@@ -245,49 +272,67 @@ class Outcome:
     code_taken: bool = False  # every number was claimable but the order code was taken
 
 
-def reserve(hold: Hold, expected: tuple[Any, ...]) -> Outcome:
+def reserve(hold: Hold, expected: Any) -> Outcome:
     """Write `hold` all-or-nothing, if the raffle's terms are still `expected`.
 
-    SQLite: call inside a transaction (the caller's `transaction.atomic()`, which queues for
-    the write lock); a partial claim is left for the caller to roll back. PostgreSQL: one
-    statement that writes nothing unless it writes everything, so it needs no transaction.
+    PostgreSQL: one statement that writes nothing unless it writes everything. SQLite: in
+    the caller's transaction if one is open (a partial claim is then the caller's to roll
+    back); otherwise in a write transaction of its own, straight on the driver, queued like
+    every other writer (`raffles.writelock`), committed only when every number was claimed.
     """
     connection = _db()
     raw = _driver(connection)
     with connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             return _reserve_postgres(connection, raw, hold, expected)
-        return _reserve_sqlite(connection, raw, hold, expected)
+        if raw.in_transaction:
+            return _reserve_sqlite(connection, raw, hold, expected)
+        queued = writelock.acquire(connection)
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                outcome = _reserve_sqlite(connection, raw, hold, expected)
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT" if outcome.order_id is not None else "ROLLBACK")
+            return outcome
+        finally:
+            if queued:
+                writelock.release()
 
 
 def _reserve_sqlite(
-    connection: BaseDatabaseWrapper, raw: Any, hold: Hold, expected: tuple[Any, ...]
+    connection: BaseDatabaseWrapper, raw: Any, hold: Hold, expected: str
 ) -> Outcome:
+    """The statements of one reservation, in an open write transaction. The order's INSERT
+    carries the terms guard; only when it inserts nothing are the terms read, to tell a
+    stale raffle from a taken order code."""
     sql = _sqlite_statements()
-    found = raw.execute(sql["terms"], [hold.raffle_id]).fetchone()
-    if found is None or tuple(found) != expected:
-        return Outcome(stale=True)
     dt = connection.ops.adapt_datetimefield_value
     now, until = dt(hold.now), dt(hold.until)
+    numbers = hold.numbers
     row = raw.execute(
         sql["order"],
-        [hold.code, hold.raffle_id, hold.buyer_id, len(hold.numbers), hold.total,
-         PENDING_PAYMENT, now, now, until],
+        [hold.code, hold.raffle_id, hold.buyer_id, len(numbers), hold.total,
+         PENDING_PAYMENT, now, now, until, hold.raffle_id, expected],
     ).fetchone()  # fmt: skip
     if row is None:
-        return Outcome(code_taken=True, claimable=tuple(hold.numbers))
+        found = raw.execute(sql["terms"], [hold.raffle_id]).fetchone()
+        if found is None or found[0] != expected:
+            return Outcome(stale=True)
+        return Outcome(code_taken=True, claimable=tuple(numbers))
     order_id = row[0]
-    numbers = hold.numbers
-    claim = sql["claim"].format(numbers=", ".join("?" * len(numbers)))
     got = raw.execute(
-        claim, [RESERVED, order_id, until, hold.raffle_id, *numbers, AVAILABLE, RESERVED, now]
+        _sqlite_claim(len(numbers)),
+        [RESERVED, order_id, until, hold.raffle_id, *numbers, AVAILABLE, RESERVED, now],
     ).fetchall()
     if len(got) != len(numbers):
         return Outcome(claimable=tuple(sorted(n for (n,) in got)))
     params: list[Any] = []
     for number in numbers:
         params += (order_id, number)
-    raw.execute(sql["numbers"].format(values=", ".join(["(?, ?)"] * len(numbers))), params)
+    raw.execute(_sqlite_numbers(len(numbers)), params)
     raw.execute(
         sql["event"],
         [order_id, hold.raffle_id, hold.kind, hold.actor_type, hold.actor_user_id,
@@ -331,11 +376,10 @@ def probe(raffle_id: int, starts: Sequence[int]) -> list[int | None]:
     """For each start, the first AVAILABLE number at or above it (None past the last one):
     one index seek on (raffle, status, number) per start, all in one round trip."""
     connection = _db()
-    one = _statements(connection)["probe"]
     params: list[Any] = []
     for start in starts:
         params += (raffle_id, AVAILABLE, start)
     raw = _driver(connection)
     with connection.wrap_database_errors:
-        rows = raw.execute(" UNION ALL ".join([one] * len(starts)), params).fetchall()
+        rows = raw.execute(_probe_sql(connection.vendor, len(starts)), params).fetchall()
     return [row[0] for row in rows]

@@ -81,9 +81,10 @@ def _write(hold, terms):
 def test_load_raffle_reads_the_terms_with_the_raffle(raffle):
     loaded, terms = sql.load_raffle(raffle.pk)
     assert loaded.pk == raffle.pk
-    assert len(terms) == len(sql.TERMS)
-    assert terms[sql.TERMS.index("public_id")] == raffle.public_id
-    assert terms[sql.TERMS.index("status")] == raffle.status
+    assert loaded.public_id == raffle.public_id
+    assert sql.load_raffle(raffle.pk)[1] == terms  # unchanged raffle, same terms
+    Raffle.objects.filter(pk=raffle.pk).update(max_tickets_per_buyer=3)
+    assert sql.load_raffle(raffle.pk)[1] != terms
     assert sql.load_raffle(raffle.pk + 1000) is None
 
 

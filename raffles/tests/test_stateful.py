@@ -72,7 +72,12 @@ class RaffleMachine(RuleBasedStateMachine):
         self.patch = mock.patch("django.utils.timezone.now", self.clock)
         self.patch.start()
         # reserve_random's picks must replay identically when hypothesis re-runs an example.
-        self.rng_patch = mock.patch.object(reservations, "_rng", random.Random(0))
+        rng = random.Random(0)
+        self.rng_patch = mock.patch.object(
+            reservations,
+            "_random_starts",
+            lambda low, high, count: [rng.randint(low, high) for _ in range(count)],
+        )
         self.rng_patch.start()
         self.example = transaction.atomic()
         self.example.__enter__()
