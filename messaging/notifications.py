@@ -1,9 +1,11 @@
 """Tell buyers on WhatsApp what happened to their orders: raffles' signals → the outbox.
 
-Raffles sends its signals inside the service's transaction, so each message here is an
+Raffles sends most signals inside the service's transaction, so each message here is an
 outbox row written in the same transaction as the change: it exists if and only if the change
-committed. `outbox.queue_notification` picks plain text inside the 24-hour window, the
-configured template outside it, or records the message as undeliverable.
+committed. `order_reserved` is the exception: the reservation hot path commits on its own, so
+that notice is queued in a transaction of its own just after (a crash between the two loses
+the notice, never the reservation). `outbox.queue_notification` picks plain text inside the
+24-hour window, the configured template outside it, or records the message as undeliverable.
 
 No duplicates with the bot: while the bot itself runs a buyer's action (`bot_acting`), the
 signals that action sends (reserved, proof received, cancelled by the buyer) are not
@@ -16,6 +18,7 @@ logged, never raised.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,17 +58,20 @@ def is_bot_acting(buyer_id: int) -> bool:
 
 
 def contact_for(buyer_id: int) -> Contact | None:
-    """The buyer's contact, if any. Runs inside every reservation's transaction (most of
-    which the bot made, or made for buyers without a contact), so the common "none" answer
-    is one plain indexed SELECT, not a compiled ORM query."""
-    table = Contact._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE buyer_id = %s ORDER BY id LIMIT 1",  # noqa: S608
-            [buyer_id],
-        )
-        row = cursor.fetchone()
+    """The buyer's contact, if any. Runs after every reservation (most of which the bot
+    made, or made for buyers without a contact), so the common "none" answer is one indexed
+    SELECT sent straight through the driver, not a compiled ORM query."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        row = connection.connection.execute(_contact_sql(connection.vendor), [buyer_id]).fetchone()
     return None if row is None else Contact.objects.get(pk=row[0])
+
+
+@functools.cache
+def _contact_sql(vendor: str) -> str:
+    mark = "%s" if vendor == "postgresql" else "?"
+    table = Contact._meta.db_table
+    return f"SELECT id FROM {table} WHERE buyer_id = {mark} ORDER BY id LIMIT 1"  # noqa: S608
 
 
 def language_of(contact: Contact) -> str:

@@ -239,7 +239,11 @@ def _reserved(raffle: Raffle, buyer: Buyer, hold: sql.Hold, order_id: int) -> Or
     order = Order.from_db(raffle._state.db, None, [values.get(n) for n in _ORDER_FIELDS])
     _RAFFLE.set_cached_value(order, _copy(raffle))
     _BUYER.set_cached_value(order, buyer)
-    signals.order_reserved.send(sender=Order, order=order)
+    # Robust: the reservation is already written, so a failing receiver must not turn it
+    # into an error for the caller.
+    for receiver, result in signals.order_reserved.send_robust(sender=Order, order=order):
+        if isinstance(result, Exception):
+            logger.error("order_reserved receiver %r failed", receiver, exc_info=result)
     return order
 
 

@@ -163,7 +163,7 @@ def _sqlite_statements() -> dict[str, str]:
         "terms": terms,
         # The terms guard rides on the order's INSERT: evaluated once, and a changed raffle
         # gets no order (so nothing else is written).
-        "order": f"INSERT INTO {orders} ({_columns(Order, *ORDER_FIELDS)})"  # noqa: S608
+        "order": f"INSERT INTO {orders} ({_columns(Order, *ORDER_FIELDS)})"
         f" SELECT {marks} WHERE ({terms}) = ? ON CONFLICT (code) DO NOTHING RETURNING id",
         "claim": f"UPDATE {tickets} SET status = ?, reserved_by_order_id = ?,"  # noqa: S608
         " reserved_until = ? WHERE raffle_id = ? AND number IN ({numbers})"

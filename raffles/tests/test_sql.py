@@ -6,12 +6,23 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from raffles import services
-from raffles.models import Order, OrderEvent, OrderTicket, Raffle, TicketNumber
+from raffles import services, signals, writelock
+from raffles.exceptions import RaffleNotActive
+from raffles.models import (
+    ORDER_CODE_ALPHABET,
+    ORDER_CODE_LENGTH,
+    Order,
+    OrderEvent,
+    OrderTicket,
+    Raffle,
+    TicketNumber,
+    new_order_code,
+)
 from raffles.services import sql
+from raffles.tests.factories import BuyerFactory, make_raffle
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +166,71 @@ def test_probe_finds_the_next_free_number_or_none(raffle, buyer):
     services.reserve_specific(raffle.pk, [10, 11], buyer)
     found = sql.probe(raffle.pk, [10, raffle.max_number + 1, raffle.min_number])
     assert sorted(found, key=lambda n: -1 if n is None else n) == [None, raffle.min_number, 12]
+
+
+# Outside any transaction (as a web request or worker calls the services), SQLite's hot path
+# opens, commits or rolls back its own write transaction on the driver.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_alone_a_whole_claim_commits_and_frees_the_write_queue():
+    raffle, buyer = make_raffle(size=20), BuyerFactory()
+    _, terms = sql.load_raffle(raffle.pk)
+    assert not connection.in_atomic_block
+    outcome = sql.reserve(_hold(raffle, buyer, [3, 4]), terms)
+    assert outcome.order_id is not None
+    assert not writelock.held()
+    assert sorted(OrderTicket.objects.values_list("number", flat=True)) == [3, 4]
+    assert OrderEvent.objects.filter(order_id=outcome.order_id).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_alone_a_refused_claim_rolls_everything_back():
+    raffle, buyer = make_raffle(size=20), BuyerFactory()
+    services.reserve_specific(raffle.pk, [4], buyer)
+    _, terms = sql.load_raffle(raffle.pk)
+    outcome = sql.reserve(_hold(raffle, buyer, [3, 4]), terms)
+    assert outcome.order_id is None
+    assert outcome.claimable == (3,)
+    assert not writelock.held()
+    assert Order.objects.count() == 1
+    assert TicketNumber.objects.get(raffle=raffle, number=3).status == "AVAILABLE"
+    Raffle.objects.filter(pk=raffle.pk).update(status="closed")
+    assert sql.reserve(_hold(raffle, buyer, [5], code="OTHER1"), terms).stale
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_order_reserved_receiver_does_not_undo_or_fail_the_reservation():
+    raffle, buyer = make_raffle(size=20), BuyerFactory()
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("receiver broke")
+
+    signals.order_reserved.connect(broken, dispatch_uid="test-broken")
+    try:
+        order = services.reserve_specific(raffle.pk, [7], buyer)
+    finally:
+        signals.order_reserved.disconnect(dispatch_uid="test-broken")
+    assert Order.objects.get(pk=order.pk).qty == 1
+    assert TicketNumber.objects.get(raffle=raffle, number=7).reserved_by_order_id == order.pk
+
+
+def test_a_changed_raffle_is_read_again_before_it_is_sold_from(raffle, buyer):
+    services.reserve_specific(raffle.pk, [1], buyer)  # the raffle is now known in memory
+    Raffle.objects.filter(pk=raffle.pk).update(ticket_price=Decimal("7.00"))
+    order = services.reserve_specific(raffle.pk, [2], buyer)
+    assert order.total_amount == Decimal("7.00")
+    assert Order.objects.get(pk=order.pk).total_amount == Decimal("7.00")
+    Raffle.objects.filter(pk=raffle.pk).update(status="closed")
+    with pytest.raises(RaffleNotActive):
+        services.reserve_specific(raffle.pk, [3], buyer)
+
+
+def test_order_codes_use_the_whole_alphabet_evenly():
+    # new_order_code maps a random byte's low 5 bits to a letter: that is uniform only
+    # because the alphabet has exactly 32 letters.
+    assert len(ORDER_CODE_ALPHABET) == len(set(ORDER_CODE_ALPHABET)) == 32
+    codes = [new_order_code() for _ in range(2000)]
+    assert all(len(c) == ORDER_CODE_LENGTH and set(c) <= set(ORDER_CODE_ALPHABET) for c in codes)
+    assert set("".join(codes)) == set(ORDER_CODE_ALPHABET)
