@@ -165,15 +165,19 @@ def _sqlite_statements() -> dict[str, str]:
         # gets no order (so nothing else is written).
         "order": f"INSERT INTO {orders} ({_columns(Order, *ORDER_FIELDS)})"
         f" SELECT {marks} WHERE ({terms}) = ? ON CONFLICT (code) DO NOTHING RETURNING id",
-        "claim": f"UPDATE {tickets} SET status = ?, reserved_by_order_id = ?,"  # noqa: S608
+        # The statuses are constants, written as literals: SQLite then knows at prepare time
+        # which partial indexes the new row belongs to.
+        "claim": f"UPDATE {tickets} SET status = '{RESERVED}', reserved_by_order_id = ?,"  # noqa: S608
         " reserved_until = ? WHERE raffle_id = ? AND number IN ({numbers})"
-        " AND (status = ? OR (status = ? AND reserved_until < ?)) RETURNING number",
+        f" AND (status = '{AVAILABLE}' OR (status = '{RESERVED}' AND reserved_until < ?))"
+        " RETURNING number",
         "numbers": f"INSERT INTO {OrderTicket._meta.db_table} (order_id, number)"  # noqa: S608
         " VALUES {values}",
         "event": f"INSERT INTO {events} ({_columns(OrderEvent, *EVENT_FIELDS)})"  # noqa: S608
         f" VALUES ({', '.join('?' * len(EVENT_FIELDS))})",
         "probe": f"SELECT (SELECT number FROM {tickets}"  # noqa: S608
-        " WHERE raffle_id = ? AND status = ? AND number >= ? ORDER BY number LIMIT 1)",
+        f" WHERE raffle_id = ? AND status = '{AVAILABLE}' AND number >= ?"
+        " ORDER BY number LIMIT 1)",
     }
 
 
@@ -215,7 +219,8 @@ SELECT (SELECT id FROM o), EXISTS (SELECT 1 FROM r), ARRAY(SELECT number FROM s)
 """  # noqa: S608
     probe = (
         f"SELECT (SELECT number FROM {tickets}"  # noqa: S608
-        " WHERE raffle_id = %s AND status = %s AND number >= %s ORDER BY number LIMIT 1)"
+        f" WHERE raffle_id = %s AND status = '{AVAILABLE}' AND number >= %s"
+        " ORDER BY number LIMIT 1)"
     )
     return {"reserve": reserve, "probe": probe}
 
@@ -325,7 +330,7 @@ def _reserve_sqlite(
     order_id = row[0]
     got = raw.execute(
         _sqlite_claim(len(numbers)),
-        [RESERVED, order_id, until, hold.raffle_id, *numbers, AVAILABLE, RESERVED, now],
+        [order_id, until, hold.raffle_id, *numbers, now],
     ).fetchall()
     if len(got) != len(numbers):
         return Outcome(claimable=tuple(sorted(n for (n,) in got)))
@@ -378,7 +383,7 @@ def probe(raffle_id: int, starts: Sequence[int]) -> list[int | None]:
     connection = _db()
     params: list[Any] = []
     for start in starts:
-        params += (raffle_id, AVAILABLE, start)
+        params += (raffle_id, start)
     raw = _driver(connection)
     with connection.wrap_database_errors:
         rows = raw.execute(_probe_sql(connection.vendor, len(starts)), params).fetchall()
