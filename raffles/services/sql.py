@@ -194,17 +194,17 @@ WITH r AS (
 ), s AS (
     SELECT id, number FROM {tickets}
     WHERE raffle_id = %(raffle)s AND number = ANY(%(numbers)s)
-      AND (status = %(available)s OR (status = %(reserved)s AND reserved_until < %(now)s))
+      AND (status = '{AVAILABLE}' OR (status = '{RESERVED}' AND reserved_until < %(now)s))
       AND EXISTS (SELECT 1 FROM r)
     ORDER BY number FOR UPDATE
 ), o AS (
     INSERT INTO {Order._meta.db_table} ({_columns(Order, *ORDER_FIELDS)})
-    SELECT %(code)s, %(raffle)s, %(buyer)s, %(qty)s, %(total)s, %(pending)s, %(now)s, %(now)s,
+    SELECT %(code)s, %(raffle)s, %(buyer)s, %(qty)s, %(total)s, '{PENDING_PAYMENT}', %(now)s, %(now)s,
            %(until)s
     WHERE (SELECT count(*) FROM s) = %(qty)s
     ON CONFLICT (code) DO NOTHING RETURNING id
 ), c AS (
-    UPDATE {tickets} AS t SET status = %(reserved)s, reserved_by_order_id = o.id,
+    UPDATE {tickets} AS t SET status = '{RESERVED}', reserved_by_order_id = o.id,
            reserved_until = %(until)s
     FROM o WHERE t.id IN (SELECT id FROM s)
 ), k AS (
@@ -353,9 +353,6 @@ def _reserve_postgres(
     params.update(
         raffle=hold.raffle_id,
         numbers=hold.numbers,
-        available=AVAILABLE,
-        reserved=RESERVED,
-        pending=PENDING_PAYMENT,
         now=hold.now,
         until=hold.until,
         code=hold.code,
