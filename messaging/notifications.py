@@ -27,6 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone, translation
 
@@ -35,7 +36,7 @@ from messaging.flow import screens
 from messaging.flow.queries import order_view, result_view
 from messaging.flow.views import OrderView
 from messaging.models import Contact
-from raffles import signals
+from raffles import services, signals
 from raffles.models import Order, Raffle
 
 logger = logging.getLogger(__name__)
@@ -91,11 +92,26 @@ def notify(contact: Contact, build: Callable[[], str]) -> None:
 def notify_order(order: Order, build: Callable[[OrderView], str], *, skip_bot: bool) -> None:
     if skip_bot and is_bot_acting(order.buyer_id):
         return
+    if Order.buyer.is_cached(order) and not order.buyer.has_channel:
+        return  # no contact was ever linked to this buyer: nothing to look up
     contact = contact_for(order.buyer_id)
     if contact is None:
         return
     fresh = Order.objects.select_related("raffle").get(pk=order.pk)
     notify(contact, lambda: build(order_view(fresh)))
+
+
+@receiver(post_save, sender=Contact, dispatch_uid="messaging-contact-linked")
+def on_contact_saved(
+    sender: Any, instance: Contact, update_fields: frozenset[str] | None = None, **kwargs: Any
+) -> None:
+    """A contact linked to a buyer gives that buyer a channel (`Buyer.has_channel`)."""
+    if instance.buyer_id is None or (update_fields is not None and "buyer" not in update_fields):
+        return
+    if Contact.buyer.is_cached(instance):
+        services.mark_has_channel(instance.buyer)  # the caller's copy learns it too
+    else:
+        services.mark_has_channel(instance.buyer_id)
 
 
 @receiver(signals.order_reserved, dispatch_uid="messaging-order-reserved")

@@ -36,6 +36,11 @@ class Buyer(models.Model):
     phone = models.CharField(_("phone (E.164)"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # True once a channel (another app's way to reach this buyer) points here; set through
+    # `services.mark_has_channel`, never cleared. Whoever tells buyers about their orders
+    # can skip looking for a channel while it is False: most reservations made for buyers
+    # outside a chat (the API, the portal) then cost no extra read.
+    has_channel = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["id"]

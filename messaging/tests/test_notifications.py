@@ -194,3 +194,22 @@ def test_bot_acting_is_scoped_to_one_buyer():
         assert notifications.is_bot_acting(1)
         assert not notifications.is_bot_acting(2)
     assert not notifications.is_bot_acting(1)
+
+
+def test_linking_a_contact_gives_its_buyer_a_channel(contact):
+    from raffles.models import Buyer
+
+    assert contact.buyer.has_channel
+    assert Buyer.objects.get(pk=contact.buyer_id).has_channel
+
+
+def test_a_buyer_no_contact_was_ever_linked_to_costs_no_lookup(raffle, monkeypatch):
+    looked_up: list[int] = []
+    monkeypatch.setattr(notifications, "contact_for", lambda pk: looked_up.append(pk))
+    stranger = services.get_or_create_buyer(phone="+5215511112222")
+    assert not stranger.has_channel
+    services.reserve_specific(raffle.pk, [9], stranger)
+    assert looked_up == []
+    services.mark_has_channel(stranger)
+    services.reserve_specific(raffle.pk, [10], stranger)
+    assert looked_up == [stranger.pk]

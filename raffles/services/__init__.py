@@ -1,7 +1,7 @@
 """The only way to write to the raffle domain. Typed, keyword arguments, one transaction."""
 
 from raffles.services.actors import Actor, as_actor
-from raffles.services.buyers import get_or_create_buyer, normalize_phone
+from raffles.services.buyers import get_or_create_buyer, mark_has_channel, normalize_phone
 from raffles.services.draws import (
     DrawCheck,
     create_commitment,
@@ -53,6 +53,7 @@ __all__ = [
     "generate_tickets",
     "get_or_create_buyer",
     "log_event",
+    "mark_has_channel",
     "nearest_free",
     "normalize_phone",
     "pending_orders",

@@ -37,3 +37,11 @@ def get_or_create_buyer(*, phone: str, name: str = "") -> Buyer:
         Buyer.objects.filter(pk=buyer.pk).update(name=name)
         buyer.name = name
     return buyer
+
+
+def mark_has_channel(buyer: Buyer | int) -> None:
+    """A channel (for instance a WhatsApp contact) now points to this buyer. Idempotent."""
+    pk = buyer if isinstance(buyer, int) else buyer.pk
+    Buyer.objects.filter(pk=pk, has_channel=False).update(has_channel=True)
+    if isinstance(buyer, Buyer):
+        buyer.has_channel = True

@@ -199,8 +199,8 @@ WITH r AS (
     ORDER BY number FOR UPDATE
 ), o AS (
     INSERT INTO {Order._meta.db_table} ({_columns(Order, *ORDER_FIELDS)})
-    SELECT %(code)s, %(raffle)s, %(buyer)s, %(qty)s, %(total)s, '{PENDING_PAYMENT}', %(now)s, %(now)s,
-           %(until)s
+    SELECT %(code)s, %(raffle)s, %(buyer)s, %(qty)s, %(total)s, '{PENDING_PAYMENT}', %(now)s,
+           %(now)s, %(until)s
     WHERE (SELECT count(*) FROM s) = %(qty)s
     ON CONFLICT (code) DO NOTHING RETURNING id
 ), c AS (
