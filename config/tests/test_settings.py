@@ -32,6 +32,7 @@ def test_sqlite_pragmas():
     assert _pragma("journal_mode") == "wal"
     assert _pragma("synchronous") == 1  # NORMAL
     assert _pragma("busy_timeout") >= 20_000
+    assert _pragma("wal_autocheckpoint") == 10_000
 
 
 @sqlite_only
