@@ -191,8 +191,17 @@ def _check_buyer_limit(raffle: Raffle, buyer: Buyer, qty: int, now: datetime) ->
         raise BuyerLimitExceeded(limit, already, qty)
 
 
-def _hold(raffle: Raffle, buyer: Buyer, numbers: list[int], kind: str, by: ActorLike) -> sql.Hold:
-    """Everything one reservation writes, prepared before any lock is taken."""
+def _hold(
+    raffle: Raffle,
+    buyer: Buyer,
+    numbers: list[int],
+    kind: str,
+    by: ActorLike,
+    *,
+    random_qty: int = 0,
+) -> sql.Hold:
+    """Everything one reservation writes, prepared before any lock is taken. With
+    `random_qty` (PostgreSQL), the statement picks that many numbers itself."""
     now = timezone.now()
     until = now + timedelta(minutes=raffle.reservation_minutes)
     actor = as_actor(by or buyer)
@@ -200,7 +209,7 @@ def _hold(raffle: Raffle, buyer: Buyer, numbers: list[int], kind: str, by: Actor
         raffle_id=raffle.pk,
         buyer_id=buyer.pk,
         numbers=numbers,
-        total=raffle.price_for(len(numbers)),
+        total=raffle.price_for(random_qty or len(numbers)),
         code=new_order_code(),
         now=now,
         until=until,
@@ -209,6 +218,12 @@ def _hold(raffle: Raffle, buyer: Buyer, numbers: list[int], kind: str, by: Actor
         actor_user_id=getattr(actor.user, "pk", None),
         actor_label=actor.label,
         details={"numbers": numbers, "expires_at": str(until)},
+        starts=(
+            _random_starts(raffle.min_number, raffle.max_number, random_qty * 2)
+            if random_qty
+            else None
+        ),
+        qty=random_qty,
     )
 
 
@@ -226,7 +241,7 @@ def _write(raffle: Raffle, terms: Any, buyer: Buyer, hold: sql.Hold) -> sql.Outc
         else:
             with transaction.atomic():
                 if limit is not None:
-                    _check_buyer_limit(raffle, buyer, len(hold.numbers), hold.now)
+                    _check_buyer_limit(raffle, buyer, hold.count, hold.now)
                 outcome = sql.reserve(hold, terms)
                 if outcome.order_id is None:
                     transaction.set_rollback(True)
@@ -393,19 +408,28 @@ def reserve_random(raffle_id: int, qty: int, buyer: Buyer, *, by: ActorLike = No
 
     fresh = False
     keep: list[int] = []  # picked numbers that were still free when the last try failed
+    # PostgreSQL picks and claims in one statement; when that finds too few free numbers
+    # (a raffle nearly sold out), the picks are made here instead, lapsed holds included.
+    in_one = _db().vendor == "postgresql"
     for _ in range(12):
         raffle, terms = _checked(pk, fresh, check)
-        now = timezone.now()
-        picked = keep + _probe_numbers(raffle, qty - len(keep), set(keep), now)
-        if len(picked) < qty:
-            break
-        hold = _hold(raffle, buyer, sorted(picked), "reserved_random", by)
+        if in_one:
+            hold = _hold(raffle, buyer, [], "reserved_random", by, random_qty=qty)
+        else:
+            now = timezone.now()
+            picked = keep + _probe_numbers(raffle, qty - len(keep), set(keep), now)
+            if len(picked) < qty:
+                break
+            hold = _hold(raffle, buyer, sorted(picked), "reserved_random", by)
         outcome = _write(raffle, terms, buyer, hold)
         if outcome.order_id is not None:
             return _reserved(raffle, buyer, hold, outcome.order_id)
+        if outcome.short:
+            in_one = False
+            continue
         fresh = outcome.stale
         # Someone took some of them meanwhile: keep the rest, pick again for those.
-        keep = [] if outcome.stale else list(outcome.claimable)
+        keep = [] if outcome.stale or in_one else list(outcome.claimable)
     raise NotEnoughNumbers(qty, remaining_count(_known_raffle(pk, True)[0]))
 
 

@@ -92,35 +92,37 @@ def get[M: Model](model: type[M], pk: int) -> M | None:
 
 
 @functools.cache
-def _terms_at() -> tuple[int, ...]:
-    names = [f.attname for f in Raffle._meta.concrete_fields]
-    return tuple(names.index(Raffle._meta.get_field(n).attname) for n in TERMS)
+def _terms_sql(vendor: str) -> str:
+    """The raffle's TERMS as one text, computed by the database: each column as an SQL
+    literal (SQLite's `quote`), or the row's text form (PostgreSQL), so NULLs, numbers,
+    times and texts compare exactly, whatever Python would make of them."""
+    columns = [Raffle._meta.get_field(n).column for n in TERMS]
+    if vendor == "postgresql":
+        return f"ROW({', '.join(columns)})::text"
+    return " || ',' || ".join(f"quote({c})" for c in columns)
 
 
-def load_raffle(pk: int) -> tuple[Raffle, Any] | None:
-    """The raffle (as `get` builds it) and its `TERMS` as `reserve` compares them. None: no
-    such raffle. The terms are read first: if the raffle changes in between, they are older
-    than the copy and the next write finds them stale, never the other way round."""
+@functools.cache
+def _load_sql(vendor: str) -> str:
+    sql, _, _ = _select_sql(Raffle, vendor)
+    head, tail = sql.split(" FROM ", 1)
+    return f"{head}, {_terms_sql(vendor)} FROM {tail}"
+
+
+def load_raffle(pk: int) -> tuple[Raffle, str] | None:
+    """The raffle (as `get` builds it) and its TERMS as `reserve` compares them, read
+    together. None: no such raffle."""
     connection = _db()
-    sqlite_terms = None
-    if connection.vendor != "postgresql":
-        raw = _driver(connection)
-        with connection.wrap_database_errors:
-            found = raw.execute(_sqlite_statements()["terms"], [pk]).fetchone()
-        if found is None:
-            return None
-        sqlite_terms = found[0]
-    sql, names, converters = _select_sql(Raffle, connection.vendor)
+    _, names, converters = _select_sql(Raffle, connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(_load_sql(connection.vendor), [pk])
         row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row)
-    terms = sqlite_terms or tuple(values[i] for i in _terms_at())
+    values = list(row[:-1])
     for i, fn, col in converters:
         values[i] = fn(values[i], col, connection)
-    return Raffle.from_db(connection.alias, names, values), terms
+    return Raffle.from_db(connection.alias, names, values), row[-1]
 
 
 def _columns(model: type[Model], *names: str) -> str:
@@ -155,10 +157,7 @@ def _sqlite_statements() -> dict[str, str]:
     raffles, tickets = Raffle._meta.db_table, TicketNumber._meta.db_table
     orders, events = Order._meta.db_table, OrderEvent._meta.db_table
     marks = ", ".join("?" * len(ORDER_FIELDS))
-    # The terms as one text: each column as an SQL literal (`quote`), so NULLs, numbers and
-    # texts compare exactly, whatever Python would convert them to.
-    terms = " || ',' || ".join(f"quote({Raffle._meta.get_field(n).column})" for n in TERMS)
-    terms = f"SELECT {terms} FROM {raffles} WHERE id = ?"  # noqa: S608
+    terms = f"SELECT {_terms_sql('sqlite')} FROM {raffles} WHERE id = ?"  # noqa: S608
     return {
         "terms": terms,
         # The terms guard rides on the order's INSERT: evaluated once, and a changed raffle
@@ -181,48 +180,81 @@ def _sqlite_statements() -> dict[str, str]:
     }
 
 
-@functools.cache
-def _postgres_statements() -> dict[str, str]:
-    raffles, tickets = Raffle._meta.db_table, TicketNumber._meta.db_table
-    same = " AND ".join(
-        f"{Raffle._meta.get_field(n).column} IS NOT DISTINCT FROM %(t{i})s"
-        for i, n in enumerate(TERMS)
-    )
-    reserve = f"""
+# One reservation, one statement: lock the claimable rows (in number order, so two
+# reservations never wait for each other in a circle), and only when there are enough of them
+# insert the order, claim the numbers, record them and the audit event. `{picked}` is either
+# the requested numbers or, for a random pick, the first free number at or above each random
+# start (index seeks, as `probe` does), of which `qty` are taken at random.
+POSTGRES_RESERVE = """
 WITH r AS (
-    SELECT 1 FROM {raffles} WHERE id = %(raffle)s AND {same}
+    SELECT 1 FROM {raffles} WHERE id = %(raffle)s AND {terms} = %(terms)s
 ), s AS (
     SELECT id, number FROM {tickets}
-    WHERE raffle_id = %(raffle)s AND number = ANY(%(numbers)s)
-      AND (status = '{AVAILABLE}' OR (status = '{RESERVED}' AND reserved_until < %(now)s))
+    WHERE raffle_id = %(raffle)s AND number = ANY({picked})
+      AND (status = '{available}' OR (status = '{reserved}' AND reserved_until < %(now)s))
       AND EXISTS (SELECT 1 FROM r)
     ORDER BY number FOR UPDATE
+), pick AS (
+    SELECT id, number FROM s {choose}
 ), o AS (
-    INSERT INTO {Order._meta.db_table} ({_columns(Order, *ORDER_FIELDS)})
-    SELECT %(code)s, %(raffle)s, %(buyer)s, %(qty)s, %(total)s, '{PENDING_PAYMENT}', %(now)s,
-           %(now)s, %(until)s
-    WHERE (SELECT count(*) FROM s) = %(qty)s
+    INSERT INTO {orders} ({order_columns})
+    SELECT %(code)s, %(raffle)s, %(buyer)s, %(qty)s, %(total)s, '{pending}', %(now)s, %(now)s,
+           %(until)s
+    WHERE (SELECT count(*) FROM pick) = %(qty)s
     ON CONFLICT (code) DO NOTHING RETURNING id
 ), c AS (
-    UPDATE {tickets} AS t SET status = '{RESERVED}', reserved_by_order_id = o.id,
+    UPDATE {tickets} AS t SET status = '{reserved}', reserved_by_order_id = o.id,
            reserved_until = %(until)s
-    FROM o WHERE t.id IN (SELECT id FROM s)
+    FROM o WHERE t.id IN (SELECT id FROM pick)
 ), k AS (
-    INSERT INTO {OrderTicket._meta.db_table} (order_id, number)
-    SELECT o.id, s.number FROM o, s
+    INSERT INTO {numbers} (order_id, number)
+    SELECT o.id, pick.number FROM o, pick ORDER BY pick.number
 ), e AS (
-    INSERT INTO {OrderEvent._meta.db_table} ({_columns(OrderEvent, *EVENT_FIELDS)})
-    SELECT o.id, %(raffle)s, %(kind)s, %(actor_type)s, %(actor_user)s, %(actor_label)s,
-           %(now)s, %(details)s FROM o
+    INSERT INTO {events} ({event_columns})
+    SELECT o.id, %(raffle)s, %(kind)s, %(actor_type)s, %(actor_user)s, %(actor_label)s, %(now)s,
+           jsonb_build_object(
+               'numbers', (SELECT jsonb_agg(number ORDER BY number) FROM pick),
+               'expires_at', %(expires)s::text)
+    FROM o
 )
-SELECT (SELECT id FROM o), EXISTS (SELECT 1 FROM r), ARRAY(SELECT number FROM s)
-"""  # noqa: S608
+SELECT (SELECT id FROM o), EXISTS (SELECT 1 FROM r), ARRAY(SELECT number FROM s ORDER BY number),
+       ARRAY(SELECT number FROM pick ORDER BY number)
+"""
+
+
+@functools.cache
+def _postgres_statements() -> dict[str, str]:
+    tickets = TicketNumber._meta.db_table
+    one = (
+        f"SELECT number FROM {tickets}"  # noqa: S608
+        f" WHERE raffle_id = %(raffle)s AND status = '{AVAILABLE}' AND number >= start"
+        " ORDER BY number LIMIT 1"
+    )
+    shape = {
+        "raffles": Raffle._meta.db_table,
+        "tickets": tickets,
+        "orders": Order._meta.db_table,
+        "numbers": OrderTicket._meta.db_table,
+        "events": OrderEvent._meta.db_table,
+        "order_columns": _columns(Order, *ORDER_FIELDS),
+        "event_columns": _columns(OrderEvent, *EVENT_FIELDS),
+        "terms": _terms_sql("postgresql"),
+        "available": AVAILABLE,
+        "reserved": RESERVED,
+        "pending": PENDING_PAYMENT,
+    }
+    specific = POSTGRES_RESERVE.format(picked="%(numbers)s", choose="", **shape)
+    random = POSTGRES_RESERVE.format(
+        picked=f"ARRAY(SELECT ({one}) FROM unnest(%(starts)s::bigint[]) AS start)",  # noqa: S608
+        choose="ORDER BY random() LIMIT %(qty)s",
+        **shape,
+    )
     probe = (
         f"SELECT (SELECT number FROM {tickets}"  # noqa: S608
         f" WHERE raffle_id = %s AND status = '{AVAILABLE}' AND number >= %s"
         " ORDER BY number LIMIT 1)"
     )
-    return {"reserve": reserve, "probe": probe}
+    return {"reserve": specific, "reserve_random": random, "probe": probe}
 
 
 @functools.cache
@@ -255,7 +287,7 @@ class Hold:
 
     raffle_id: int
     buyer_id: int
-    numbers: list[int]  # sorted, distinct
+    numbers: list[int]  # sorted, distinct; for a random pick on PostgreSQL, filled in by it
     total: Decimal
     code: str
     now: datetime
@@ -265,6 +297,14 @@ class Hold:
     actor_user_id: int | None
     actor_label: str
     details: dict[str, Any]
+    # PostgreSQL only: pick `qty` numbers at random, starting from these (see `reserve`).
+    starts: list[int] | None = None
+    qty: int = 0
+
+    @property
+    def count(self) -> int:
+        """How many numbers this hold is for."""
+        return self.qty if self.starts is not None else len(self.numbers)
 
 
 @dataclass(slots=True)
@@ -275,6 +315,7 @@ class Outcome:
     stale: bool = False  # the raffle's terms changed since they were read: nothing written
     claimable: tuple[int, ...] = ()  # of the hold's numbers, those that could be claimed
     code_taken: bool = False  # every number was claimable but the order code was taken
+    short: bool = False  # a random pick found fewer free numbers than it needed
 
 
 def reserve(hold: Hold, expected: Any) -> Outcome:
@@ -347,29 +388,37 @@ def _reserve_sqlite(
 
 
 def _reserve_postgres(
-    connection: BaseDatabaseWrapper, raw: Any, hold: Hold, expected: tuple[Any, ...]
+    connection: BaseDatabaseWrapper, raw: Any, hold: Hold, expected: str
 ) -> Outcome:
-    params = {f"t{i}": value for i, value in enumerate(expected)}
-    params.update(
-        raffle=hold.raffle_id,
-        numbers=hold.numbers,
-        now=hold.now,
-        until=hold.until,
-        code=hold.code,
-        buyer=hold.buyer_id,
-        qty=len(hold.numbers),
-        total=hold.total,
-        kind=hold.kind,
-        actor_type=hold.actor_type,
-        actor_user=hold.actor_user_id,
-        actor_label=hold.actor_label,
-        details=connection.ops.adapt_json_value(hold.details, None),
-    )
-    order_id, same, claimable = raw.execute(_postgres_statements()["reserve"], params).fetchone()
+    random = hold.starts is not None
+    qty = hold.count
+    params = {
+        "terms": expected,
+        "raffle": hold.raffle_id,
+        "numbers": hold.numbers,
+        "starts": hold.starts,
+        "now": hold.now,
+        "until": hold.until,
+        "expires": str(hold.until),
+        "code": hold.code,
+        "buyer": hold.buyer_id,
+        "qty": qty,
+        "total": hold.total,
+        "kind": hold.kind,
+        "actor_type": hold.actor_type,
+        "actor_user": hold.actor_user_id,
+        "actor_label": hold.actor_label,
+    }
+    statement = _postgres_statements()["reserve_random" if random else "reserve"]
+    order_id, same, claimable, picked = raw.execute(statement, params).fetchone()
     if not same:
         return Outcome(stale=True)
+    if random:
+        hold.numbers = list(picked)
+        if len(picked) < qty:
+            return Outcome(short=True)
     claimable = tuple(claimable)
-    if order_id is None and len(claimable) == len(hold.numbers):
+    if order_id is None and len(picked) == qty:
         return Outcome(code_taken=True, claimable=claimable)
     return Outcome(order_id=order_id, claimable=claimable)
 
