@@ -297,17 +297,19 @@ EXPIRED_OFFER_CAP = 1000
 
 
 def nearest_free(raffle: Raffle, around: Iterable[int], limit: int = 5) -> list[int]:
-    """Up to `limit` claimable numbers closest to the given ones (to offer instead)."""
-    now = timezone.now()
+    """Up to `limit` claimable numbers closest to the given ones (to offer instead): free
+    ones on either side of the first three, and holds past their time. One statement."""
     wanted = sorted(set(around))
-    free, lapsed = (qs.exclude(number__in=wanted) for qs in _claimable_numbers(raffle, now))
-    found: set[int] = set()
-    for number in wanted[:3]:
-        above = free.filter(number__gt=number).order_by("number")[:limit]
-        below = free.filter(number__lt=number).order_by("-number")[:limit]
-        found.update(above.values_list("number", flat=True))
-        found.update(below.values_list("number", flat=True))
-    found.update(lapsed.values_list("number", flat=True)[:EXPIRED_OFFER_CAP])
+    found = set(
+        sql.nearby(
+            raffle.pk,
+            wanted[:3],
+            per_side=limit + len(wanted),
+            lapsed=EXPIRED_OFFER_CAP + len(wanted),
+            now=timezone.now(),
+        )
+    )
+    found.difference_update(wanted)
     return sorted(found, key=lambda n: (min(abs(n - w) for w in wanted), n))[:limit]
 
 

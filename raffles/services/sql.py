@@ -423,6 +423,47 @@ def _reserve_postgres(
     return Outcome(order_id=order_id, claimable=claimable)
 
 
+@functools.cache
+def _nearby_sql(vendor: str, count: int) -> str:
+    mark = "%s" if vendor == "postgresql" else "?"
+    table = TicketNumber._meta.db_table
+    free = (
+        f"SELECT number FROM (SELECT number FROM {table} WHERE raffle_id = {mark}"  # noqa: S608
+        f" AND status = '{AVAILABLE}' AND number {{op}} {mark} ORDER BY number {{order}}"
+        f" LIMIT {mark}) AS n{{i}}"
+    )
+    parts = []
+    for i in range(count):
+        parts.append(free.format(op=">", order="", i=2 * i))
+        parts.append(free.format(op="<", order="DESC", i=2 * i + 1))
+    parts.append(
+        f"SELECT number FROM (SELECT number FROM {table} WHERE raffle_id = {mark}"  # noqa: S608
+        f" AND status = '{RESERVED}' AND reserved_until < {mark} ORDER BY reserved_until"
+        f" LIMIT {mark}) AS lapsed"
+    )
+    return " UNION ALL ".join(parts)
+
+
+def nearby(
+    raffle_id: int, around: Sequence[int], per_side: int, lapsed: int, now: datetime
+) -> list[int]:
+    """In one statement: up to `per_side` free numbers above and below each of `around`
+    (index seeks on (raffle, status, number)), and up to `lapsed` holds past their time
+    (a seek on the holds' end times). May repeat numbers and include those of `around`."""
+    connection = _db()
+    params: list[Any] = []
+    for number in around:
+        params += (raffle_id, number, per_side, raffle_id, number, per_side)
+    stamp = (
+        now if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(now)
+    )
+    params += (raffle_id, stamp, lapsed)
+    raw = _driver(connection)
+    with connection.wrap_database_errors:
+        rows = raw.execute(_nearby_sql(connection.vendor, len(around)), params).fetchall()
+    return [row[0] for row in rows]
+
+
 def probe(raffle_id: int, starts: Sequence[int]) -> list[int | None]:
     """For each start, the first AVAILABLE number at or above it (None past the last one):
     one index seek on (raffle, status, number) per start, all in one round trip."""

@@ -199,3 +199,28 @@ def test_finding_holds_past_their_time_reads_only_those(raffle, buyer):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table is read whole
     assert "ticket_hold_ends_idx" in query.explain()
+
+
+def test_alternatives_are_found_with_index_seeks_in_one_statement(raffle, buyer):
+    """nearest_free's one statement seeks an index for the free numbers and the holds' end
+    times for the lapsed ones: it scans nothing. (On a 100-number table PostgreSQL may seek
+    (raffle, number) and filter the status; with 1,000,000 it takes (raffle, status, number).)"""
+    from django.db import connection
+
+    from raffles.services import sql
+
+    services.reserve_specific(raffle.pk, [1, 2], buyer)
+    statement = sql._nearby_sql(connection.vendor, 1)
+    params = [raffle.pk, 50, 5, raffle.pk, 50, 5, raffle.pk, timezone.now(), 10]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table is read whole
+            cursor.execute("EXPLAIN " + statement, params)
+        else:
+            params[7] = connection.ops.adapt_datetimefield_value(params[7])
+            cursor.execute("EXPLAIN QUERY PLAN " + statement.replace("?", "%s"), params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "ticket_status_idx" in plan or "ticket_unique_number" in plan
+    assert "ticket_hold_ends_idx" in plan
+    assert "Seq Scan" not in plan
+    assert "SCAN raffles_ticketnumber" not in plan
