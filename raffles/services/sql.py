@@ -6,15 +6,21 @@ microsecond inside the write transaction is a microsecond every other writer wai
 PostgreSQL every statement is a round trip. So the hot path here:
 
 - keeps the statements' text built once per database (table and column names come from the
-  models' `_meta`, never from input; every value is a query parameter);
+  models' `_meta`, never from input; the statuses are the models' constants, written as
+  literals so that the planners know which partial indexes apply; every other value is a
+  query parameter);
 - sends them through the driver's own connection (`sqlite3`, `psycopg`) under Django's
   error wrapping, with values the models' fields would send (datetimes through the backend's
   adapter, JSON through `adapt_json_value`), so what is stored is what the ORM stores;
-- on PostgreSQL, makes the whole reservation one statement (see `POSTGRES_RESERVE`).
+- on PostgreSQL, makes the whole reservation one statement (see `POSTGRES_RESERVE`), a
+  random pick included;
+- finds the alternatives to a refused reservation (`nearby`) and random starting points'
+  next free numbers (`probe`) in one statement each.
 
 `TERMS` are the guard that lets callers keep a raffle in memory: the columns a reservation
-depends on, compared inside the write (SQLite: in the write transaction; PostgreSQL: in the
-statement), so a raffle closed, repriced or edited since it was read is never sold from.
+depends on, read as one text and compared inside the write (SQLite: on the order's INSERT;
+PostgreSQL: in the statement), so a raffle closed, repriced or edited since it was read is
+never sold from.
 """
 
 from __future__ import annotations
@@ -73,22 +79,6 @@ def _select_sql(model: type[Model], vendor: str) -> tuple[str, tuple[str, ...], 
         fns = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
         converters += [(i, fn, col) for fn in fns]
     return sql, tuple(f.attname for f in fields), tuple(converters)
-
-
-def get[M: Model](model: type[M], pk: int) -> M | None:
-    """The row with this primary key as a model instance, as `objects.get` would build it
-    (same converters, `from_db`), without compiling a query each time."""
-    connection = _db()
-    sql, names, converters = _select_sql(model, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = list(row)
-    for i, fn, col in converters:
-        values[i] = fn(values[i], col, connection)
-    return model.from_db(connection.alias, names, values)
 
 
 @functools.cache
