@@ -43,8 +43,9 @@ AVAILABLE = TicketNumber.Status.AVAILABLE.value
 RESERVED = TicketNumber.Status.RESERVED.value
 PENDING_PAYMENT = Order.Status.PENDING_PAYMENT.value
 
-# The raffle columns a reservation depends on. `public_id` tells two raffles apart that
-# reused one primary key (SQLite, after a rollback); `updated_at` moves on every save.
+# The raffle columns a reservation depends on (compared on SQLite; PostgreSQL compares the
+# row's version instead, see `_terms_sql`). `public_id` tells two raffles apart that reused
+# one primary key (after a rollback); `updated_at` moves on every save.
 TERMS = (
     "public_id",
     "status",
@@ -83,12 +84,16 @@ def _select_sql(model: type[Model], vendor: str) -> tuple[str, tuple[str, ...], 
 
 @functools.cache
 def _terms_sql(vendor: str) -> str:
-    """The raffle's TERMS as one text, computed by the database: each column as an SQL
-    literal (SQLite's `quote`), or the row's text form (PostgreSQL), so NULLs, numbers,
-    times and texts compare exactly, whatever Python would make of them."""
-    columns = [Raffle._meta.get_field(n).column for n in TERMS]
+    """The raffle's TERMS as one text, computed by the database: on SQLite each column as an
+    SQL literal (`quote`), so NULLs, numbers, times and texts compare exactly, whatever
+    Python would make of them; on PostgreSQL the row's version."""
     if vendor == "postgresql":
-        return f"ROW({', '.join(columns)})::text"
+        # The row version: any UPDATE of the row (whatever it changes, through the ORM or
+        # not) writes a new tuple, at a new place (ctid), by its transaction (xmin; two
+        # updates in one transaction share it, never the place). Freezing keeps xmin
+        # (PostgreSQL 9.4+). Cheaper than formatting eleven columns on every reservation.
+        return "xmin::text || ':' || ctid::text"
+    columns = [Raffle._meta.get_field(n).column for n in TERMS]
     return " || ',' || ".join(f"quote({c})" for c in columns)
 
 
