@@ -115,13 +115,13 @@ def _raffle_pk(raffle_id: object) -> int:
     return raffle_id
 
 
-# Raffles as last read, with their sql.TERMS: per process, shared by its threads (a dict's
-# get and set are atomic). Never handed out: callers get copies.
-_known: dict[int, tuple[Raffle, tuple[Any, ...]]] = {}
+# Raffles as last read, with their terms (see sql.TERMS): per process, shared by its
+# threads (a dict's get and set are atomic). Never handed out: callers get copies.
+_known: dict[int, tuple[Raffle, str]] = {}
 KNOWN_CAP = 512
 
 
-def _known_raffle(pk: int, fresh: bool) -> tuple[Raffle, tuple[Any, ...]]:
+def _known_raffle(pk: int, fresh: bool) -> tuple[Raffle, str]:
     """The raffle and its terms: from memory, or read now (`fresh`, or not known yet)."""
     found = None if fresh else _known.get(pk)
     if found is None:
@@ -145,7 +145,7 @@ def _copy(raffle: Raffle) -> Raffle:
     return copy
 
 
-def _checked(pk: int, fresh: bool, check: Callable[[Raffle], None]) -> tuple[Raffle, tuple]:
+def _checked(pk: int, fresh: bool, check: Callable[[Raffle], None]) -> tuple[Raffle, str]:
     """The raffle, after `check` (which raises the domain's errors) passed on it. A failure
     on the copy in memory is confirmed on a fresh read before it is raised."""
     raffle, terms = _known_raffle(pk, fresh)
@@ -227,7 +227,7 @@ def _hold(
     )
 
 
-def _write(raffle: Raffle, terms: Any, buyer: Buyer, hold: sql.Hold) -> sql.Outcome:
+def _write(raffle: Raffle, terms: str, buyer: Buyer, hold: sql.Hold) -> sql.Outcome:
     """Write the hold: all of it or nothing. Without a buyer limit that is `sql.reserve`
     alone (one statement on PostgreSQL, one short write transaction on SQLite), or a
     savepoint in the caller's transaction on SQLite; with a limit, one transaction that

@@ -313,7 +313,7 @@ class Outcome:
     short: bool = False  # a random pick found fewer free numbers than it needed
 
 
-def reserve(hold: Hold, expected: Any) -> Outcome:
+def reserve(hold: Hold, expected: str) -> Outcome:
     """Write `hold` all-or-nothing, if the raffle's terms are still `expected`.
 
     PostgreSQL: one statement that writes nothing unless it writes everything. SQLite: in
