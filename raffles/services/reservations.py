@@ -300,6 +300,8 @@ def nearest_free(raffle: Raffle, around: Iterable[int], limit: int = 5) -> list[
     """Up to `limit` claimable numbers closest to the given ones (to offer instead): free
     ones on either side of the first three, and holds past their time. One statement."""
     wanted = sorted(set(around))
+    if not wanted:
+        return []
     found = set(
         sql.nearby(
             raffle.pk,

@@ -175,22 +175,32 @@ def _sqlite_statements() -> dict[str, str]:
     }
 
 
-# One reservation, one statement: lock the claimable rows (in number order, so two
-# reservations never wait for each other in a circle), and only when there are enough of them
-# insert the order, claim the numbers, record them and the audit event. `{picked}` is either
-# the requested numbers or, for a random pick, the first free number at or above each random
-# start (index seeks, as `probe` does), of which `qty` are taken at random.
+# One reservation, one statement: find the claimable rows (`f`); only when there are enough,
+# lock them (in number order, so two reservations never wait for each other in a circle;
+# the lock re-checks each row), and only when enough are still claimable insert the order,
+# claim the numbers, record them and the audit event. A refusal takes no lock, so it writes
+# nothing, not even a lock record. The candidates (`cand`, in order) are the requested
+# numbers, or for a random pick the first free number at or above each random start (index
+# seeks, as `probe` does); the first `qty` still claimable are taken, in that order.
 POSTGRES_RESERVE = """
 WITH r AS (
     SELECT 1 FROM {raffles} WHERE id = %(raffle)s AND {terms} = %(terms)s
-), s AS (
+), cand AS (
+    {candidates}
+), f AS (
     SELECT id, number FROM {tickets}
-    WHERE raffle_id = %(raffle)s AND number = ANY({picked})
+    WHERE raffle_id = %(raffle)s AND number = ANY(ARRAY(SELECT number FROM cand))
       AND (status = '{available}' OR (status = '{reserved}' AND reserved_until < %(now)s))
       AND EXISTS (SELECT 1 FROM r)
+), s AS (
+    SELECT id, number FROM {tickets}
+    WHERE id IN (SELECT id FROM f) AND (SELECT count(*) FROM f) >= %(qty)s
+      AND (status = '{available}' OR (status = '{reserved}' AND reserved_until < %(now)s))
     ORDER BY number FOR UPDATE
 ), pick AS (
-    SELECT id, number FROM s {choose}
+    SELECT s.id, s.number FROM s
+    JOIN (SELECT number, min(i) AS i FROM cand GROUP BY number) AS c ON c.number = s.number
+    ORDER BY c.i LIMIT %(qty)s
 ), o AS (
     INSERT INTO {orders} ({order_columns})
     SELECT %(code)s, %(raffle)s, %(buyer)s, %(qty)s, %(total)s, '{pending}', %(now)s, %(now)s,
@@ -212,7 +222,9 @@ WITH r AS (
                'expires_at', %(expires)s::text)
     FROM o
 )
-SELECT (SELECT id FROM o), EXISTS (SELECT 1 FROM r), ARRAY(SELECT number FROM s ORDER BY number),
+SELECT (SELECT id FROM o), EXISTS (SELECT 1 FROM r),
+       ARRAY(SELECT number FROM f WHERE (SELECT count(*) FROM f) < %(qty)s
+             UNION ALL SELECT number FROM s ORDER BY number),
        ARRAY(SELECT number FROM pick ORDER BY number)
 """
 
@@ -238,10 +250,14 @@ def _postgres_statements() -> dict[str, str]:
         "reserved": RESERVED,
         "pending": PENDING_PAYMENT,
     }
-    specific = POSTGRES_RESERVE.format(picked="%(numbers)s", choose="", **shape)
+    specific = POSTGRES_RESERVE.format(
+        candidates="SELECT number, i FROM unnest(%(numbers)s::bigint[])"
+        " WITH ORDINALITY AS c(number, i)",
+        **shape,
+    )
     random = POSTGRES_RESERVE.format(
-        picked=f"ARRAY(SELECT ({one}) FROM unnest(%(starts)s::bigint[]) AS start)",  # noqa: S608
-        choose="ORDER BY random() LIMIT %(qty)s",
+        candidates=f"SELECT ({one}) AS number, i FROM unnest(%(starts)s::bigint[])"  # noqa: S608
+        " WITH ORDINALITY AS c(start, i)",
         **shape,
     )
     probe = (
