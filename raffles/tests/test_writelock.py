@@ -86,3 +86,51 @@ def test_re_entrant_in_one_thread():
 def test_postgres_needs_no_lock():
     assert writelock.acquire(connection) is False
     assert not writelock.held()
+
+
+@on_sqlite
+def test_a_turn_holds_back_the_process_s_threads_but_not_other_processes():
+    path = str(connection.settings_dict["NAME"]) + writelock.SUFFIX
+    assert writelock.take_turn(connection)
+    try:
+        # Another thread of this process waits for the turn...
+        entered = threading.Event()
+
+        def other_thread() -> None:
+            writelock.acquire(connection)
+            entered.set()
+            writelock.release()
+
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        assert not entered.wait(0.2)
+        # ...while another process can still take the file lock (the turn does not hold it).
+        other = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import fcntl, os\n"
+                f"fd = os.open({path!r}, os.O_RDWR | os.O_CREAT)\n"
+                "fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+                "print('got it')\n",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+        assert other.stdout.strip() == "got it"
+        # A write inside the turn takes the file lock for its own length only.
+        assert writelock.acquire(connection)
+        writelock.release()
+        assert writelock.held()
+    finally:
+        writelock.release()
+    thread.join(timeout=10)
+    assert entered.is_set()
+    assert not writelock.held()
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="PostgreSQL")
+def test_postgres_needs_no_turn():
+    assert writelock.take_turn(connection) is False
+    assert not writelock.held()
