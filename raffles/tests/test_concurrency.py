@@ -498,3 +498,52 @@ def test_buyer_limit_holds_when_one_buyer_asks_from_many_threads() -> None:
         held = TicketNumber.objects.filter(reserved_by_order__buyer=buyer).count()
         assert held <= limit, f"buyer holds {held} numbers, limit {limit}: {outcomes}"
     assert not consistency_problems(raffle.pk)
+
+
+def test_a_raffle_closed_while_threads_reserve_from_memory_stops_selling_at_once() -> None:
+    """Reservations keep the raffle in memory (per process) and check it inside the write.
+    Closing it while 8 threads reserve from that copy: every call that starts after the close
+    has returned is refused."""
+    raffle = make_raffle(size=100_000, max_tickets_per_order=3)
+    closed = threading.Event()
+    stop = threading.Event()
+    late: list[str] = []
+    unexpected: list[str] = []
+
+    def reserve(seed: int) -> None:
+        rng = random.Random(seed)
+        buyer = BuyerFactory()
+        try:
+            while not stop.is_set():
+                after_close = closed.is_set()
+                try:
+                    if rng.random() < 0.5:
+                        services.reserve_random(raffle.pk, rng.randint(1, 3), buyer)
+                    else:
+                        numbers = rng.sample(range(100_000), rng.randint(1, 3))
+                        services.reserve_specific(raffle.pk, numbers, buyer)
+                    if after_close:
+                        late.append(f"thread {seed} reserved after the close")
+                except RaffleError:
+                    pass
+                except Exception as exc:
+                    unexpected.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reserve, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    try:
+        while Order.objects.filter(raffle_id=raffle.pk).count() < 50:  # all warm, in memory
+            threading.Event().wait(0.01)
+        services.close_raffle(Raffle.objects.get(pk=raffle.pk))
+        closed.set()
+        threading.Event().wait(0.3)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert not unexpected, unexpected[:3]
+    assert not late, late[:3]
+    assert not consistency_problems(raffle.pk)
