@@ -217,7 +217,6 @@ def _hold(
         actor_type=actor.type,
         actor_user_id=getattr(actor.user, "pk", None),
         actor_label=actor.label,
-        details={"numbers": numbers, "expires_at": str(until)},
         starts=(
             _random_starts(raffle.min_number, raffle.max_number, random_qty * 2)
             if random_qty

@@ -61,6 +61,16 @@ TERMS = (
 )
 
 
+# A ticket a new order may take: free, or held by a hold whose time has passed (`{now}`: the
+# placeholder for the current time). The statuses are the models' constants, as literals.
+CLAIMABLE = f"(status = '{AVAILABLE}' OR (status = '{RESERVED}' AND reserved_until < {{now}}))"
+
+
+def _mark(vendor: str) -> str:
+    """The driver's placeholder for a positional parameter."""
+    return "%s" if vendor == "postgresql" else "?"
+
+
 def _db() -> BaseDatabaseWrapper:
     # Looked up once per call: every attribute read through `django.db.connection` goes
     # through a context-local lookup.
@@ -105,8 +115,8 @@ def _load_sql(vendor: str) -> str:
 
 
 def load_raffle(pk: int) -> tuple[Raffle, str] | None:
-    """The raffle (as `get` builds it) and its TERMS as `reserve` compares them, read
-    together. None: no such raffle."""
+    """The raffle (as `objects.get` builds it: same converters, `from_db`) and its TERMS as
+    `reserve` compares them, read together. None: no such raffle."""
     connection = _db()
     _, names, converters = _select_sql(Raffle, connection.vendor)
     with connection.cursor() as cursor:
@@ -163,15 +173,11 @@ def _sqlite_statements() -> dict[str, str]:
         # which partial indexes the new row belongs to.
         "claim": f"UPDATE {tickets} SET status = '{RESERVED}', reserved_by_order_id = ?,"  # noqa: S608
         " reserved_until = ? WHERE raffle_id = ? AND number IN ({numbers})"
-        f" AND (status = '{AVAILABLE}' OR (status = '{RESERVED}' AND reserved_until < ?))"
-        " RETURNING number",
+        f" AND {CLAIMABLE.format(now='?')} RETURNING number",
         "numbers": f"INSERT INTO {OrderTicket._meta.db_table} (order_id, number)"  # noqa: S608
         " VALUES {values}",
         "event": f"INSERT INTO {events} ({_columns(OrderEvent, *EVENT_FIELDS)})"  # noqa: S608
         f" VALUES ({', '.join('?' * len(EVENT_FIELDS))})",
-        "probe": f"SELECT (SELECT number FROM {tickets}"  # noqa: S608
-        f" WHERE raffle_id = ? AND status = '{AVAILABLE}' AND number >= ?"
-        " ORDER BY number LIMIT 1)",
     }
 
 
@@ -190,12 +196,10 @@ WITH r AS (
 ), f AS (
     SELECT id, number FROM {tickets}
     WHERE raffle_id = %(raffle)s AND number = ANY(ARRAY(SELECT number FROM cand))
-      AND (status = '{available}' OR (status = '{reserved}' AND reserved_until < %(now)s))
-      AND EXISTS (SELECT 1 FROM r)
+      AND {claimable} AND EXISTS (SELECT 1 FROM r)
 ), s AS (
     SELECT id, number FROM {tickets}
-    WHERE id IN (SELECT id FROM f) AND (SELECT count(*) FROM f) >= %(qty)s
-      AND (status = '{available}' OR (status = '{reserved}' AND reserved_until < %(now)s))
+    WHERE id IN (SELECT id FROM f) AND (SELECT count(*) FROM f) >= %(qty)s AND {claimable}
     ORDER BY number FOR UPDATE
 ), pick AS (
     SELECT s.id, s.number FROM s
@@ -246,7 +250,7 @@ def _postgres_statements() -> dict[str, str]:
         "order_columns": _columns(Order, *ORDER_FIELDS),
         "event_columns": _columns(OrderEvent, *EVENT_FIELDS),
         "terms": _terms_sql("postgresql"),
-        "available": AVAILABLE,
+        "claimable": CLAIMABLE.format(now="%(now)s"),
         "reserved": RESERVED,
         "pending": PENDING_PAYMENT,
     }
@@ -260,12 +264,7 @@ def _postgres_statements() -> dict[str, str]:
         " WITH ORDINALITY AS c(start, i)",
         **shape,
     )
-    probe = (
-        f"SELECT (SELECT number FROM {tickets}"  # noqa: S608
-        f" WHERE raffle_id = %s AND status = '{AVAILABLE}' AND number >= %s"
-        " ORDER BY number LIMIT 1)"
-    )
-    return {"reserve": specific, "reserve_random": random, "probe": probe}
+    return {"reserve": specific, "reserve_random": random}
 
 
 @functools.cache
@@ -280,8 +279,12 @@ def _sqlite_numbers(count: int) -> str:
 
 @functools.cache
 def _probe_sql(vendor: str, count: int) -> str:
-    one = _postgres_statements()["probe"] if vendor == "postgresql" else None
-    one = one or _sqlite_statements()["probe"]
+    mark = _mark(vendor)
+    one = (
+        f"SELECT (SELECT number FROM {TicketNumber._meta.db_table}"  # noqa: S608
+        f" WHERE raffle_id = {mark} AND status = '{AVAILABLE}' AND number >= {mark}"
+        " ORDER BY number LIMIT 1)"
+    )
     return " UNION ALL ".join([one] * count)
 
 
@@ -307,7 +310,6 @@ class Hold:
     actor_type: str
     actor_user_id: int | None
     actor_label: str
-    details: dict[str, Any]
     # PostgreSQL only: pick `qty` numbers at random, starting from these (see `reserve`).
     starts: list[int] | None = None
     qty: int = 0
@@ -393,9 +395,14 @@ def _reserve_sqlite(
     raw.execute(
         sql["event"],
         [order_id, hold.raffle_id, hold.kind, hold.actor_type, hold.actor_user_id,
-         hold.actor_label, now, connection.ops.adapt_json_value(hold.details, None)],
+         hold.actor_label, now, connection.ops.adapt_json_value(_details(hold), None)],
     )  # fmt: skip
     return Outcome(order_id=order_id, claimable=tuple(numbers))
+
+
+def _details(hold: Hold) -> dict[str, Any]:
+    """The audit event's details (PostgreSQL builds the same in its statement)."""
+    return {"numbers": hold.numbers, "expires_at": str(hold.until)}
 
 
 def _reserve_postgres(
@@ -436,7 +443,7 @@ def _reserve_postgres(
 
 @functools.cache
 def _nearby_sql(vendor: str, count: int) -> str:
-    mark = "%s" if vendor == "postgresql" else "?"
+    mark = _mark(vendor)
     table = TicketNumber._meta.db_table
     free = (
         f"SELECT number FROM (SELECT number FROM {table} WHERE raffle_id = {mark}"  # noqa: S608
