@@ -8,7 +8,7 @@
 - A read receipt (with its typing indicator) older than a minute is dropped: it means
   nothing to the buyer any more.
 - A free-form message (anything but a template) cannot be sent once the contact's 24-hour
-  customer-service window has closed: a notification falls back to the configured template
+  customer-service window has closed while it waited: a notification falls back to the configured template
   (WHATSAPP_TEMPLATE_NAME), anything else is undeliverable, with the reason.
 
 Every judgement reads the outbox's clock (messaging.clock).
@@ -59,8 +59,10 @@ def max_attempts() -> int:
 
 
 def _window_closed(row: OutboundMessage, now: datetime) -> bool:
+    """The window was open when the row was queued and has closed while it waited. (A row
+    queued when the window was already closed is Meta's to judge: it answers 131047.)"""
     closes = row.contact.window_closes_at
-    return closes is not None and now >= closes
+    return closes is not None and row.created_at < closes <= now
 
 
 def before_attempt(row: OutboundMessage, now: datetime) -> Stop | Rewrite | None:
