@@ -270,17 +270,17 @@ def list_outbox_problems(
 
 
 @router.post(
-    "/outbox/{row_id}/resend/",
+    "/outbox/{outbound_id}/resend/",
     response=write(OutboxRowOut, 404, 409),
     tags=["outbox"],
 )
-def resend_outbound(request: HttpRequest, row_id: int = OutboundId) -> Any:
+def resend_outbound(request: HttpRequest, outbound_id: int = OutboundId) -> Any:
     """Send a failed or undeliverable message again (audited with who asked). 409 when the
     message is not failed or undeliverable (already re-sent, sent, or a read receipt)."""
-    if not OutboundMessage.objects.filter(pk=row_id).exists():
-        raise Http404(f"Outbound message {row_id} does not exist")
+    if not OutboundMessage.objects.filter(pk=outbound_id).exists():
+        raise Http404(f"Outbound message {outbound_id} does not exist")
     try:
-        row = resend.resend_message(row_id, by=actor(request), via="api")
+        row = resend.resend_message(outbound_id, by=actor(request), via="api")
     except NotResendable as exc:
         return Status(409, {"detail": exc.message, "code": exc.code})
     return row

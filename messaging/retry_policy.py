@@ -8,8 +8,9 @@
 - A read receipt (with its typing indicator) older than a minute is dropped: it means
   nothing to the buyer any more.
 - A free-form message (anything but a template) cannot be sent once the contact's 24-hour
-  customer-service window has closed while it waited: a notification falls back to the configured template
-  (WHATSAPP_TEMPLATE_NAME), anything else is undeliverable, with the reason.
+  customer-service window has closed while it waited: a notification falls back to the
+  configured template (WHATSAPP_TEMPLATE_NAME), anything else is undeliverable, with the
+  reason.
 
 Every judgement reads the outbox's clock (messaging.clock).
 """
