@@ -283,9 +283,13 @@ WHATSAPP_TEMPLATE_NAME = os.environ.get("WHATSAPP_TEMPLATE_NAME", "")
 WHATSAPP_TEMPLATE_LANGUAGE = os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE", "en")
 WHATSAPP_MAX_IMAGE_BYTES = _int("WHATSAPP_MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1)
 WHATSAPP_MAX_DOCUMENT_BYTES = _int("WHATSAPP_MAX_DOCUMENT_BYTES", 100 * 1024 * 1024, minimum=1)
-# Outbox: tries before a message is marked failed; how long a send claim lasts before the
-# sweeper may send the row again (a dead worker's row is re-sent after this).
-WHATSAPP_MAX_SEND_ATTEMPTS = _int("WHATSAPP_MAX_SEND_ATTEMPTS", 8, minimum=1)
+# Outbox: transient send errors are retried with capped exponential backoff for this many
+# hours after a message was queued (or re-sent by staff), then it is marked failed; an
+# optional cap on the number of tries (0: none); how long a send claim lasts before the
+# sweeper may send the row again (a dead worker's row is re-sent after this; always longer
+# than the Graph API request timeout).
+WHATSAPP_SEND_RETRY_HOURS = _int("WHATSAPP_SEND_RETRY_HOURS", 24, minimum=1)
+WHATSAPP_MAX_SEND_ATTEMPTS = _int("WHATSAPP_MAX_SEND_ATTEMPTS", 0, minimum=0)
 WHATSAPP_SEND_LEASE_SECONDS = _int("WHATSAPP_SEND_LEASE_SECONDS", 60, minimum=2)
 # Days the raw body of each webhook delivery is kept (its messages, statuses, hash and counts
 # stay forever); 0 keeps the bodies forever.

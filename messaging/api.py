@@ -1,4 +1,5 @@
 """/api/contacts/: WhatsApp contacts, their conversation, their orders, and pausing the bot.
+/api/outbox/: outbound messages that are failing or did not go out, and re-sending them.
 
 config/api.py mounts `router`. Thin: reads here, writes through messaging.services.
 """
@@ -9,19 +10,21 @@ from typing import Any, Literal
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from messaging import services
+from messaging import resend, services
+from messaging.exceptions import NotResendable
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles import selectors
-from raffles.api.common import Pagination, Text, actor, id_path, read, write
+from raffles.api.common import DateTime, Pagination, Text, actor, id_path, read, write
 from raffles.api.schemas import BuyerOut, OrderOut
 from raffles.models import Order
 
 router = Router(tags=["contacts"])
 
 ContactId = id_path("Contact id.")
+OutboundId = id_path("Outbound message id.")
 
 
 # --- Schemas ----------------------------------------------------------------------------
@@ -68,6 +71,40 @@ class MessagePage(Schema):
 
 class MessageFilters(Schema):
     ordering: Literal["at", "-at"] = Field("-at", description="-at: newest first.")
+
+
+class OutboxRowOut(Schema):
+    id: int
+    contact_id: int
+    to: str
+    kind: str = Field(description="text, buttons, list, template, image, document, read.")
+    text: str = Field(description="Text, caption or a short description of the message.")
+    status: str = Field(
+        description="queued/sending (still retrying), failed, undeliverable, dropped…"
+    )
+    attempts: int
+    last_error: str = Field(description="Why it failed or is being retried.")
+    error_code: int | None = Field(description="Meta's error code, if Meta gave one.")
+    next_attempt_at: datetime | None = Field(description="When a retrying row goes next.")
+    created_at: datetime
+    failed_at: datetime | None
+    resent_at: datetime | None = Field(description="When staff last re-sent it.")
+
+    @staticmethod
+    def resolve_text(row: OutboundMessage) -> str:
+        return _outbound_text(row.payload if isinstance(row.payload, dict) else {})
+
+    @staticmethod
+    def resolve_next_attempt_at(row: OutboundMessage) -> datetime | None:
+        return row.next_attempt_at if row.is_pending else None
+
+
+class OutboxFilters(Schema):
+    status: Literal["failing", "failed", "undeliverable", "dropped"] | None = Field(
+        None, description="failing: still being retried after an error. Default: all."
+    )
+    since: DateTime | None = Field(None, description="Queued at or after this time.")
+    until: DateTime | None = Field(None, description="Queued before this time.")
 
 
 # --- Helpers ----------------------------------------------------------------------------
@@ -210,3 +247,40 @@ def pause_bot(request: HttpRequest, contact_id: int = ContactId) -> Contact:
 def resume_bot(request: HttpRequest, contact_id: int = ContactId) -> Contact:
     """Let the bot answer this contact again."""
     return services.set_bot_paused(_contact(contact_id), False, by=actor(request))
+
+
+# --- Outbox -----------------------------------------------------------------------------
+@router.get("/outbox/problems/", response=read(list[OutboxRowOut]), tags=["outbox"])
+@paginate(Pagination)
+def list_outbox_problems(
+    request: HttpRequest, filters: Query[OutboxFilters]
+) -> QuerySet[OutboundMessage]:
+    """Outbound messages still retrying after an error, failed, undeliverable or dropped,
+    newest first, with why."""
+    rows = resend.troubled_messages()
+    if filters.status == "failing":
+        rows = rows.filter(status__in=OutboundMessage.PENDING_STATUSES)
+    elif filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.since:
+        rows = rows.filter(created_at__gte=filters.since)
+    if filters.until:
+        rows = rows.filter(created_at__lt=filters.until)
+    return rows
+
+
+@router.post(
+    "/outbox/{outbound_id}/resend/",
+    response=write(OutboxRowOut, 404, 409),
+    tags=["outbox"],
+)
+def resend_outbound(request: HttpRequest, outbound_id: int = OutboundId) -> Any:
+    """Send a failed or undeliverable message again (audited with who asked). 409 when the
+    message is not failed or undeliverable (already re-sent, sent, or a read receipt)."""
+    if not OutboundMessage.objects.filter(pk=outbound_id).exists():
+        raise Http404(f"Outbound message {outbound_id} does not exist")
+    try:
+        row = resend.resend_message(outbound_id, by=actor(request), via="api")
+    except NotResendable as exc:
+        return Status(409, {"detail": exc.message, "code": exc.code})
+    return row

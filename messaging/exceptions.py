@@ -93,3 +93,9 @@ class MediaIntegrityError(MediaRefused):
     """The downloaded bytes do not match the checksum Meta announced."""
 
     code = "media_integrity_error"
+
+
+class NotResendable(MessagingError):
+    """This outbound message cannot be re-sent: only failed or undeliverable messages can."""
+
+    code = "not_resendable"

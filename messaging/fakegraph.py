@@ -9,6 +9,7 @@ Control it from Python (`FakeGraph` methods) or over HTTP (no token needed):
   GET  /_fake/requests                 every request recorded so far
   POST /_fake/fail    {"count", "status", "code", "message"}
   POST /_fake/delay   {"seconds"}
+  POST /_fake/outage  {"status", "code"}   every send fails until POST /_fake/recover
   POST /_fake/media   {"media_id", "content_base64", "mime_type"}
   POST /_fake/reset
 Run by hand with `manage.py fakegraph --port 8999`.
@@ -96,6 +97,7 @@ class _State:
     failures: list[Failure] = field(default_factory=list)
     media: dict[str, FakeMedia] = field(default_factory=dict)
     delay: float = 0.0
+    outage: Failure | None = None  # every message POST fails like this until recover()
 
 
 class FakeGraph:
@@ -189,6 +191,17 @@ class FakeGraph:
                 Failure(status, code, text, retry_after) for _ in range(count)
             )
 
+    def fail_until_recovered(self, *, status: int = 500, code: int | None = None) -> None:
+        """An outage: every message POST fails with this status until `recover()`."""
+        if code is None:
+            code = 130429 if status == 429 else 131000 if status >= 500 else 100
+        with self._lock:
+            self._state.outage = Failure(status, code, ERROR_TITLES.get(code, "Error"))
+
+    def recover(self) -> None:
+        with self._lock:
+            self._state.outage = None
+
     def add_media(self, media_id: str, content: bytes, mime_type: str, **options: Any) -> None:
         with self._lock:
             self._state.media[media_id] = FakeMedia(content, mime_type, **options)
@@ -204,7 +217,9 @@ class FakeGraph:
 
     def _pop_failure(self) -> Failure | None:
         with self._lock:
-            return self._state.failures.pop(0) if self._state.failures else None
+            if self._state.failures:
+                return self._state.failures.pop(0)
+            return self._state.outage
 
     def _media(self, media_id: str) -> FakeMedia | None:
         with self._lock:
@@ -397,6 +412,14 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                     code=data.get("code"),
                     message=data.get("message"),
                 )
+                self._send_json(200, {"ok": True})
+            elif method == "POST" and path == "/_fake/outage":
+                fake.fail_until_recovered(
+                    status=int(data.get("status", 500)), code=data.get("code")
+                )
+                self._send_json(200, {"ok": True})
+            elif method == "POST" and path == "/_fake/recover":
+                fake.recover()
                 self._send_json(200, {"ok": True})
             elif method == "POST" and path == "/_fake/delay":
                 fake.delay = float(data.get("seconds", 0))

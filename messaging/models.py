@@ -210,8 +210,11 @@ class OutboundMessage(models.Model):
         READ = "read", _("Read")
         FAILED = "failed", _("Failed")
         UNDELIVERABLE = "undeliverable", _("Undeliverable")
+        DROPPED = "dropped", _("Dropped (too old to matter)")
 
     PENDING_STATUSES = (Status.QUEUED, Status.SENDING)
+    # Finished without reaching the buyer: shown to staff, who may re-send them.
+    UNSENT_STATUSES = (Status.FAILED, Status.UNDELIVERABLE)
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outbound_messages")
     to = models.CharField(max_length=32)
@@ -230,6 +233,10 @@ class OutboundMessage(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # A message the buyer did not just ask for: outside the 24-hour window it falls back to
+    # the configured template (see messaging.retry_policy).
+    notification = models.BooleanField(default=False)
+    resent_at = models.DateTimeField(null=True, blank=True)  # the last re-send by staff
 
     class Meta:
         ordering = ["id"]

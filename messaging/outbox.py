@@ -34,6 +34,7 @@ def _queue(
     *,
     status: str = OutboundMessage.Status.QUEUED,
     last_error: str = "",
+    notification: bool = False,
 ) -> OutboundMessage:
     row = OutboundMessage.objects.create(
         contact=contact,
@@ -42,6 +43,7 @@ def _queue(
         payload=payload,
         status=status,
         last_error=last_error,
+        notification=notification,
     )
     if status == OutboundMessage.Status.QUEUED:
         jobs.enqueue_after_commit(jobs.SEND_CONTACT_OUTBOX, contact.pk)
@@ -49,11 +51,14 @@ def _queue(
     return row
 
 
-def queue_text(contact: Contact, text: str, *, preview_url: bool = False) -> list[OutboundMessage]:
-    """Texts over 4096 characters become several messages, sent in order."""
+def queue_text(
+    contact: Contact, text: str, *, preview_url: bool = False, notification: bool = False
+) -> list[OutboundMessage]:
+    """Texts over 4096 characters become several messages, sent in order. A `notification`
+    falls back to the template if the window closes before it is sent (retry_policy)."""
     bodies = payloads.text(contact.wa_id, text, preview_url=preview_url)
     with transaction.atomic():
-        return [_queue(contact, Kind.TEXT, body) for body in bodies]
+        return [_queue(contact, Kind.TEXT, body, notification=notification) for body in bodies]
 
 
 def queue_buttons(
@@ -130,7 +135,7 @@ def queue_notification(contact: Contact, text: str) -> list[OutboundMessage]:
     staff see the message that could not go out.
     """
     if contact.window_open:
-        return queue_text(contact, text)
+        return queue_text(contact, text, notification=True)
     template_name = settings.WHATSAPP_TEMPLATE_NAME
     if template_name:
         return [queue_template(contact, template_name, params=[text])]

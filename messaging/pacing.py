@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from messaging import clock
 from messaging.models import SendRateSlot
 
 
@@ -31,7 +31,7 @@ def reserve_slots(key: str, count: int, per_second: int | None = None) -> list[d
     interval = timedelta(seconds=1 / rate)
     with transaction.atomic():
         row = SendRateSlot.objects.select_for_update().filter(key=key).first()
-        now = timezone.now()
+        now = clock.now()
         if row is None:
             try:
                 with transaction.atomic():
@@ -39,13 +39,13 @@ def reserve_slots(key: str, count: int, per_second: int | None = None) -> list[d
                 return [now + interval * i for i in range(count)]
             except IntegrityError:  # created meanwhile by another sender
                 row = SendRateSlot.objects.select_for_update().get(key=key)
-                now = timezone.now()
+                now = clock.now()
         first = max(row.next_at, now)
         SendRateSlot.objects.filter(pk=row.pk).update(next_at=first + interval * count)
     return [first + interval * i for i in range(count)]
 
 
 def wait_until(moment: datetime) -> None:
-    delay = (moment - timezone.now()).total_seconds()
+    delay = (moment - clock.now()).total_seconds()
     if delay > 0:
         time.sleep(delay)

@@ -5,10 +5,15 @@ oldest pending row, and stops when that row is claimed by another worker or is w
 retry (later rows wait behind it).
 
 Exactly one sender: a row is claimed with a conditional UPDATE (queued and due, or "sending"
-with an expired claim) that sets a random claim token and a lease; results are recorded only
-under that token. A worker that dies leaves a "sending" row whose lease runs out; the sweeper
-then sends it again. So a message is sent at least once, and twice only when a worker died
-(or hung past its lease) between Meta accepting the message and us recording it.
+with an expired claim) that sets a random claim token and a lease. The lease runs from the
+moment of the claim (or from the row's pacing slot, if later) and is longer than the whole
+request timeout (connect + read); it is renewed right before the request, which is not made
+if the claim was lost, and results are recorded only under the token. A worker that dies
+leaves a "sending" row whose lease runs out; the sweeper then sends it again. So a message is
+sent at least once, and twice only when a worker died between Meta accepting the message and
+us recording it; never while its first sender may still be sending.
+
+What is retried and for how long: messaging.retry_policy. Time is read from messaging.clock.
 """
 
 from __future__ import annotations
@@ -21,11 +26,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import F, Q
-from django.utils import timezone
 
-from messaging import jobs, pacing
+from messaging import clock, jobs, pacing, retry_policy
 from messaging.exceptions import GraphError
-from messaging.graph import GraphClient, SendResult
+from messaging.graph import CONNECT_TIMEOUT, GraphClient, SendResult, default_read_timeout
 from messaging.logutils import mask_phone
 from messaging.models import OutboundMessage
 from messaging.statuses import replay_statuses
@@ -37,14 +41,19 @@ BACKOFF_CAP_SECONDS = 900.0
 DRAIN_BUDGET_SECONDS = 60.0  # stay well under django-q2's task timeout
 MAX_ROWS_PER_DRAIN = 1000
 BATCH = 20  # rows read (and pacing slots reserved) at a time
+LEASE_MARGIN_SECONDS = 5.0  # past the request timeout: the time to read the body, record it
+
+
+class ClaimLost(Exception):
+    """Another worker took the row over: this one must not send it."""
 
 
 def lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "WHATSAPP_SEND_LEASE_SECONDS", 60))
-
-
-def max_attempts() -> int:
-    return int(getattr(settings, "WHATSAPP_MAX_SEND_ATTEMPTS", 8))
+    """WHATSAPP_SEND_LEASE_SECONDS, but always longer than a whole request (connect + read
+    timeouts): a claim never runs out while its request may still be in flight."""
+    configured = float(getattr(settings, "WHATSAPP_SEND_LEASE_SECONDS", 60))
+    request = CONNECT_TIMEOUT + default_read_timeout()
+    return timedelta(seconds=max(configured, request + LEASE_MARGIN_SECONDS))
 
 
 def backoff_delay(attempt: int, retry_after: float | None = None) -> float:
@@ -62,17 +71,17 @@ def _claimable(now: object) -> Q:
     return (Q(status=S.QUEUED, next_attempt_at__lte=now) & free) | (Q(status=S.SENDING) & free)
 
 
-def claim(row_id: int, until: datetime | None = None) -> str | None:
-    """Take a row for sending (until `until`, default a lease from now). Returns the claim
-    token, or None if someone else has it."""
-    now = timezone.now()
+def claim(row_id: int, *, slot: datetime | None = None) -> str | None:
+    """Take a row for sending: a lease from now, or from its pacing `slot` if that is later.
+    Returns the claim token, or None if someone else has it."""
+    now = clock.now()
     token = secrets.token_hex(16)
     claimed = (
         OutboundMessage.objects.filter(pk=row_id)
         .filter(_claimable(now))
         .update(
             status=S.SENDING,
-            claimed_until=until or now + lease(),
+            claimed_until=max(now, slot or now) + lease(),
             claim_token=token,
             attempts=F("attempts") + 1,
         )
@@ -104,9 +113,11 @@ def drain_contact(contact_id: int) -> int:
         rows = list(
             OutboundMessage.objects.filter(
                 contact_id=contact_id, status__in=OutboundMessage.PENDING_STATUSES
-            ).order_by("id")[:BATCH]
+            )
+            .select_related("contact")
+            .order_by("id")[:BATCH]
         )
-        batch = _sendable_prefix(rows, timezone.now())
+        batch = _sendable_prefix(rows, clock.now())
         if not batch:
             return handled
         if time.monotonic() - started > DRAIN_BUDGET_SECONDS:
@@ -114,7 +125,7 @@ def drain_contact(contact_id: int) -> int:
             return handled
         slots = _slots(len(batch))
         for row, slot in zip(batch, slots, strict=True):
-            token = claim(row.pk, until=slot + lease() if slot else None)
+            token = claim(row.pk, slot=slot)
             if token is None:
                 return handled  # taken meanwhile: its sender goes on with the rest
             row.attempts += 1
@@ -142,6 +153,15 @@ def _finish(row: OutboundMessage, token: str, **changes: object) -> bool:
     return bool(updated)
 
 
+def _renew(row: OutboundMessage, token: str) -> None:
+    """Right before the request: the claim is still ours, for a full lease from now."""
+    renewed = OutboundMessage.objects.filter(pk=row.pk, claim_token=token, status=S.SENDING).update(
+        claimed_until=clock.now() + lease()
+    )
+    if not renewed:
+        raise ClaimLost
+
+
 def _send(row: OutboundMessage, token: str, slot: datetime | None) -> SendResult:
     if settings.WHATSAPP_SANDBOX:
         wa_id = (
@@ -151,10 +171,8 @@ def _send(row: OutboundMessage, token: str, slot: datetime | None) -> SendResult
     client = GraphClient()
     if slot is None:  # a retry, or a caller that reserved nothing: take the next slot now
         slot = pacing.reserve_slot(client.phone_number_id or "default")
-        OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(
-            claimed_until=slot + lease()
-        )
     pacing.wait_until(slot)
+    _renew(row, token)
     return client.send(row.payload)
 
 
@@ -162,27 +180,33 @@ def send_claimed(
     row_or_id: OutboundMessage | int, token: str, *, slot: datetime | None = None
 ) -> bool:
     """Send a row this worker claimed (with `token`) and record the result. True when the
-    row is finished (sent, or failed for good); False when it went back to the queue for a
-    later retry or the claim was lost."""
+    row is finished (sent, or failed, undeliverable or dropped for good); False when it went
+    back to the queue for a later retry or the claim was lost."""
     row = (
         row_or_id
         if isinstance(row_or_id, OutboundMessage)
-        else OutboundMessage.objects.get(pk=row_or_id)
+        else OutboundMessage.objects.select_related("contact").get(pk=row_or_id)
     )
-    limit = max_attempts()
     inline_max = float(getattr(settings, "WHATSAPP_INLINE_RETRY_MAX_SECONDS", 10))
     while True:
-        if row.attempts > limit:
+        verdict = retry_policy.before_attempt(row, clock.now())
+        if isinstance(verdict, retry_policy.Stop):
+            logger.warning("whatsapp outbox %s %s: %s", row.pk, verdict.status, verdict.reason)
             _finish(
-                row,
-                token,
-                status=S.FAILED,
-                failed_at=timezone.now(),
-                last_error=f"Gave up after {limit} attempts. {row.last_error}".strip(),
+                row, token, status=verdict.status, failed_at=clock.now(), last_error=verdict.reason
             )
             return True
+        if isinstance(verdict, retry_policy.Rewrite):
+            if not OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(
+                kind=verdict.kind, payload=verdict.payload
+            ):
+                return False
+            row.kind, row.payload = verdict.kind, verdict.payload
         try:
             result = _send(row, token, slot)
+        except ClaimLost:
+            logger.warning("whatsapp outbox %s: claim lost before the request; not sent", row.pk)
+            return False
         except GraphError as exc:
             slot = None  # a retry of this row takes a new slot
             reason = exc.describe()
@@ -193,16 +217,16 @@ def send_claimed(
                 row.attempts,
                 reason,
             )
-            if not exc.retryable or row.attempts >= limit:
+            now = clock.now()
+            give_up = reason if not exc.retryable else retry_policy.give_up_reason(row, now, reason)
+            if give_up:
                 _finish(
                     row,
                     token,
                     status=S.FAILED,
-                    failed_at=timezone.now(),
+                    failed_at=now,
                     error_code=exc.error_code,
-                    last_error=reason
-                    if not exc.retryable
-                    else f"Gave up after {limit} attempts: {reason}",
+                    last_error=give_up,
                 )
                 return True
             delay = backoff_delay(row.attempts, exc.retry_after)
@@ -211,14 +235,14 @@ def send_claimed(
                     row,
                     token,
                     status=S.QUEUED,
-                    next_attempt_at=timezone.now() + timedelta(seconds=delay),
+                    next_attempt_at=now + timedelta(seconds=delay),
                     error_code=exc.error_code,
                     last_error=reason,
                 )
                 return False
             still_ours = OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(
                 attempts=F("attempts") + 1,
-                claimed_until=timezone.now() + timedelta(seconds=delay) + lease(),
+                claimed_until=now + timedelta(seconds=delay) + lease(),
                 error_code=exc.error_code,
                 last_error=reason,
             )
@@ -228,13 +252,12 @@ def send_claimed(
             row.attempts += 1
             row.last_error = reason
             continue
-        now = timezone.now()
         finished = _finish(
             row,
             token,
             status=S.SENT,
             wa_message_id=result.wa_message_id,
-            sent_at=now,
+            sent_at=clock.now(),
             error_code=None,
             last_error="",
         )
@@ -253,12 +276,11 @@ def send_claimed(
 
 def sweep_outbox(grace_seconds: float = 30) -> int:
     """Enqueue a send for every contact with a row left queued (its task was lost) or
-    half-sent (its worker died). Claims make duplicate tasks harmless."""
-    now = timezone.now()
-    due = Q(
-        status=S.QUEUED,
-        next_attempt_at__lte=now,
-        created_at__lte=now - timedelta(seconds=grace_seconds),
+    half-sent (its worker died), and every row whose next attempt (after an error) is due.
+    Claims make duplicate tasks harmless."""
+    now = clock.now()
+    due = Q(status=S.QUEUED, next_attempt_at__lte=now) & (
+        Q(created_at__lte=now - timedelta(seconds=grace_seconds)) | Q(attempts__gt=0)
     )
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     contact_ids = list(

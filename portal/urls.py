@@ -36,6 +36,7 @@ urlpatterns = [
         pages.ConversationsPage.as_view(),
         name="conversation",
     ),
+    path("outbox/", pages.OutboxPage.as_view(), name="outbox"),
     path("simulator/", pages.SimulatorPage.as_view(), name="simulator"),
     path("simulator/upload", simulator.simulator_upload, name="simulator-upload"),
     path("staff/", pages.StaffAccountsPage.as_view(), name="staff"),

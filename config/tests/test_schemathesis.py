@@ -97,7 +97,7 @@ def api_data(settings: Any, clear_cache: None, keep_connection: None) -> Fixture
     )
     contact = Contact.objects.create(wa_id="5215512345678", buyer=buyer)
     InboundMessage.objects.create(wa_message_id="wamid.1", contact=contact, type="text")
-    OutboundMessage.objects.create(
+    outbound = OutboundMessage.objects.create(
         contact=contact, to=contact.wa_id, kind="text", payload={"type": "text"}
     )
     _, raw_key = create_api_key(name="schemathesis", read_only=False)
@@ -106,6 +106,7 @@ def api_data(settings: Any, clear_cache: None, keep_connection: None) -> Fixture
         "order_id": order.pk,
         "proof_id": proof.pk,
         "contact_id": contact.pk,
+        "outbound_id": outbound.pk,
     }
     return Fixture(raw_key, ids)
 

@@ -105,3 +105,15 @@ def contact(db: None) -> Contact:
 
     contact = get_contact("5215512345678")
     return contact
+
+
+@pytest.fixture
+def sim_clock() -> Iterator[Any]:
+    """The outbox's clock (messaging.clock), advanced by the test; reset afterwards."""
+    from messaging import clock
+
+    clock.reset()
+    try:
+        yield clock
+    finally:
+        clock.reset()

@@ -106,6 +106,12 @@ class ConversationsPage(PortalPage):
         return context
 
 
+class OutboxPage(PortalPage):
+    template_name = "portal/outbox.html"
+    section = "outbox"
+    title = "Outbox"
+
+
 class SimulatorPage(PortalPage):
     template_name = "portal/simulator.html"
     section = "simulator"

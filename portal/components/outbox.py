@@ -1,0 +1,44 @@
+"""Outbound WhatsApp messages that are failing or did not go out, why, and a Re-send button.
+The rule (what can be re-sent, the audit) lives in messaging.resend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from messaging import resend
+from messaging.models import OutboundMessage
+from portal.components.base import StaffComponent
+
+SHOWN = 200
+FILTERS = ("", "failing", "failed", "undeliverable", "dropped")
+
+
+class OutboxView(StaffComponent):
+    status: str = ""  # one of FILTERS; "" shows them all
+    notice: str = ""
+
+    def show(self, status: str) -> None:
+        self.status = status if status in FILTERS else ""
+        self.notice = ""
+
+    def resend(self, row_id: int) -> None:
+        self.notice = ""
+        row = resend.resend_message(int(row_id), by=self.request.user, via="portal")
+        self.notice = _("Message %(id)s queued again (now %(status)s).") % {
+            "id": row.pk,
+            "status": row.get_status_display(),
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = resend.troubled_messages()
+        if self.status == "failing":
+            rows = rows.filter(status__in=OutboundMessage.PENDING_STATUSES)
+        elif self.status:
+            rows = rows.filter(status=self.status)
+        context["rows"] = rows[:SHOWN]
+        context["filters"] = FILTERS
+        context["resendable"] = OutboundMessage.UNSENT_STATUSES
+        return context
