@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from messaging import shapes
-from messaging.models import Contact, InboundMessage, OutboundMessage, WebhookDelivery
+from messaging.models import InboundMessage
 from raffles.models import Buyer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("echo_handler")]
