@@ -8,8 +8,17 @@ from typing import Any
 
 import pytest
 
-from messaging import shapes
-from messaging.models import InboundMessage
+from messaging import inbound, shapes
+from messaging.logutils import mask_phone
+from messaging.models import (
+    Contact,
+    InboundMessage,
+    MessageStatus,
+    OutboundMessage,
+    WebhookDelivery,
+    WebhookEvent,
+)
+from messaging.tests.conftest import fixture_json
 from raffles.models import Buyer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("echo_handler")]
@@ -61,15 +70,14 @@ def test_a_bsuid_in_from_does_not_block_the_batch(post_webhook):
     assert long.wa_id == ""
     # A BSUID is never a phone number.
     assert not Buyer.objects.filter(phone__contains="US").exists()
-    assert long.buyer is not None and long.buyer.phone is None
+    assert long.buyer is not None
+    assert long.buyer.phone is None
 
 
 def test_the_hot_path_costs_the_same_for_a_known_phone_sender(post_webhook, monkeypatch):
     """Webhook → stored for a sender known by phone: the query count BSUID support must keep."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from messaging import inbound
 
     monkeypatch.setattr(inbound, "_enqueue", lambda result: None)  # only the storing path
     post_webhook(_value([_message("wamid.first", **{"from": PHONE})], [{"wa_id": PHONE}]))
@@ -85,3 +93,242 @@ def test_the_hot_path_costs_the_same_for_a_known_phone_sender(post_webhook, monk
 
 
 HOT_PATH_QUERIES = 7  # two reads, BEGIN, delivery, messages, window, COMMIT
+
+
+# --- a buyer with no phone number ---------------------------------------------------------
+def test_a_buyer_known_only_by_bsuid_is_stored_processed_and_answered(post_webhook, fake_graph):
+    assert post_webhook("own-bsuid-message-no-phone.json").status_code == 200
+    contact = Contact.objects.get()
+    assert (contact.wa_id, contact.user_id, contact.username) == ("", BSUID, "dani_sorteos")
+    assert contact.profile_name == "Dani"
+    assert str(contact) == "Dani"
+    assert InboundMessage.objects.get().status == InboundMessage.Status.PROCESSED
+    assert contact.buyer.phone is None
+    assert contact.buyer.name == "Dani"
+    assert str(contact.buyer) == f"Dani (#{contact.buyer.pk})"
+    # Answered the way Meta documents for a BSUID: `recipient`, no `to`.
+    sent = [p for p in fake_graph.sent_payloads() if p.get("type") == "text"]
+    assert len(sent) == 1
+    assert sent[0]["recipient"] == BSUID
+    assert "to" not in sent[0]
+    reply = OutboundMessage.objects.get(kind="text")
+    assert reply.to == BSUID
+    assert reply.status == OutboundMessage.Status.SENT
+
+
+def test_a_phone_buyer_who_shows_a_bsuid_stays_the_same_buyer(post_webhook):
+    post_webhook(_value([_message("wamid.p1", **{"from": PHONE})], [{"wa_id": PHONE}]))
+    before = Contact.objects.get()
+    buyer = before.buyer
+    assert buyer.phone == "+" + PHONE
+    # Meta starts sending the BSUID beside the number...
+    post_webhook(
+        _value(
+            [_message("wamid.p2", **{"from": PHONE, "from_user_id": BSUID})],
+            [{"profile": {"name": "Ana", "username": "ana"}, "wa_id": PHONE, "user_id": BSUID}],
+        )
+    )
+    # ...then the buyer adopts a username and the number is no longer sent.
+    post_webhook(
+        _value(
+            [_message("wamid.p3", **{"from_user_id": BSUID})],
+            [{"profile": {"name": "Ana", "username": "ana"}, "user_id": BSUID}],
+        )
+    )
+    contact = Contact.objects.get()
+    assert contact.pk == before.pk
+    assert (contact.wa_id, contact.user_id, contact.username) == (PHONE, BSUID, "ana")
+    assert contact.buyer_id == buyer.pk
+    assert Buyer.objects.count() == 1
+    assert InboundMessage.objects.filter(contact=contact).count() == 3
+    # Meta prefers sends to the phone number while we know it.
+    assert contact.send_to == PHONE
+
+
+def test_a_bsuid_buyer_who_shares_the_number_gets_it(post_webhook):
+    post_webhook("own-bsuid-message-no-phone.json")
+    post_webhook(
+        _value(
+            [_message("wamid.later", **{"from": PHONE, "from_user_id": BSUID})],
+            [{"profile": {"name": "Dani"}, "wa_id": PHONE, "user_id": BSUID}],
+        )
+    )
+    contact = Contact.objects.get()
+    assert contact.wa_id == PHONE
+    assert Buyer.objects.get().phone == "+" + PHONE
+
+
+def test_ids_are_never_taken_from_another_contact(post_webhook):
+    post_webhook(_value([_message("wamid.a", **{"from": PHONE})], [{"wa_id": PHONE}]))
+    post_webhook(_value([_message("wamid.b", **{"from_user_id": BSUID})], [{"user_id": BSUID}]))
+    # Both ids in one message: matched by BSUID, the phone stays with its own contact.
+    post_webhook(
+        _value(
+            [_message("wamid.c", **{"from": PHONE, "from_user_id": BSUID})],
+            [{"wa_id": PHONE, "user_id": BSUID}],
+        )
+    )
+    by_phone = Contact.objects.get(wa_id=PHONE)
+    by_bsuid = Contact.objects.get(user_id=BSUID)
+    assert by_phone.pk != by_bsuid.pk
+    assert by_bsuid.wa_id == ""
+    assert InboundMessage.objects.get(wa_message_id="wamid.c").contact == by_bsuid
+
+
+# --- identity changes -----------------------------------------------------------------------
+def test_a_changed_number_moves_the_contact_and_its_buyer(post_webhook):
+    post_webhook("own-bsuid-contact-username.json")
+    contact = Contact.objects.get()
+    assert (contact.wa_id, contact.username) == ("5215544443333", "carla.rifas")
+    assert post_webhook("own-bsuid-system-changed-number.json").status_code == 200
+    contact.refresh_from_db()
+    assert contact.wa_id == "5215566667777"
+    assert contact.user_id == "MX.20394857610293847561"
+    assert contact.buyer.phone == "+5215566667777"
+    # The next message, from the new number, is the same buyer: no stranger.
+    post_webhook(
+        _value(
+            [_message("wamid.new", **{"from": "5215566667777"})],
+            [{"profile": {"name": "Carla Ruiz"}, "wa_id": "5215566667777"}],
+        )
+    )
+    assert Contact.objects.count() == 1
+    assert Buyer.objects.count() == 1
+    system = InboundMessage.objects.get(type="system")
+    assert system.contact == contact
+    # Replayed, the change is a no-op.
+    assert post_webhook("own-bsuid-system-changed-number.json").status_code == 200
+    assert Contact.objects.get().wa_id == "5215566667777"
+
+
+def test_a_changed_user_id_moves_the_contact(post_webhook):
+    post_webhook("own-bsuid-message-no-phone.json")
+    contact = Contact.objects.get()
+    assert post_webhook("own-bsuid-system-changed-user-id.json").status_code == 200
+    contact.refresh_from_db()
+    assert contact.user_id == "US.55501928374650192837"
+    assert InboundMessage.objects.get(type="system").contact == contact
+    post_webhook(
+        _value(
+            [_message("wamid.after", **{"from_user_id": "US.55501928374650192837"})],
+            [{"user_id": "US.55501928374650192837"}],
+        )
+    )
+    assert Contact.objects.count() == 1
+    assert Buyer.objects.count() == 1
+
+
+def test_user_id_update_moves_the_contact(post_webhook):
+    post_webhook("own-bsuid-contact-username.json")
+    assert post_webhook("own-bsuid-user-id-update.json").status_code == 200
+    contact = Contact.objects.get()
+    assert contact.user_id == "MX.20394857610293847561"
+    assert contact.wa_id == "5215566667777"
+    assert WebhookEvent.objects.filter(kind="field:user_id_update").count() == 1
+
+
+def test_a_change_for_someone_we_never_met_creates_them_with_the_new_ids(post_webhook):
+    post_webhook("own-bsuid-system-changed-user-id.json")
+    contact = Contact.objects.get()
+    assert contact.user_id == "US.55501928374650192837"
+
+
+# --- statuses ---------------------------------------------------------------------------
+def test_statuses_for_a_bsuid_recipient_move_the_outbox_row(post_webhook):
+    post_webhook("own-bsuid-message-no-phone.json")
+    contact = Contact.objects.get()
+    OutboundMessage.objects.create(
+        contact=contact,
+        to=BSUID,
+        kind="text",
+        payload={},
+        status="sent",
+        wa_message_id="wamid.HBgNbsuidout01",
+    )
+    assert post_webhook("own-bsuid-statuses.json").status_code == 200
+    assert MessageStatus.objects.count() == 4
+    assert set(MessageStatus.objects.values_list("recipient_id", flat=True)) == {BSUID}
+    assert OutboundMessage.objects.get(wa_message_id="wamid.HBgNbsuidout01").status == "read"
+    failed = MessageStatus.objects.get(status="failed")
+    assert failed.error_code == 131062
+
+
+def test_mask_phone_hides_a_bsuid():
+    assert mask_phone(BSUID) == "US.13*****18"
+    assert BSUID[5:-2] not in mask_phone(BSUID)
+    assert mask_phone("5215512345678") == "52155*****78"
+
+
+# --- a poison item never blocks the others ------------------------------------------------
+def test_an_item_that_cannot_be_stored_is_parked_and_the_rest_stored(post_webhook, monkeypatch):
+    real_row = inbound._row
+
+    def row(delivery, contact, message):
+        if message.wa_message_id == "wamid.poison":
+            raise ValueError("cannot store this one")
+        return real_row(delivery, contact, message)
+
+    monkeypatch.setattr(inbound, "_row", row)
+    body = _value(
+        [
+            _message("wamid.ok1", **{"from": PHONE}),
+            _message("wamid.poison", **{"from": PHONE}),
+            _message("wamid.ok2", **{"from": "5215599998888"}),
+        ],
+        [{"wa_id": PHONE}, {"wa_id": "5215599998888"}],
+    )
+    body["entry"][0]["changes"][0]["value"]["statuses"] = [
+        {"id": "wamid.out", "status": "sent", "timestamp": "1717000000", "recipient_id": PHONE}
+    ]
+    response = post_webhook(body)
+    assert response.status_code == 200
+    stored = set(InboundMessage.objects.values_list("wa_message_id", flat=True))
+    assert stored == {"wamid.ok1", "wamid.ok2"}
+    assert MessageStatus.objects.count() == 1
+    parked = WebhookEvent.objects.get(kind="parked:message")
+    assert parked.payload["item"]["id"] == "wamid.poison"
+    assert "cannot store this one" in parked.payload["error"]
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.STORED
+    assert "1 parked" in delivery.error
+    # The good ones were processed (answered) like any other.
+    assert not InboundMessage.objects.exclude(status=InboundMessage.Status.PROCESSED).exists()
+    # Meta's retry of the same delivery parks nothing twice and stores nothing twice.
+    assert post_webhook(body).status_code == 200
+    assert WebhookEvent.objects.filter(kind="parked:message").count() == 1
+    assert InboundMessage.objects.count() == 2
+
+
+def test_an_outage_while_storing_item_by_item_is_still_a_503(post_webhook, monkeypatch):
+    from django.db import OperationalError
+
+    calls = {"n": 0}
+    real_store = inbound._store
+
+    def store(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ValueError("one bad item")
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(inbound, "_store", store)
+    body = _value([_message("wamid.x", **{"from": PHONE})], [{"wa_id": PHONE}])
+    assert post_webhook(body).status_code == 503
+    assert not InboundMessage.objects.exists()
+    assert not WebhookEvent.objects.filter(kind__startswith="parked:").exists()
+    monkeypatch.setattr(inbound, "_store", real_store)
+    assert post_webhook(body).status_code == 200
+    assert InboundMessage.objects.count() == 1
+
+
+def test_every_bsuid_fixture_names_no_phone_in_a_buyer(post_webhook):
+    for name in (
+        "own-bsuid-contact-username.json",
+        "own-bsuid-message-no-phone.json",
+        "own-bsuid-statuses.json",
+        "own-bsuid-system-changed-number.json",
+        "own-bsuid-system-changed-user-id.json",
+        "own-bsuid-user-id-update.json",
+    ):
+        assert post_webhook(fixture_json(name)).status_code == 200, name
+    assert not Buyer.objects.filter(phone__contains=".").exists()
