@@ -131,7 +131,7 @@ def test_a_phone_buyer_who_shows_a_bsuid_stays_the_same_buyer(post_webhook):
     # ...then the buyer adopts a username and the number is no longer sent.
     post_webhook(
         _value(
-            [_message("wamid.p3", **{"from_user_id": BSUID})],
+            [_message("wamid.p3", from_user_id=BSUID)],
             [{"profile": {"name": "Ana", "username": "ana"}, "user_id": BSUID}],
         )
     )
@@ -160,7 +160,7 @@ def test_a_bsuid_buyer_who_shares_the_number_gets_it(post_webhook):
 
 def test_ids_are_never_taken_from_another_contact(post_webhook):
     post_webhook(_value([_message("wamid.a", **{"from": PHONE})], [{"wa_id": PHONE}]))
-    post_webhook(_value([_message("wamid.b", **{"from_user_id": BSUID})], [{"user_id": BSUID}]))
+    post_webhook(_value([_message("wamid.b", from_user_id=BSUID)], [{"user_id": BSUID}]))
     # Both ids in one message: matched by BSUID, the phone stays with its own contact.
     post_webhook(
         _value(
@@ -210,7 +210,7 @@ def test_a_changed_user_id_moves_the_contact(post_webhook):
     assert InboundMessage.objects.get(type="system").contact == contact
     post_webhook(
         _value(
-            [_message("wamid.after", **{"from_user_id": "US.55501928374650192837"})],
+            [_message("wamid.after", from_user_id="US.55501928374650192837")],
             [{"user_id": "US.55501928374650192837"}],
         )
     )
