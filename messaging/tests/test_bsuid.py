@@ -332,3 +332,100 @@ def test_every_bsuid_fixture_names_no_phone_in_a_buyer(post_webhook):
     ):
         assert post_webhook(fixture_json(name)).status_code == 200, name
     assert not Buyer.objects.filter(phone__contains=".").exists()
+
+
+# --- the fake Graph API addresses a BSUID the way Meta does --------------------------------
+@pytest.mark.parametrize(
+    ("address", "status", "contact"),
+    [
+        ({"recipient": BSUID}, 200, {"input": BSUID, "user_id": BSUID}),
+        ({"to": PHONE, "recipient": BSUID}, 200, {"input": PHONE, "wa_id": PHONE}),  # to wins
+        ({}, 400, None),
+    ],
+)
+def test_fake_graph_accepts_a_recipient(fake_graph, address, status, contact):
+    import requests
+
+    from messaging.tests.conftest import PHONE_NUMBER_ID
+
+    response = requests.post(
+        f"{fake_graph.base_url}/v21.0/{PHONE_NUMBER_ID}/messages",
+        json={"messaging_product": "whatsapp", **address, "type": "text", "text": {"body": "x"}},
+        headers={"Authorization": f"Bearer {fake_graph.token}"},
+        timeout=5,
+    )
+    assert response.status_code == status
+    if contact:
+        assert response.json()["contacts"] == [contact]
+
+
+def test_payloads_address_a_bsuid_with_recipient():
+    from messaging import payloads
+
+    assert payloads.text(BSUID, "hi")[0]["recipient"] == BSUID
+    assert "to" not in payloads.text(BSUID, "hi")[0]
+    assert payloads.text(PHONE, "hi")[0]["to"] == PHONE
+    assert "recipient" not in payloads.template(PHONE, "t", "en")
+
+
+# --- parsing --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("wa_id", "user_id", "expected"),
+    [
+        (PHONE, "", (PHONE, "")),
+        (BSUID, "", ("", BSUID)),  # a BSUID in a phone field is a BSUID
+        (PHONE, BSUID, (PHONE, BSUID)),
+        ("+52 155", "", ("", "")),  # not Meta's digits-only id
+        ("1" * 40, "", ("", "")),  # too long to be one
+        (None, "US.ENT.11815799212886844830", ("", "US.ENT.11815799212886844830")),
+    ],
+)
+def test_split_identity(wa_id, user_id, expected):
+    from messaging.parsing import split_identity
+
+    assert split_identity(wa_id, user_id) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (  # the number changed; Meta names the new BSUID
+            {
+                "from": PHONE,
+                "system": {"type": "user_changed_number", "wa_id": "5215511112222"},
+            },
+            (PHONE, "", "5215511112222", ""),
+        ),
+        (  # the BSUID changed; the old one only in the body
+            {
+                "system": {
+                    "type": "user_changed_user_id",
+                    "user_id": "US.999",
+                    "body": f"User Dani changed from {BSUID} to US.999",
+                }
+            },
+            ("", BSUID, "", "US.999"),
+        ),
+        (  # the BSUID changed; the old one named, the number kept
+            {
+                "from": PHONE,
+                "system": {
+                    "type": "user_changed_user_id",
+                    "previous_user_id": BSUID,
+                    "user_id": "US.999",
+                },
+            },
+            (PHONE, BSUID, PHONE, "US.999"),
+        ),
+        ({"from": PHONE, "system": {"type": "customer_identity_changed"}}, None),
+    ],
+)
+def test_identity_changes_are_read_from_system_messages(message, expected):
+    from messaging.parsing import parse_webhook
+
+    body = _value([{"id": "wamid.s", "timestamp": "1", "type": "system", **message}], [])
+    parsed = parse_webhook(body).messages[0]
+    change = parsed.identity_change
+    got = None if change is None else tuple(vars(change).values())
+    assert got == expected
+    assert (parsed.from_wa_id, parsed.from_user_id) != ("", "")
