@@ -429,3 +429,32 @@ def test_identity_changes_are_read_from_system_messages(message, expected):
     got = None if change is None else tuple(vars(change).values())
     assert got == expected
     assert (parsed.from_wa_id, parsed.from_user_id) != ("", "")
+
+
+def test_a_database_error_on_one_item_is_parked_on_both_databases(post_webhook, monkeypatch):
+    """A real constraint violation mid-transaction (PostgreSQL aborts the transaction): the
+    savepoint of that item rolls back alone, the others are stored."""
+    from messaging import identity
+
+    real_create = identity._create
+
+    def create(wa_id, user_id, info):
+        if user_id == "US.POISON1":
+            return Contact.objects.create(wa_id="", user_id="")  # violates contact_has_an_id
+        return real_create(wa_id, user_id, info)
+
+    monkeypatch.setattr(identity, "_create", create)
+    body = _value(
+        [
+            _message("wamid.before", **{"from": PHONE}),
+            _message("wamid.bad", from_user_id="US.POISON1"),
+            _message("wamid.after", from_user_id=BSUID),
+        ],
+        [{"wa_id": PHONE}, {"user_id": "US.POISON1"}, {"user_id": BSUID}],
+    )
+    assert post_webhook(body).status_code == 200
+    stored = set(InboundMessage.objects.values_list("wa_message_id", flat=True))
+    assert stored == {"wamid.before", "wamid.after"}
+    parked = WebhookEvent.objects.get(kind="parked:message")
+    assert parked.payload["item"]["id"] == "wamid.bad"
+    assert "IntegrityError" in parked.payload["error"]
