@@ -16,6 +16,8 @@ from messaging.models import (
 class ContactAdmin(admin.ModelAdmin):
     list_display = [
         "wa_id",
+        "user_id",
+        "username",
         "profile_name",
         "state",
         "last_inbound_at",
@@ -23,7 +25,7 @@ class ContactAdmin(admin.ModelAdmin):
         "wants_agent",
     ]
     list_filter = ["bot_paused", "wants_agent", "state"]
-    search_fields = ["wa_id", "profile_name"]
+    search_fields = ["wa_id", "user_id", "username", "profile_name"]
     raw_id_fields = ["buyer"]
 
 
@@ -31,7 +33,7 @@ class ContactAdmin(admin.ModelAdmin):
 class InboundMessageAdmin(admin.ModelAdmin):
     list_display = ["wa_message_id", "contact", "type", "timestamp", "status", "media_status"]
     list_filter = ["status", "type", "media_status"]
-    search_fields = ["wa_message_id", "contact__wa_id", "text"]
+    search_fields = ["wa_message_id", "contact__wa_id", "contact__user_id", "text"]
     raw_id_fields = ["contact", "delivery"]
 
 
@@ -39,7 +41,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
 class OutboundMessageAdmin(admin.ModelAdmin):
     list_display = ["id", "contact", "kind", "status", "attempts", "created_at", "last_error"]
     list_filter = ["status", "kind"]
-    search_fields = ["wa_message_id", "contact__wa_id"]
+    search_fields = ["wa_message_id", "contact__wa_id", "contact__user_id"]
     raw_id_fields = ["contact"]
 
 

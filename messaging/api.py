@@ -30,7 +30,12 @@ OutboundId = id_path("Outbound message id.")
 # --- Schemas ----------------------------------------------------------------------------
 class ContactOut(Schema):
     id: int
-    wa_id: str = Field(description="WhatsApp id (the phone number, digits only).")
+    wa_id: str = Field(
+        description="WhatsApp id (the phone number, digits only); empty for a user known only "
+        "by their business-scoped user id."
+    )
+    user_id: str = Field(description="Business-scoped user id (BSUID) Meta gave this user.")
+    username: str = Field(description="WhatsApp username, for display only.")
     profile_name: str
     buyer_id: int | None = Field(description="Use it with GET /api/orders/?buyer=.")
     buyer: BuyerOut | None
@@ -170,7 +175,11 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> Query
     if filters.q:
         q = filters.q.strip()
         contacts = contacts.filter(
-            Q(profile_name__icontains=q) | Q(wa_id__contains=q) | Q(buyer__name__icontains=q)
+            Q(profile_name__icontains=q)
+            | Q(wa_id__contains=q)
+            | Q(buyer__name__icontains=q)
+            | Q(username__icontains=q.removeprefix("@"))
+            | Q(user_id=q)
         )
     return contacts.order_by(F("last_inbound_at").desc(nulls_last=True), "-id")
 

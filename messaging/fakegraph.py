@@ -238,6 +238,14 @@ def graph_error(code: int, message: str, details: str = "") -> dict[str, Any]:
     }
 
 
+def _addressed(body: dict[str, Any]) -> dict[str, str]:
+    """Who a send reached, as Meta answers it: `to` (a phone number) wins over `recipient`
+    (a business-scoped user id); a BSUID send is answered with `user_id`, not `wa_id`."""
+    if body.get("to"):
+        return {"input": body["to"], "wa_id": body["to"]}
+    return {"input": body["recipient"], "user_id": body["recipient"]}
+
+
 def _payload_problem(body: Any) -> str:
     """The limits Meta enforces, so tests prove the client never breaks them."""
     try:
@@ -251,8 +259,8 @@ def _check_payload(body: Any) -> str:
         return "messaging_product must be whatsapp"
     if body.get("status") == "read":
         return "" if body.get("message_id") else "message_id is required"
-    if not body.get("to"):
-        return "to is required"
+    if not body.get("to") and not body.get("recipient"):
+        return "to or recipient is required"
     kind = body.get("type")
     if kind == "text":
         text = (body.get("text") or {}).get("body") or ""
@@ -348,7 +356,7 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                 200,
                 {
                     "messaging_product": "whatsapp",
-                    "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                    "contacts": [_addressed(body)],
                     "messages": [{"id": "wamid.FAKE" + secrets.token_hex(12)}],
                 },
                 record,

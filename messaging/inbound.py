@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from messaging import jobs
+from messaging import identity, jobs
 from messaging.logutils import mask_phone
 from messaging.models import (
     Contact,
@@ -29,7 +29,7 @@ from messaging.models import (
     WebhookDelivery,
     WebhookEvent,
 )
-from messaging.parsing import Batch, ContactIn, MessageIn, parse_webhook
+from messaging.parsing import Batch, EventIn, MessageIn, parse_webhook
 from messaging.statuses import apply_status
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 DOWNLOADED_MEDIA_TYPES = frozenset({"image", "document"})  # payment proofs
 REJECTED_BODY_KEEP = 4096  # of a badly signed body, keep only this much (for debugging)
 NOT_USER_INITIATED = frozenset({"system"})  # does not open the 24-hour window
+# The database is unavailable (down, locked, deadlocked): nothing is parked, Meta retries.
+OUTAGE = (OperationalError, InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -79,16 +81,98 @@ def store_delivery(body: bytes, data: dict[str, Any]) -> tuple[WebhookDelivery, 
 
     What can be read is read first, outside the transaction: on SQLite the transaction holds
     the one write lock, so it only writes. The delivery row is written as stored from the
-    start: if anything after it fails, the whole transaction (that row included) rolls back."""
+    start: if anything after it fails, the whole transaction (that row included) rolls back.
+
+    If storing fails because of what the delivery carries (not because the database is
+    unavailable), it is stored again item by item: the items that cannot be stored are parked
+    (see `store_item_by_item`) and never block the others. Only an outage raises."""
     batch = parse_webhook(data)
-    seen = _look_up(batch)
-    with transaction.atomic():  # on SQLite, queued by config.sqlite_backend
+    try:
+        seen = _look_up(batch)
+        with transaction.atomic():  # on SQLite, queued by config.sqlite_backend
+            delivery = record_delivery(
+                body, signature_ok=True, status=WebhookDelivery.Status.STORED, batch=batch
+            )
+            result = _store(delivery, batch, seen)
+            _enqueue(result)
+    except OUTAGE:
+        raise
+    except Exception as exc:  # one item of the batch; find which
+        logger.warning("whatsapp webhook delivery failed as a whole (%r): item by item", exc)
+        return store_item_by_item(body, batch)
+    return delivery, result
+
+
+def store_item_by_item(body: bytes, batch: Batch) -> tuple[WebhookDelivery, IngestResult]:
+    """Store each identity change, message, status and event in its own savepoint. One that
+    fails is parked as a WebhookEvent (kind `parked:<what>`, with its error) for staff, and
+    the delivery row says how many were parked. An outage still raises (the caller answers
+    503 and Meta retries)."""
+    parked: list[str] = []
+    results: list[IngestResult] = []
+    with transaction.atomic():
         delivery = record_delivery(
             body, signature_ok=True, status=WebhookDelivery.Status.STORED, batch=batch
         )
-        result = _store(delivery, batch, seen)
+        for what, item, payload in _items(batch):
+            try:
+                with transaction.atomic():
+                    results.append(_store(delivery, item))
+            except OUTAGE:
+                raise
+            except Exception as exc:
+                logger.exception("whatsapp webhook delivery %s: %s parked", delivery.pk, what)
+                _park(delivery, what, payload, exc)
+                parked.append(f"{what}: {exc!r}")
+        if parked:
+            delivery.error = f"{len(parked)} parked: " + "; ".join(parked)
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(error=delivery.error[:2000])
+        result = IngestResult(
+            sum(r.new_messages for r in results),
+            sum(r.new_statuses for r in results),
+            sum(r.new_events for r in results),
+            frozenset().union(*(r.contact_ids for r in results)),
+        )
         _enqueue(result)
     return delivery, result
+
+
+def _items(batch: Batch) -> list[tuple[str, Batch, Any]]:
+    """The batch cut into one-item batches (each message keeps the delivery's contacts)."""
+    items: list[tuple[str, Batch, Any]] = [
+        ("identity_change", Batch(identity_changes=[c]), asdict(c)) for c in batch.identity_changes
+    ]
+    items += [
+        ("message", Batch(contacts=batch.contacts, messages=[m]), m.payload) for m in batch.messages
+    ]
+    items += [("status", Batch(statuses=[s]), s.payload) for s in batch.statuses]
+    items += [("event", Batch(events=[e]), e.payload) for e in batch.events]
+    return items
+
+
+def _park(delivery: WebhookDelivery, what: str, payload: Any, exc: Exception) -> None:
+    """Keep an item that could not be stored where staff see it, with the error."""
+    kind = f"parked:{what}"
+    key = EventIn(kind=kind, payload=payload).dedup_key
+    error = repr(exc)[:2000]
+    try:
+        with transaction.atomic():
+            WebhookEvent.objects.get_or_create(
+                dedup_key=key,
+                defaults={
+                    "kind": kind,
+                    "payload": {"item": payload, "error": error},
+                    "delivery": delivery,
+                },
+            )
+    except OUTAGE:
+        raise
+    except Exception:  # not even as JSON: the raw body is on the delivery row
+        logger.exception("whatsapp webhook delivery %s: %s not storable", delivery.pk, what)
+        WebhookEvent.objects.get_or_create(
+            dedup_key=key,
+            defaults={"kind": kind, "payload": {"error": error}, "delivery": delivery},
+        )
 
 
 def clear_old_raw_bodies(now: datetime | None = None, batch: int = 1000) -> int:
@@ -108,48 +192,6 @@ def clear_old_raw_bodies(now: datetime | None = None, batch: int = 1000) -> int:
     if not ids:
         return 0
     return WebhookDelivery.objects.filter(pk__in=ids).update(body="")
-
-
-def buyer_for(wa_id: str) -> Any:
-    """The raffles Buyer behind a WhatsApp number (created on first contact)."""
-    from raffles.models import Buyer
-
-    buyer, _ = Buyer.objects.get_or_create(phone="+" + wa_id)
-    return buyer
-
-
-def get_contact(wa_id: str, info: ContactIn | None = None) -> Contact:
-    contact, created = Contact.objects.get_or_create(
-        wa_id=wa_id,
-        defaults={
-            "profile_name": info.profile_name if info else "",
-            "user_id": info.user_id if info else "",
-        },
-    )
-    if created:
-        logger.info("whatsapp new contact %s", mask_phone(wa_id))
-    return _refresh_contact(contact, info)
-
-
-def _refresh_contact(contact: Contact, info: ContactIn | None) -> Contact:
-    """Keep the profile Meta sends up to date; link the raffles Buyer if not linked yet."""
-    wa_id = contact.wa_id
-    if info and (
-        (info.profile_name and info.profile_name != contact.profile_name)
-        or (info.user_id and info.user_id != contact.user_id)
-    ):
-        contact.profile_name = info.profile_name or contact.profile_name
-        contact.user_id = info.user_id or contact.user_id
-        contact.save(update_fields=["profile_name", "user_id", "updated_at"])
-    if contact.buyer_id is None:
-        try:
-            with transaction.atomic():
-                contact.buyer = buyer_for(wa_id)
-                contact.save(update_fields=["buyer", "updated_at"])
-        except IntegrityError:  # that buyer already has another contact
-            contact.buyer = None
-            logger.warning("whatsapp buyer for %s already linked", mask_phone(wa_id))
-    return contact
 
 
 def ingest(delivery: WebhookDelivery | None, data: dict[str, Any]) -> IngestResult:
@@ -186,7 +228,7 @@ def _store(
             status=status.status,
             timestamp=status.timestamp,
             defaults={
-                "recipient_id": status.recipient_id,
+                "recipient_id": status.recipient_id or status.recipient_user_id,
                 "error_code": status.error_code,
                 "error_title": status.error_title,
                 "payload": status.payload,
@@ -206,7 +248,7 @@ def _store(
                 "whatsapp status %s for %s to %s",
                 status.status,
                 status.wa_message_id,
-                mask_phone(status.recipient_id),
+                mask_phone(status.recipient_id or status.recipient_user_id),
             )
     for event in batch.events:
         _, created = WebhookEvent.objects.get_or_create(
@@ -230,38 +272,49 @@ def _store(
 class Seen:
     """What the database already holds of a batch: its senders, its messages' ids."""
 
-    contacts: dict[str, Contact]
+    contacts: list[Contact]
     stored_ids: frozenset[str]
 
 
 def _look_up(batch: Batch) -> Seen:
-    """Two reads: the senders already known, the messages already stored (by Meta id)."""
-    if not batch.messages:
-        return Seen({}, frozenset())
-    wa_ids = {message.from_wa_id for message in batch.messages}
-    contacts = (
-        Contact.objects.filter(wa_id__in=wa_ids)
-        .only("id", "wa_id", "profile_name", "user_id", "buyer_id")
-        .order_by()
-    )
+    """Two reads: the contacts known by the batch's ids, the messages already stored."""
+    if not batch.messages and not batch.identity_changes:
+        return Seen([], frozenset())
+    contacts = identity.known_contacts(*identity.ids_of(batch))
     ids = {message.wa_message_id for message in batch.messages}
     stored = (
         InboundMessage.objects.filter(wa_message_id__in=ids)
         .order_by()
         .values_list("wa_message_id", flat=True)
+        if ids
+        else []
     )
-    return Seen({contact.wa_id: contact for contact in contacts}, frozenset(stored))
+    return Seen(contacts, frozenset(stored))
 
 
-def _contacts(batch: Batch, known: dict[str, Contact]) -> dict[str, Contact]:
-    """The senders of the batch's messages, by wa_id: created, updated or linked if need be."""
-    wa_ids = dict.fromkeys(message.from_wa_id for message in batch.messages)
-    return {
-        wa_id: _refresh_contact(known[wa_id], batch.contacts.get(wa_id))
-        if wa_id in known
-        else get_contact(wa_id, batch.contacts.get(wa_id))
-        for wa_id in wa_ids
-    }
+Sender = tuple[str, str]  # (wa_id, user_id) as the message gave them
+
+
+def _sender(message: MessageIn) -> Sender:
+    return (message.from_wa_id, message.from_user_id)
+
+
+def _contacts(batch: Batch, known: list[Contact]) -> dict[Sender, Contact]:
+    """The senders of the batch's messages: created, updated or linked if need be. Changes of
+    number or BSUID (system messages, `user_id_update`) are applied first, in order."""
+    index = identity.ContactIndex(known)
+    for change in batch.identity_changes:
+        identity.apply_change(index, change)
+    for message in batch.messages:
+        if message.identity_change is not None:
+            identity.apply_change(index, message.identity_change)
+    senders: dict[Sender, Contact] = {}
+    for message in batch.messages:
+        key = _sender(message)
+        if key not in senders:
+            info = batch.contact_info(*key)
+            senders[key] = identity.sender(index, *key, info, message.identity_change)
+    return senders
 
 
 def _store_messages(
@@ -273,23 +326,23 @@ def _store_messages(
     conflict, so a copy stored meanwhile by a concurrent delivery of the same message (Meta
     retrying while the first is in flight) is not stored twice. That copy is then counted
     here too and its contact gets one more processing task, which finds nothing to do."""
+    contacts = _contacts(batch, seen.contacts)
     if not batch.messages:
         return 0, set()
-    contacts = _contacts(batch, seen.contacts)
     fresh: dict[str, MessageIn] = {}
     for message in batch.messages:
         if message.wa_message_id in seen.stored_ids or message.wa_message_id in fresh:
             logger.info(
                 "whatsapp duplicate message %s from %s ignored",
                 message.wa_message_id,
-                mask_phone(message.from_wa_id),
+                mask_phone(message.from_wa_id or message.from_user_id),
             )
             continue
         fresh[message.wa_message_id] = message
     if not fresh:
         return 0, set()
     InboundMessage.objects.bulk_create(
-        [_row(delivery, contacts[m.from_wa_id], m) for m in fresh.values()],
+        [_row(delivery, contacts[_sender(m)], m) for m in fresh.values()],
         ignore_conflicts=True,
     )
     now = timezone.now()
@@ -299,17 +352,17 @@ def _store_messages(
             "whatsapp %s message %s from %s stored",
             message.type,
             message.wa_message_id,
-            mask_phone(message.from_wa_id),
+            mask_phone(message.from_wa_id or message.from_user_id),
         )
         if message.type not in NOT_USER_INITIATED:
-            contact_id = contacts[message.from_wa_id].pk
+            contact_id = contacts[_sender(message)].pk
             sent_at = min(message.timestamp or now, now)
             window[contact_id] = max(window.get(contact_id, sent_at), sent_at)
     for contact_id, sent_at in window.items():
         Contact.objects.filter(pk=contact_id).filter(
             Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=sent_at)
         ).update(last_inbound_at=sent_at)
-    return len(fresh), {contacts[m.from_wa_id].pk for m in fresh.values()}
+    return len(fresh), {contacts[_sender(m)].pk for m in fresh.values()}
 
 
 def _row(delivery: WebhookDelivery | None, contact: Contact, message: MessageIn) -> InboundMessage:

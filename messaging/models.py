@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,11 +47,16 @@ class WebhookDelivery(models.Model):
 
 
 class Contact(models.Model):
-    """A WhatsApp user who wrote to us. Points to the raffles Buyer."""
+    """A WhatsApp user who wrote to us. Points to the raffles Buyer.
 
-    wa_id = models.CharField(_("WhatsApp id"), max_length=32, unique=True)
+    Known by their phone-based WhatsApp id (`wa_id`), by their business-scoped user id
+    (`user_id`, a BSUID), or both; each is unique when set. A user who adopted a username may
+    reach us with a BSUID only. The username is for display, never for matching."""
+
+    wa_id = models.CharField(_("WhatsApp id"), max_length=32, blank=True)
     profile_name = models.CharField(max_length=200, blank=True)
-    user_id = models.CharField(max_length=128, blank=True)  # Meta's business-scoped user id
+    user_id = models.CharField(_("business-scoped user id"), max_length=160, blank=True)
+    username = models.CharField(max_length=100, blank=True)
     buyer = models.OneToOneField(
         "raffles.Buyer",
         null=True,
@@ -72,9 +78,33 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["-last_inbound_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wa_id"], condition=~Q(wa_id=""), name="contact_wa_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user_id"], condition=~Q(user_id=""), name="contact_user_id_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(wa_id="") | ~Q(user_id=""), name="contact_has_an_id"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.profile_name or self.wa_id
+        return self.profile_name or self.handle
+
+    @property
+    def handle(self) -> str:
+        """How staff see who this is when there is no profile name."""
+        if self.wa_id:
+            return self.wa_id
+        return f"@{self.username}" if self.username else self.user_id
+
+    @property
+    def send_to(self) -> str:
+        """Where a message to this contact goes: the phone number when known (Meta prefers
+        it), else the BSUID (see payloads.recipient)."""
+        return self.wa_id or self.user_id
 
     @property
     def window_closes_at(self) -> datetime | None:
@@ -150,7 +180,7 @@ class MessageStatus(models.Model):
     wa_message_id = models.CharField(max_length=255, db_index=True)
     status = models.CharField(max_length=20)
     timestamp = models.DateTimeField(null=True, blank=True)
-    recipient_id = models.CharField(max_length=32, blank=True)
+    recipient_id = models.CharField(max_length=160, blank=True)  # a wa_id, else a BSUID
     error_code = models.IntegerField(null=True, blank=True)
     error_title = models.TextField(blank=True)
     payload = models.JSONField(default=dict)
@@ -217,7 +247,7 @@ class OutboundMessage(models.Model):
     UNSENT_STATUSES = (Status.FAILED, Status.UNDELIVERABLE)
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outbound_messages")
-    to = models.CharField(max_length=32)
+    to = models.CharField(max_length=160)  # the contact's wa_id, or their BSUID
     kind = models.CharField(max_length=10, choices=Kind.choices)
     payload = models.JSONField()  # the exact Graph API request body
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.QUEUED)

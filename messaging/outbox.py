@@ -38,7 +38,7 @@ def _queue(
 ) -> OutboundMessage:
     row = OutboundMessage.objects.create(
         contact=contact,
-        to=contact.wa_id,
+        to=contact.send_to,
         kind=kind,
         payload=payload,
         status=status,
@@ -47,7 +47,9 @@ def _queue(
     )
     if status == OutboundMessage.Status.QUEUED:
         jobs.enqueue_after_commit(jobs.SEND_CONTACT_OUTBOX, contact.pk)
-    logger.info("whatsapp %s %s to %s (outbox %s)", kind, status, mask_phone(contact.wa_id), row.pk)
+    logger.info(
+        "whatsapp %s %s to %s (outbox %s)", kind, status, mask_phone(contact.send_to), row.pk
+    )
     return row
 
 
@@ -56,7 +58,7 @@ def queue_text(
 ) -> list[OutboundMessage]:
     """Texts over 4096 characters become several messages, sent in order. A `notification`
     falls back to the template if the window closes before it is sent (retry_policy)."""
-    bodies = payloads.text(contact.wa_id, text, preview_url=preview_url)
+    bodies = payloads.text(contact.send_to, text, preview_url=preview_url)
     with transaction.atomic():
         return [_queue(contact, Kind.TEXT, body, notification=notification) for body in bodies]
 
@@ -69,7 +71,7 @@ def queue_buttons(
     footer: str | None = None,
 ) -> OutboundMessage:
     """Up to three reply buttons, each `(id, title)`; titles are cut to 20 characters."""
-    payload = payloads.buttons(contact.wa_id, body, buttons, header=header, footer=footer)
+    payload = payloads.buttons(contact.send_to, body, buttons, header=header, footer=footer)
     return _queue(contact, Kind.BUTTONS, payload)
 
 
@@ -87,7 +89,7 @@ def queue_list(
     section, or `sections=[(title, rows), ...]`."""
     all_sections: Sequence[payloads.Section] = sections or [("", rows)]
     payload = payloads.list_message(
-        contact.wa_id, body, button_label, all_sections, header=header, footer=footer
+        contact.send_to, body, button_label, all_sections, header=header, footer=footer
     )
     return _queue(contact, Kind.LIST, payload)
 
@@ -96,13 +98,17 @@ def queue_template(
     contact: Contact, name: str, language: str | None = None, params: Sequence[str] = ()
 ) -> OutboundMessage:
     language = language or settings.WHATSAPP_TEMPLATE_LANGUAGE
-    return _queue(contact, Kind.TEMPLATE, payloads.template(contact.wa_id, name, language, params))
+    return _queue(
+        contact, Kind.TEMPLATE, payloads.template(contact.send_to, name, language, params)
+    )
 
 
 def queue_image(
     contact: Contact, *, media_id: str = "", link: str = "", caption: str = ""
 ) -> OutboundMessage:
-    payload = payloads.media(contact.wa_id, "image", media_id=media_id, link=link, caption=caption)
+    payload = payloads.media(
+        contact.send_to, "image", media_id=media_id, link=link, caption=caption
+    )
     return _queue(contact, Kind.IMAGE, payload)
 
 
@@ -115,7 +121,12 @@ def queue_document(
     filename: str = "",
 ) -> OutboundMessage:
     payload = payloads.media(
-        contact.wa_id, "document", media_id=media_id, link=link, caption=caption, filename=filename
+        contact.send_to,
+        "document",
+        media_id=media_id,
+        link=link,
+        caption=caption,
+        filename=filename,
     )
     return _queue(contact, Kind.DOCUMENT, payload)
 
@@ -140,7 +151,7 @@ def queue_notification(contact: Contact, text: str) -> list[OutboundMessage]:
     if template_name:
         return [queue_template(contact, template_name, params=[text])]
     logger.warning(
-        "whatsapp notification to %s undeliverable: window closed", mask_phone(contact.wa_id)
+        "whatsapp notification to %s undeliverable: window closed", mask_phone(contact.send_to)
     )
     return [
         _queue(
@@ -150,5 +161,5 @@ def queue_notification(contact: Contact, text: str) -> list[OutboundMessage]:
             status=OutboundMessage.Status.UNDELIVERABLE,
             last_error=NO_TEMPLATE_ERROR,
         )
-        for body in payloads.text(contact.wa_id, text)
+        for body in payloads.text(contact.send_to, text)
     ]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from messaging.exceptions import InvalidOutboundMessage
+from messaging.parsing import is_bsuid
 
 TEXT_MAX = 4096
 CAPTION_MAX = 1024
@@ -80,8 +81,19 @@ def split_text(text: str, limit: int = TEXT_MAX) -> list[str]:
     return parts
 
 
+def recipient(to: str) -> dict[str, str]:
+    """Address a message: a phone-based WhatsApp id goes in `to`; a business-scoped user id
+    (a user known only by their username) goes in `recipient`, as Meta documents."""
+    return {"recipient": to} if is_bsuid(to) else {"to": to}
+
+
 def _base(to: str, kind: str) -> dict[str, Any]:
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": kind}
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        **recipient(to),
+        "type": kind,
+    }
 
 
 def text(to: str, body: str, *, preview_url: bool = False) -> list[dict[str, Any]]:

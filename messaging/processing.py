@@ -155,7 +155,7 @@ def handle_message(message: InboundMessage) -> None:
         logger.exception(
             "whatsapp handler failed on message %s from %s",
             message.wa_message_id,
-            mask_phone(message.contact.wa_id),
+            mask_phone(message.contact.send_to),
         )
         with transaction.atomic():
             failed = InboundMessage.objects.filter(pk=message.pk, status=Status.RECEIVED).update(
@@ -176,7 +176,7 @@ def fetch_media(message: InboundMessage) -> None:
 
 
 def _download(message: InboundMessage) -> dict[str, object]:
-    who = mask_phone(message.contact.wa_id)
+    who = mask_phone(message.contact.send_to)
     for attempt in range(1, MEDIA_TRIES + 1):
         try:
             media = (

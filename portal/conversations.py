@@ -195,7 +195,12 @@ def conversation_list(q: str = "", only: str = "") -> QuerySet[Contact]:
     )
     if q:
         digits = "".join(ch for ch in q if ch.isdigit())
-        match = Q(profile_name__icontains=q) | Q(buyer__name__icontains=q)
+        match = (
+            Q(profile_name__icontains=q)
+            | Q(buyer__name__icontains=q)
+            | Q(username__icontains=q.removeprefix("@"))
+            | Q(user_id=q)
+        )
         if digits:
             match |= Q(wa_id__contains=digits)
         contacts = contacts.filter(match)

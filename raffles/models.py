@@ -31,9 +31,12 @@ def new_order_code() -> str:
 
 
 class Buyer(models.Model):
-    """A person who buys tickets. Channels (WhatsApp contacts) point here."""
+    """A person who buys tickets. Channels (WhatsApp contacts) point here.
 
-    phone = models.CharField(_("phone (E.164)"), max_length=20, unique=True)
+    The phone number is optional: a buyer who reached us through a channel that does not
+    share it (a messaging app's username) has none. When set, it is unique."""
+
+    phone = models.CharField(_("phone (E.164)"), max_length=20, unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # True once a channel (another app's way to reach this buyer) points here; set through
@@ -46,7 +49,12 @@ class Buyer(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.name or 'Buyer'} ({self.phone})"
+        return f"{self.name or 'Buyer'} ({self.label})"
+
+    @property
+    def label(self) -> str:
+        """How staff and audit rows name this buyer: the phone number, else the buyer number."""
+        return self.phone or f"#{self.pk}"
 
 
 class Raffle(models.Model):

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from messaging import notifications, outbox
+from messaging import identity, notifications, outbox
 from messaging.flow import machine
 from messaging.flow.effects import (
     AttachProof,
@@ -102,7 +102,7 @@ def respond(message: InboundMessage) -> None:
 def _buyer(contact: Contact) -> Buyer:
     if contact.buyer_id is not None:
         return Buyer.objects.get(pk=contact.buyer_id)
-    buyer = services.get_or_create_buyer(phone=contact.wa_id, name=contact.profile_name)
+    buyer = identity.buyer_for(contact)
     if not Contact.objects.filter(buyer=buyer).exclude(pk=contact.pk).exists():
         contact.buyer = buyer
         contact.save(update_fields=["buyer", "updated_at"])
@@ -148,7 +148,7 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
 
 
 def _actor(buyer: Buyer) -> services.Actor:
-    return services.Actor(OrderEvent.Actor.BUYER, None, f"{buyer.phone} (WhatsApp)")
+    return services.Actor(OrderEvent.Actor.BUYER, None, f"{buyer.label} (WhatsApp)")
 
 
 def _execute(effect: DomainEffect, buyer: Buyer, message: InboundMessage) -> OrderView | Exception:

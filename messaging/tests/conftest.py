@@ -101,7 +101,7 @@ def run_after_commit(django_capture_on_commit_callbacks: Any) -> Callable[..., A
 
 @pytest.fixture
 def contact(db: None) -> Contact:
-    from messaging.inbound import get_contact
+    from messaging.identity import get_contact
 
     contact = get_contact("5215512345678")
     return contact

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from messaging import notifications, outbox
 from messaging.flow.testing import Phone, body_of
-from messaging.inbound import get_contact
+from messaging.identity import get_contact
 from messaging.models import Contact, OutboundMessage
 from raffles import services, signals
 from raffles.models import Order

@@ -422,10 +422,13 @@ def test_a_failing_handler_marks_the_message_failed_and_apologises(post_webhook,
 
 
 def test_storage_failure_asks_meta_to_retry(post_webhook, monkeypatch):
+    """Only an outage (the database unavailable) answers 503; a broken item is parked."""
+    from django.db import OperationalError
+
     from messaging import inbound
 
     def explode(*args, **kwargs):
-        raise RuntimeError("database on fire")
+        raise OperationalError("database on fire")
 
     monkeypatch.setattr(inbound, "_store", explode)
     assert post_webhook(text_body()).status_code == 503

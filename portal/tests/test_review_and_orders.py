@@ -256,3 +256,26 @@ def test_a_live_refresh_keeps_the_error_on_screen(staff_client: Client) -> None:
     assert "reason" in result.data["field_errors"]
     again = unicorn_call(staff_client, "review-queue", "refresh", result.data, component_id="rq")
     assert "reason" in again.data["field_errors"]
+
+
+def test_a_buyer_without_phone_shows_and_exports(staff_client: Client) -> None:
+    """A buyer known only by a WhatsApp username has no phone number: nothing says "None"."""
+    raffle = make_raffle(size=100)
+    buyer = services.create_buyer_without_phone(name="")
+    order = services.reserve_specific(raffle.pk, [4], buyer)
+    services.attach_payment_proof(order, content=PNG, mime_type="image/png")
+    for url in (
+        reverse("portal:order", args=[order.code.lower()]),
+        reverse("portal:orders"),
+        reverse("portal:review"),
+    ):
+        page = staff_client.get(url)
+        assert page.status_code == 200, url
+        text = page.content.decode()
+        assert "tel:None" not in text
+        assert ">None<" not in text
+    assert f"#{buyer.pk}" in staff_client.get(reverse("portal:review")).content.decode()
+    rows = _csv(staff_client.get(reverse("portal:export-orders") + f"?raffle={raffle.pk}"))
+    assert rows[1][4] == ""
+    rows = _csv(staff_client.get(reverse("portal:export-sold", args=[raffle.pk])))
+    assert rows[1:] == []  # not paid yet

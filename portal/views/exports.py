@@ -66,7 +66,7 @@ def orders_csv(request: HttpRequest) -> StreamingHttpResponse:
                 order.raffle.title,
                 order.get_status_display(),
                 order.buyer.name,
-                order.buyer.phone,
+                order.buyer.phone or "",
                 order.qty,
                 numbers,
                 order.total_amount,
@@ -110,7 +110,7 @@ def sold_numbers_csv(request: HttpRequest, raffle_id: int) -> StreamingHttpRespo
                 raffle.format_number(ticket.number),
                 order.code if order else "",
                 order.buyer.name if order else "",
-                order.buyer.phone if order else "",
+                (order.buyer.phone or "") if order else "",
                 _iso(order.paid_at) if order else "",
             ]
 

@@ -173,7 +173,7 @@ OrderOrdering = Literal[
 
 class BuyerOut(Schema):
     id: int
-    phone: str
+    phone: str | None = Field(description="E.164; null for a buyer known only by a channel id.")
     name: str
 
 

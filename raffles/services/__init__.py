@@ -1,7 +1,14 @@
 """The only way to write to the raffle domain. Typed, keyword arguments, one transaction."""
 
 from raffles.services.actors import Actor, as_actor
-from raffles.services.buyers import get_or_create_buyer, mark_has_channel, normalize_phone
+from raffles.services.buyers import (
+    add_phone_if_missing,
+    change_phone,
+    create_buyer_without_phone,
+    get_or_create_buyer,
+    mark_has_channel,
+    normalize_phone,
+)
 from raffles.services.draws import (
     DrawCheck,
     create_commitment,
@@ -39,11 +46,14 @@ __all__ = [
     "Actor",
     "DrawCheck",
     "activate_raffle",
+    "add_phone_if_missing",
     "as_actor",
     "attach_payment_proof",
     "cancel_order",
+    "change_phone",
     "close_raffle",
     "confirm_paid",
+    "create_buyer_without_phone",
     "create_commitment",
     "create_raffle",
     "delete_raffle",

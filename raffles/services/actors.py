@@ -23,7 +23,7 @@ class Actor:
 
     @classmethod
     def buyer(cls, buyer: Buyer) -> Actor:
-        return cls(OrderEvent.Actor.BUYER, None, buyer.phone)
+        return cls(OrderEvent.Actor.BUYER, None, buyer.label)
 
     @classmethod
     def system(cls, label: str = "system") -> Actor:

@@ -1,4 +1,4 @@
-"""Buyers: one per phone number."""
+"""Buyers: one per phone number, or without one (known only through a channel)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,48 @@ def get_or_create_buyer(*, phone: str, name: str = "") -> Buyer:
         Buyer.objects.filter(pk=buyer.pk).update(name=name)
         buyer.name = name
     return buyer
+
+
+def create_buyer_without_phone(*, name: str = "") -> Buyer:
+    """A buyer we cannot reach by phone (a channel knows them by another id)."""
+    return Buyer.objects.create(phone=None, name=(name or "").strip()[:200])
+
+
+def add_phone_if_missing(buyer: Buyer, phone: str) -> bool:
+    """Give a buyer without a phone number this one, unless another buyer has it. True if set."""
+    try:
+        phone = normalize_phone(phone)
+    except InvalidInput:
+        return False
+    if buyer.phone or Buyer.objects.filter(phone=phone).exists():
+        return False
+    try:
+        with transaction.atomic():
+            updated = Buyer.objects.filter(pk=buyer.pk, phone__isnull=True).update(phone=phone)
+    except IntegrityError:
+        return False
+    if updated:
+        buyer.phone = phone
+    return bool(updated)
+
+
+def change_phone(buyer: Buyer, old: str, new: str) -> bool:
+    """The buyer's number changed from `old` to `new` (their messaging app said so). Only a
+    buyer still on `old` moves, and never onto a number another buyer has. True if moved."""
+    try:
+        old, new = normalize_phone(old), normalize_phone(new)
+    except InvalidInput:
+        return False
+    if buyer.phone not in (None, old) or Buyer.objects.filter(phone=new).exists():
+        return False
+    try:
+        with transaction.atomic():
+            updated = Buyer.objects.filter(pk=buyer.pk, phone=buyer.phone).update(phone=new)
+    except IntegrityError:
+        return False
+    if updated:
+        buyer.phone = new
+    return bool(updated)
 
 
 def mark_has_channel(buyer: Buyer | int) -> None:
