@@ -265,6 +265,8 @@ SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Health probes (load balancers, uptime checks) call /healthz over plain http: no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- WhatsApp Cloud API ----------------------------------------------------------------
@@ -304,6 +306,11 @@ if not DEBUG and not WHATSAPP_APP_SECRET:
 
 # --- Raffles ---------------------------------------------------------------------------------
 RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY = _int("RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY", 10)
+
+# --- Health (/healthz) -------------------------------------------------------------------
+# 503 when a queued outbound message has been due, or an inbound message unprocessed, longer.
+HEALTHZ_OUTBOX_MAX_WAIT_SECONDS = _int("HEALTHZ_OUTBOX_MAX_WAIT_SECONDS", 300, minimum=1)
+HEALTHZ_INBOX_MAX_WAIT_SECONDS = _int("HEALTHZ_INBOX_MAX_WAIT_SECONDS", 300, minimum=1)
 
 # --- API ------------------------------------------------------------------------------------
 # Requests per API key (or staff user), counted in the cache: "600/min", "10/s", "5000/hour".
