@@ -93,3 +93,10 @@ class MediaIntegrityError(MediaRefused):
     """The downloaded bytes do not match the checksum Meta announced."""
 
     code = "media_integrity_error"
+
+
+class InvalidMediaId(MediaRefused):
+    """The media id is not one Meta sends (letters, digits, '-' or '_', at most 128): it
+    was not requested from the Graph API."""
+
+    code = "invalid_media_id"
