@@ -307,6 +307,16 @@ if not DEBUG and not WHATSAPP_APP_SECRET:
 # --- Raffles ---------------------------------------------------------------------------------
 RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY = _int("RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY", 10)
 
+# --- Sign-in throttling ---------------------------------------------------------------------
+# Failed portal sign-ins allowed per username and per client address within the window;
+# beyond, sign-in is refused (429) until the window ends.
+LOGIN_FAILURES_PER_USERNAME = _int("LOGIN_FAILURES_PER_USERNAME", 5, minimum=1)
+LOGIN_FAILURES_PER_IP = _int("LOGIN_FAILURES_PER_IP", 20, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+# Behind a reverse proxy: the header whose last address is the client's (X-Forwarded-For).
+# Empty: the connection's address (REMOTE_ADDR).
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()
+
 # --- Health (/healthz) -------------------------------------------------------------------
 # 503 when a queued outbound message has been due, or an inbound message unprocessed, longer.
 HEALTHZ_OUTBOX_MAX_WAIT_SECONDS = _int("HEALTHZ_OUTBOX_MAX_WAIT_SECONDS", 300, minimum=1)
@@ -315,17 +325,23 @@ HEALTHZ_INBOX_MAX_WAIT_SECONDS = _int("HEALTHZ_INBOX_MAX_WAIT_SECONDS", 300, min
 # --- API ------------------------------------------------------------------------------------
 # Requests per API key (or staff user), counted in the cache: "600/min", "10/s", "5000/hour".
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "").strip() or "600/min"
-_count, _, _period = API_THROTTLE_RATE.partition("/")
-if not (
-    _count.isascii()
-    and _count.isdigit()
-    and int(_count) > 0
-    and _period in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+# Unknown or revoked API keys allowed per client address; beyond, 429 until the window ends.
+API_INVALID_KEY_RATE = os.environ.get("API_INVALID_KEY_RATE", "").strip() or "20/min"
+for _name, _rate in (
+    ("API_THROTTLE_RATE", API_THROTTLE_RATE),
+    ("API_INVALID_KEY_RATE", API_INVALID_KEY_RATE),
 ):
-    raise ImproperlyConfigured(
-        f"API_THROTTLE_RATE must look like 600/min (a number, then /s, /min, /hour or /day),"
-        f" got {API_THROTTLE_RATE!r}"
-    )
+    _count, _, _period = _rate.partition("/")
+    if not (
+        _count.isascii()
+        and _count.isdigit()
+        and int(_count) > 0
+        and _period in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+    ):
+        raise ImproperlyConfigured(
+            f"{_name} must look like 600/min (a number, then /s, /min, /hour or /day),"
+            f" got {_rate!r}"
+        )
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 UNICORN = {"CACHE_ALIAS": "default", "SERIAL": {"ENABLED": False}}
