@@ -6,6 +6,8 @@ naming the variable; `manage.py` turns that into one clear line and a non-zero e
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import secrets
 import warnings
@@ -102,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -256,6 +259,9 @@ STORAGES = {
         )
     },
 }
+# Payment proofs and uploads are private to the account that runs the app, whatever its umask.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # WhatsApp webhooks up to (at least) 3 MB
 
 # --- Security (production) -----------------------------------------------------------------
@@ -266,6 +272,25 @@ SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy on every page: scripts only from this site (django-unicorn is started
+# from portal/unicorn-init.js, not inline), plus the one-line stub its {% unicorn %} tag writes
+# inline, allowed by its hash. Inline style attributes are allowed (the templates use them).
+UNICORN_INLINE_STUB = "window.Unicorn = window.Unicorn || {};"
+_stub_hash = base64.b64encode(hashlib.sha256(UNICORN_INLINE_STUB.encode()).digest()).decode()
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": [
+        "'self'",
+        f"'sha256-{_stub_hash}'",
+    ],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 # Health probes (load balancers, uptime checks) call /healthz over plain http: no redirect.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SILENCED_SYSTEM_CHECKS: list[str] = []
