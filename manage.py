@@ -9,6 +9,12 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.exceptions import ImproperlyConfigured
 
+    if sys.argv[1:2] == ["qcluster"]:
+        # The cluster's sentinel and workers die with the process that forked them: a killed
+        # cluster main process leaves no orphans (config/process_guard.py).
+        from config.process_guard import children_die_with_parent
+
+        children_die_with_parent()
     try:
         from django.core.management import execute_from_command_line
 

@@ -10,6 +10,8 @@ A key that is sent but unknown or revoked is refused (401) even when a session e
 Read-only keys may only read (403 on POST, PUT, PATCH, DELETE). Every key (or staff user)
 gets `settings.API_THROTTLE_RATE` requests (e.g. "600/min"; 429 with Retry-After beyond),
 counted in Django's cache in fixed windows. The clear key is never logged nor stored.
+Unknown keys are counted per client address (`settings.API_INVALID_KEY_RATE`): past it,
+every key from that address gets 429 until the window ends.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ninja.utils import check_csrf
 
 from portal.models import ApiKey
 from portal.services import hash_api_key, mark_api_key_used
+from portal.throttle import Limit, client_ip
 from raffles.services import Actor
 
 logger = logging.getLogger(__name__)
@@ -98,7 +101,18 @@ def _admit(request: HttpRequest, principal: Principal) -> Principal:
     return principal
 
 
+def invalid_key_limit() -> Limit:
+    count, seconds = parse_rate(settings.API_INVALID_KEY_RATE)
+    return Limit("api-key-ip", count, seconds)
+
+
 def authenticate_key(request: HttpRequest, raw_key: str) -> Principal:
+    # An address that sent too many unknown keys is refused before any lookup, whatever
+    # key it sends now: a right guess must look like the wrong ones.
+    limit, ip = invalid_key_limit(), client_ip(request)
+    wait = limit.retry_after(ip)
+    if wait is not None:
+        raise Throttled(wait=wait)
     raw_key = raw_key.strip()
     api_key = None
     if raw_key and len(raw_key) <= MAX_KEY_LENGTH:
@@ -106,6 +120,8 @@ def authenticate_key(request: HttpRequest, raw_key: str) -> Principal:
             key_hash=hash_api_key(raw_key), revoked_at__isnull=True
         ).first()
     if api_key is None:
+        limit.fail(ip)
+        logger.warning("API request with an unknown or revoked key from %s", ip)
         raise ApiAuthError(401, "invalid_api_key", "Unknown or revoked API key")
     mark_api_key_used(api_key)
     who = Actor.api(api_key.name)

@@ -6,6 +6,8 @@ naming the variable; `manage.py` turns that into one clear line and a non-zero e
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import secrets
 import warnings
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.DrainRequestBodyMiddleware",  # first: the client reads our 413s
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -255,6 +259,9 @@ STORAGES = {
         )
     },
 }
+# Payment proofs and uploads are private to the account that runs the app, whatever its umask.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # WhatsApp webhooks up to (at least) 3 MB
 
 # --- Security (production) -----------------------------------------------------------------
@@ -265,6 +272,27 @@ SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy on every page: scripts only from this site (django-unicorn is started
+# from portal/unicorn-init.js, not inline), plus the one-line stub its {% unicorn %} tag writes
+# inline, allowed by its hash. Inline style attributes are allowed (the templates use them).
+UNICORN_INLINE_STUB = "window.Unicorn = window.Unicorn || {};"
+_stub_hash = base64.b64encode(hashlib.sha256(UNICORN_INLINE_STUB.encode()).digest()).decode()
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": [
+        "'self'",
+        f"'sha256-{_stub_hash}'",
+    ],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Health probes (load balancers, uptime checks) call /healthz over plain http: no redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- WhatsApp Cloud API ----------------------------------------------------------------
@@ -309,20 +337,41 @@ if not DEBUG and not WHATSAPP_APP_SECRET:
 # --- Raffles ---------------------------------------------------------------------------------
 RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY = _int("RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY", 10)
 
+# --- Sign-in throttling ---------------------------------------------------------------------
+# Failed portal sign-ins allowed per username and per client address within the window;
+# beyond, sign-in is refused (429) until the window ends.
+LOGIN_FAILURES_PER_USERNAME = _int("LOGIN_FAILURES_PER_USERNAME", 5, minimum=1)
+LOGIN_FAILURES_PER_IP = _int("LOGIN_FAILURES_PER_IP", 20, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = _int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+# Behind a reverse proxy: the header whose last address is the client's (X-Forwarded-For).
+# Empty: the connection's address (REMOTE_ADDR).
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()
+
+# --- Health (/healthz) -------------------------------------------------------------------
+# 503 when a queued outbound message has been due, or an inbound message unprocessed, longer.
+HEALTHZ_OUTBOX_MAX_WAIT_SECONDS = _int("HEALTHZ_OUTBOX_MAX_WAIT_SECONDS", 300, minimum=1)
+HEALTHZ_INBOX_MAX_WAIT_SECONDS = _int("HEALTHZ_INBOX_MAX_WAIT_SECONDS", 300, minimum=1)
+
 # --- API ------------------------------------------------------------------------------------
 # Requests per API key (or staff user), counted in the cache: "600/min", "10/s", "5000/hour".
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "").strip() or "600/min"
-_count, _, _period = API_THROTTLE_RATE.partition("/")
-if not (
-    _count.isascii()
-    and _count.isdigit()
-    and int(_count) > 0
-    and _period in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+# Unknown or revoked API keys allowed per client address; beyond, 429 until the window ends.
+API_INVALID_KEY_RATE = os.environ.get("API_INVALID_KEY_RATE", "").strip() or "20/min"
+for _name, _rate in (
+    ("API_THROTTLE_RATE", API_THROTTLE_RATE),
+    ("API_INVALID_KEY_RATE", API_INVALID_KEY_RATE),
 ):
-    raise ImproperlyConfigured(
-        f"API_THROTTLE_RATE must look like 600/min (a number, then /s, /min, /hour or /day),"
-        f" got {API_THROTTLE_RATE!r}"
-    )
+    _count, _, _period = _rate.partition("/")
+    if not (
+        _count.isascii()
+        and _count.isdigit()
+        and int(_count) > 0
+        and _period in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+    ):
+        raise ImproperlyConfigured(
+            f"{_name} must look like 600/min (a number, then /s, /min, /hour or /day),"
+            f" got {_rate!r}"
+        )
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 UNICORN = {"CACHE_ALIAS": "default", "SERIAL": {"ENABLED": False}}

@@ -99,3 +99,10 @@ class NotResendable(MessagingError):
     """This outbound message cannot be re-sent: only failed or undeliverable messages can."""
 
     code = "not_resendable"
+
+
+class InvalidMediaId(MediaRefused):
+    """The media id is not one Meta sends (letters, digits, '-' or '_', at most 128): it
+    was not requested from the Graph API."""
+
+    code = "invalid_media_id"

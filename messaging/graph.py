@@ -16,6 +16,7 @@ from django.conf import settings
 
 from messaging import payloads
 from messaging.exceptions import GraphError
+from messaging.media_ids import check_media_id
 
 # Meta error codes worth trying again: throttling, temporary errors, pair rate limit.
 RETRYABLE_CODES = frozenset({4, 80007, 130429, 131000, 131016, 131056})
@@ -178,7 +179,7 @@ class GraphClient:
     # --- media --------------------------------------------------------------------------
     def media_info(self, media_id: str) -> MediaInfo:
         """GET /{version}/{media-id}: where to download it (the URL is valid for minutes)."""
-        response = self._request("GET", self.url(media_id))
+        response = self._request("GET", self.url(check_media_id(media_id)))
         try:
             data = response.json()
             size = data.get("file_size")

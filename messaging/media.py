@@ -26,6 +26,7 @@ from messaging.exceptions import (
     MediaTypeNotAllowed,
 )
 from messaging.graph import GraphClient, error_from_response
+from messaging.media_ids import check_media_id
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +146,7 @@ def _fetch(client: GraphClient, url: str, cap: int) -> bytes:
 
 def download_media(media_id: str, *, client: GraphClient | None = None) -> DownloadedMedia:
     """Fetch a media file by Meta's media id. Raises MediaRefused (or GraphError)."""
+    check_media_id(media_id)  # before anything else: no request for a bad id
     client = client or GraphClient()
     image_cap = settings.WHATSAPP_MAX_IMAGE_BYTES
     document_cap = settings.WHATSAPP_MAX_DOCUMENT_BYTES

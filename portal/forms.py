@@ -2,21 +2,49 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal import throttle
 
 
 class StaffAuthenticationForm(AuthenticationForm):
-    """Django's login form that only lets active staff users in."""
+    """Django's login form that only lets active staff users in, and refuses to check any
+    password for a username or client address with too many recent failures."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "not_staff": "This account has no access to the staff portal.",
+        "not_staff": gettext_lazy("This account has no access to the staff portal."),
     }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        ip = throttle.client_ip(self.request) if self.request is not None else "unknown"
+        wait = throttle.login_retry_after(username, ip)
+        if wait is not None:
+            minutes = max(1, math.ceil(wait / 60))
+            raise ValidationError(
+                _("Too many failed sign-ins. Try again in %(minutes)d minutes.")
+                % {"minutes": minutes},
+                code="throttled",
+            )
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            if any(e.code == "invalid_login" for e in exc.error_list):
+                throttle.login_failed(username, ip)
+            raise
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
         if not user.is_staff:
             raise ValidationError(self.error_messages["not_staff"], code="not_staff")
+
+    @property
+    def throttled(self) -> bool:
+        return any(e.code == "throttled" for e in self.non_field_errors().as_data())

@@ -1,18 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal.forms import StaffAuthenticationForm
-from portal.views import exports, files, pages, simulator
+from portal.views import auth, exports, files, pages, simulator
 
 app_name = "portal"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="portal/login.html", authentication_form=StaffAuthenticationForm
-        ),
-        name="login",
-    ),
+    path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", pages.DashboardPage.as_view(), name="dashboard"),
     path("raffles/", pages.RaffleListPage.as_view(), name="raffles"),

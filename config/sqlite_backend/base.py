@@ -7,21 +7,66 @@ statement outside a transaction first takes `raffles.writelock`'s queue (a threa
 `flock` next to the database file), and the next writer is woken the moment the previous one
 finishes. Readers never queue (WAL). SQLite's own lock and busy timeout stay as the backstop
 for writers that do not use this backend (the `sqlite3` shell, another program).
+
+The database file is created 0600 (SQLite gives its -wal and -shm files the database's mode),
+and an existing database, -wal or -shm file that others may read is narrowed to 0600.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from typing import Any
 
 from django.db.backends.sqlite3 import base
 
 from raffles import writelock
 
+logger = logging.getLogger(__name__)
+
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+PRIVATE = 0o600
+
+
+def _database_path(name: Any) -> str | None:
+    """The file behind a connection's NAME, or None for in-memory and URI databases."""
+    name = str(name)
+    if not name or name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+        return None
+    return name
+
+
+def make_private(path: str) -> None:
+    """Create the database file 0600 if it does not exist; narrow it (and its -wal and -shm)
+    to 0600 if group or others may use it."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        pass
+    except OSError:  # a folder that does not exist: SQLite reports it
+        return
+    for file in (path, path + "-wal", path + "-shm"):
+        try:
+            info = os.stat(file)
+            if info.st_mode & 0o077 and info.st_uid == os.geteuid():
+                os.chmod(file, stat.S_IMODE(info.st_mode) & 0o700)
+                logger.warning("%s could be read by other accounts: made private (0600)", file)
+        except FileNotFoundError:
+            continue
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _queued = False
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        path = _database_path(conn_params.get("database", ""))
+        if path is not None:
+            make_private(path)
+        connection = super().get_new_connection(conn_params)
+        if path is not None:
+            make_private(path)  # -wal and -shm exist now (the WAL pragma opened them)
+        return connection
 
     def _start_transaction_under_autocommit(self) -> None:
         self._queued = writelock.acquire(self)

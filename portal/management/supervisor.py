@@ -2,6 +2,11 @@
 
 Each child runs in its own process group: a Ctrl-C in the terminal reaches only the
 supervisor, which forwards SIGTERM to each child, waits, and kills what is left.
+
+If the supervisor itself is killed (SIGKILL, the OOM killer), nothing is left behind either:
+each child gets SIGTERM from the kernel when the supervisor dies (PR_SET_PDEATHSIG), and a
+watchdog process (portal/management/watchdog.py), told each child's process group through a
+pipe, sees the pipe close and stops those groups, with SIGKILL for what outlives a grace time.
 """
 
 from __future__ import annotations
@@ -10,9 +15,12 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+
+from config.process_guard import die_with_parent
 
 POLL_SECONDS = 0.2
 
@@ -32,6 +40,8 @@ class Supervisor:
         self.stop_timeout = stop_timeout
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.stop_signal: int | None = None
+        self.watchdog: subprocess.Popen[bytes] | None = None
+        self._watchdog_pipe: int | None = None
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self._on_signal)
 
@@ -41,9 +51,40 @@ class Supervisor:
     def start(self, name: str, argv: list[str]) -> None:
         if self.stop_signal is not None:
             return
-        self.procs[name] = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            argv, cwd=self.cwd, env=self.env, process_group=0
+        if self.watchdog is None:
+            self._start_watchdog()
+        parent = os.getpid()
+        self.procs[name] = proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            argv,
+            cwd=self.cwd,
+            env=self.env,
+            process_group=0,
+            preexec_fn=lambda: die_with_parent(signal.SIGTERM, parent),
         )
+        self._tell_watchdog(f"{proc.pid}\n")
+
+    def _start_watchdog(self) -> None:
+        read_end, write_end = os.pipe()
+        try:
+            self.watchdog = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+                [sys.executable, "-m", "portal.management.watchdog", str(read_end)],
+                cwd=self.cwd,
+                env=self.env,
+                pass_fds=(read_end,),
+                stdin=subprocess.DEVNULL,
+                process_group=0,  # not stopped with a child's group, nor by a Ctrl-C
+            )
+        finally:
+            os.close(read_end)
+        self._watchdog_pipe = write_end  # not inherited by the children (close_fds)
+
+    def _tell_watchdog(self, message: str) -> None:
+        if self._watchdog_pipe is None:
+            return
+        try:
+            os.write(self._watchdog_pipe, message.encode())
+        except OSError:  # the watchdog died: the children still die with us (PDEATHSIG)
+            self.log("the watchdog is gone")
 
     def run(self, *, ready: Callable[[], bool], on_ready: Callable[[], None]) -> str | None:
         """Block until a stop signal (returns None) or a child's exit (returns what happened).
@@ -85,6 +126,20 @@ class Supervisor:
             # The whole group: a leader that hung, and whatever it left behind (workers).
             _send(lambda sig, pid=proc.pid: os.killpg(pid, sig), signal.SIGKILL)
             proc.wait()
+        self._stop_watchdog()
+
+    def _stop_watchdog(self) -> None:
+        """Everything is stopped: tell the watchdog it has nothing to do."""
+        self._tell_watchdog("stop\n")
+        if self._watchdog_pipe is not None:
+            os.close(self._watchdog_pipe)
+            self._watchdog_pipe = None
+        if self.watchdog is not None:
+            try:
+                self.watchdog.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.watchdog.kill()
+                self.watchdog.wait()
 
 
 def _send(send: Callable[[int], None], signum: int) -> None:

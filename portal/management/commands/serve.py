@@ -125,6 +125,9 @@ def _gunicorn_command(host: str, port: int, workers: int) -> list[str]:
         "-",
         # gunicorn's control socket has one default path per user: two servers would clash.
         "--no-control-socket",
+        # A worker dies with its master (nothing keeps the port if the master is killed).
+        "--config",
+        "python:config.gunicorn_hooks",
     ]
 
 

@@ -47,6 +47,14 @@
 
   /* Keyboard shortcuts: c = confirm, r = reject (focus the reason). Ctrl/Cmd+Enter in a
      field with data-submit="<selector>" clicks that button. */
+  /* <select data-change-call="component:method">: call it with the chosen (integer) value.
+     Instead of an inline onchange="", which the Content-Security-Policy blocks. */
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.dataset || !el.dataset.changeCall) return;
+    var parts = el.dataset.changeCall.split(":");
+    window.Unicorn.call(parts[0], parts[1], parseInt(el.value, 10));
+  });
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     var typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" ||
