@@ -106,8 +106,3 @@ def terminate_backend(pid: int) -> None:
             cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
     finally:
         other.close()
-
-
-@pytest.fixture
-def db_fault(monkeypatch: pytest.MonkeyPatch) -> Fault:
-    return Fault(monkeypatch)

@@ -17,7 +17,6 @@ from messaging import handlers, jobs, processing
 from messaging.inbound import ingest
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from messaging.tests.conftest import echo_inbound
-from messaging.tests.faults import db_fault  # noqa: F401 - a fixture
 from messaging.tests.test_processing import batch
 
 pytestmark = [
@@ -72,7 +71,11 @@ def apologies() -> list[str]:
 
 
 def acknowledged() -> int:
-    return OutboundMessage.objects.filter(kind="text").exclude(payload__text__body__startswith="Sorry").count()
+    return (
+        OutboundMessage.objects.filter(kind="text")
+        .exclude(payload__text__body__startswith="Sorry")
+        .count()
+    )
 
 
 def message(text: str) -> InboundMessage:
@@ -145,9 +148,7 @@ def test_a_deterministic_error_is_parked_at_once_with_the_apology(monkeypatch, c
 
 
 # --- ordering ----------------------------------------------------------------------------------
-def test_a_message_waiting_for_a_retry_holds_back_its_contact_only(
-    db_fault, clock, slow_retries
-):
+def test_a_message_waiting_for_a_retry_holds_back_its_contact_only(db_fault, clock, slow_retries):
     store(
         ("111", "a1", 100, "a1"), ("222", "b1", 101, "b1"), ("111", "a2", 102, "a2"),
         ("222", "b2", 103, "b2"),
