@@ -199,3 +199,60 @@ def test_a_poison_message_never_blocks_the_messages_beside_it(monkeypatch, clock
     assert message("poison").status == Status.FAILED
     assert len(apologies()) == 1
     assert processing.sweep_inbox(grace_seconds=0) == 0  # nothing left pending
+
+
+# --- which errors are transient ------------------------------------------------------------
+def test_a_lock_timeout_is_transient(clock, slow_retries, monkeypatch):
+    """PostgreSQL: another transaction holds the buyer's row; the handler's lock_timeout
+    expires (55P03)."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("lock_timeout is PostgreSQL's; SQLite's busy timeout is tested above")
+    store(("5215512345678", "w1", 100, "hola"))
+    contact_id = contact_of("5215512345678")
+    buyer_id = Contact.objects.get(pk=contact_id).buyer_id
+    holder = connections.create_connection("default")
+    holder.set_autocommit(False)
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT id FROM raffles_buyer WHERE id = %s FOR UPDATE", [buyer_id])
+
+    def locking(message):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '100ms'")
+            cursor.execute(
+                "SELECT id FROM raffles_buyer WHERE id = %s FOR UPDATE", [message.contact.buyer_id]
+            )
+        echo_inbound(message)
+
+    monkeypatch.setattr(handlers, "handle_inbound", locking)
+    try:
+        processing.process_contact(contact_id)
+        row = message("hola")
+        assert (row.status, row.attempts) == (Status.RECEIVED, 1)
+        assert "lock" in row.error.lower()
+        assert apologies() == []
+    finally:
+        holder.rollback()
+        holder.close()
+    clock.advance(601)
+    processing.sweep_inbox(grace_seconds=0)
+    assert message("hola").status == Status.PROCESSED
+
+
+def test_a_database_error_that_repeats_is_parked_at_once(clock, monkeypatch):
+    """A query the database refuses every time (a missing table) is not transient, though
+    SQLite reports it as an OperationalError."""
+    from django.db import connection
+
+    def missing_table(message):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(handlers, "handle_inbound", missing_table)
+    store(("5215512345678", "w1", 100, "hola"))
+    processing.process_contact(contact_of("5215512345678"))
+    row = message("hola")
+    assert (row.status, row.attempts) == (Status.FAILED, 1)
+    assert "no_such_table" in row.error
+    assert len(apologies()) == 1
