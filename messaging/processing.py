@@ -29,16 +29,15 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from messaging import handlers, jobs, outbox, sandbox, sending
+from messaging import clock, handlers, jobs, outbox, sandbox, sending
 from messaging.exceptions import GraphError, MediaRefused
 from messaging.logutils import mask_phone
 from messaging.media import download_media
@@ -60,12 +59,8 @@ APOLOGY = (
 )
 
 
-def now() -> datetime:
-    """The clock of inbound processing (tests advance it)."""
-    return timezone.now()
-
-
 def sleep(seconds: float) -> None:
+    """Wait for a retry due soon (tests advance messaging.clock instead)."""
     time.sleep(seconds)
 
 
@@ -82,7 +77,7 @@ def lease() -> timedelta:
 
 
 def _claim(contact_id: int) -> str | None:
-    at = now()
+    at = clock.now()
     token = secrets.token_hex(16)
     claimed = (
         Contact.objects.filter(pk=contact_id)
@@ -95,7 +90,7 @@ def _claim(contact_id: int) -> str | None:
 def _renew(contact_id: int, token: str) -> bool:
     return bool(
         Contact.objects.filter(pk=contact_id, processing_token=token).update(
-            processing_until=now() + lease()
+            processing_until=clock.now() + lease()
         )
     )
 
@@ -195,7 +190,7 @@ def _process(contact_id: int) -> int:
 def _seconds_until_due(message: InboundMessage) -> float:
     if message.next_attempt_at is None:
         return 0.0
-    return max(0.0, (message.next_attempt_at - now()).total_seconds())
+    return max(0.0, (message.next_attempt_at - clock.now()).total_seconds())
 
 
 def handle_message(message: InboundMessage) -> bool:
@@ -206,7 +201,7 @@ def handle_message(message: InboundMessage) -> bool:
             fetch_media(message)
         with transaction.atomic():
             taken = InboundMessage.objects.filter(pk=message.pk, status=Status.RECEIVED).update(
-                status=Status.PROCESSED, processed_at=now(), next_attempt_at=None, error=""
+                status=Status.PROCESSED, processed_at=clock.now(), next_attempt_at=None, error=""
             )
             if not taken:
                 return True  # handled meanwhile by a worker whose lease had expired
@@ -227,7 +222,7 @@ def _failed(message: InboundMessage, exc: Exception) -> bool:
     who = mask_phone(message.contact.wa_id)
     error = repr(exc)[:2000]
     if transient and attempts < settings.WHATSAPP_INBOUND_MAX_ATTEMPTS:
-        next_attempt_at = now() + retry_delay(attempts)
+        next_attempt_at = clock.now() + retry_delay(attempts)
         logger.warning(
             "whatsapp message %s from %s: transient error (attempt %d), retry at %s: %s",
             message.wa_message_id,
@@ -251,7 +246,7 @@ def _failed(message: InboundMessage, exc: Exception) -> bool:
     with transaction.atomic():
         failed = InboundMessage.objects.filter(pk=message.pk, status=Status.RECEIVED).update(
             status=Status.FAILED,
-            processed_at=now(),
+            processed_at=clock.now(),
             attempts=attempts,
             next_attempt_at=None,
             error=error,
@@ -312,7 +307,7 @@ def sweep_inbox(grace_seconds: float = 30) -> int:
     """Enqueue processing for contacts with messages left unprocessed (a lost task or a dead
     worker whose lease expired) and messages whose retry is due. A contact whose next message
     waits for a retry not due yet is left alone."""
-    at = now()
+    at = clock.now()
     due = Q(next_attempt_at__isnull=True, received_at__lte=at - timedelta(seconds=grace_seconds))
     waiting = InboundMessage.objects.filter(status=Status.RECEIVED, next_attempt_at__gt=at).values(
         "contact_id"

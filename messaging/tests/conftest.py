@@ -105,11 +105,3 @@ def contact(db: None) -> Contact:
 
     contact = get_contact("5215512345678")
     return contact
-
-
-@pytest.fixture
-def db_fault(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """A real database fault while chosen messages are handled (see faults.py)."""
-    from messaging.tests.faults import Fault
-
-    return Fault(monkeypatch)
