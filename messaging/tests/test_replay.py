@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 from django.utils import timezone
 
 from messaging import inbound
@@ -46,7 +47,7 @@ def refused(post_webhook, monkeypatch):
 
 
 def _explode(*args, **kwargs):
-    raise RuntimeError("database unavailable")
+    raise OperationalError("database is locked")  # an outage: the webhook answers 503
 
 
 @pytest.fixture
