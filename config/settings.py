@@ -319,6 +319,12 @@ WHATSAPP_MAX_DOCUMENT_BYTES = _int("WHATSAPP_MAX_DOCUMENT_BYTES", 100 * 1024 * 1
 WHATSAPP_SEND_RETRY_HOURS = _int("WHATSAPP_SEND_RETRY_HOURS", 24, minimum=1)
 WHATSAPP_MAX_SEND_ATTEMPTS = _int("WHATSAPP_MAX_SEND_ATTEMPTS", 0, minimum=0)
 WHATSAPP_SEND_LEASE_SECONDS = _int("WHATSAPP_SEND_LEASE_SECONDS", 60, minimum=2)
+# Inbound: a message whose handling meets a transient database error (unavailable, deadlock,
+# lock timeout) is retried after BASE, 2*BASE, 4*BASE... seconds (at most MAX apart); after
+# MAX_ATTEMPTS failed attempts it is parked as failed for staff to retry.
+WHATSAPP_INBOUND_RETRY_BASE_SECONDS = _int("WHATSAPP_INBOUND_RETRY_BASE_SECONDS", 2, minimum=1)
+WHATSAPP_INBOUND_RETRY_MAX_SECONDS = _int("WHATSAPP_INBOUND_RETRY_MAX_SECONDS", 300, minimum=1)
+WHATSAPP_INBOUND_MAX_ATTEMPTS = _int("WHATSAPP_INBOUND_MAX_ATTEMPTS", 25, minimum=1)
 # Days the raw body of each webhook delivery is kept (its messages, statuses, hash and counts
 # stay forever); 0 keeps the bodies forever.
 WHATSAPP_RAW_BODY_DAYS = _int("WHATSAPP_RAW_BODY_DAYS", 90, minimum=0)

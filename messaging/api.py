@@ -1,5 +1,6 @@
 """/api/contacts/: WhatsApp contacts, their conversation, their orders, and pausing the bot.
 /api/outbox/: outbound messages that are failing or did not go out, and re-sending them.
+/api/inbound-messages/failed/: inbound messages parked as failed, and retrying one.
 
 config/api.py mounts `router`. Thin: reads here, writes through messaging.services.
 """
@@ -11,10 +12,11 @@ from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from messaging import resend, services
-from messaging.exceptions import NotResendable
+from messaging.exceptions import MessageNotFailed, NotResendable
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles import selectors
 from raffles.api.common import DateTime, Pagination, Text, actor, id_path, read, write
@@ -25,6 +27,7 @@ router = Router(tags=["contacts"])
 
 ContactId = id_path("Contact id.")
 OutboundId = id_path("Outbound message id.")
+InboundId = id_path("Inbound message id.")
 
 
 # --- Schemas ----------------------------------------------------------------------------
@@ -110,6 +113,32 @@ class OutboxFilters(Schema):
     )
     since: DateTime | None = Field(None, description="Queued at or after this time.")
     until: DateTime | None = Field(None, description="Queued before this time.")
+
+
+class ParkedMessageOut(Schema):
+    id: int
+    contact_id: int
+    wa_id: str = Field(description="The sender's WhatsApp id.")
+    wa_message_id: str
+    type: str
+    text: str = Field(description="Text, caption or the tapped button's title.")
+    at: datetime = Field(description="Sent by the contact (Meta's time, else when received).")
+    status: str = Field(description="failed (parked), received (queued again) or processed.")
+    attempts: int = Field(description="Handling attempts that failed.")
+    error: str = Field(description="Why handling failed.")
+    processed_at: datetime | None = Field(description="When it was parked.")
+
+    @staticmethod
+    def resolve_wa_id(message: InboundMessage) -> str:
+        return message.contact.send_to
+
+    @staticmethod
+    def resolve_text(message: InboundMessage) -> str:
+        return message.text or message.reply_title
+
+    @staticmethod
+    def resolve_at(message: InboundMessage) -> datetime:
+        return message.timestamp or message.received_at
 
 
 # --- Helpers ----------------------------------------------------------------------------
@@ -293,3 +322,25 @@ def resend_outbound(request: HttpRequest, outbound_id: int = OutboundId) -> Any:
     except NotResendable as exc:
         return Status(409, {"detail": exc.message, "code": exc.code})
     return row
+
+
+# --- Parked inbound messages -----------------------------------------------------------
+@router.get("/inbound-messages/failed/", response=read(list[ParkedMessageOut]))
+@paginate(Pagination)
+def list_failed_inbound(request: HttpRequest) -> QuerySet[InboundMessage]:
+    """Inbound messages parked as failed (their handling broke; the buyer got an apology),
+    most recent first. Retry one with POST /api/inbound-messages/{id}/retry/."""
+    return services.parked_inbound_messages()
+
+
+@router.post("/inbound-messages/{message_id}/retry/", response=write(ParkedMessageOut, 404, 409))
+def retry_failed_inbound(request: HttpRequest, message_id: int = InboundId) -> InboundMessage:
+    """Queue a parked message again: it is handled by the bot as if it had just arrived
+    (its contact's messages stay in order). 409 if it is not parked as failed."""
+    try:
+        message = services.retry_inbound_message(message_id, by=actor(request))
+    except InboundMessage.DoesNotExist:
+        raise Http404(f"Inbound message {message_id} does not exist") from None
+    except MessageNotFailed as exc:
+        raise HttpError(409, exc.message) from None
+    return message

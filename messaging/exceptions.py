@@ -26,6 +26,12 @@ class WindowClosed(MessagingError):
     code = "window_closed"
 
 
+class MessageNotFailed(MessagingError):
+    """Only a message parked as failed can be retried: this one is not (any more)."""
+
+    code = "message_not_failed"
+
+
 class GraphError(MessagingError):
     """The Graph API refused a request or could not be reached."""
 

@@ -1,7 +1,8 @@
 """The conversation hook: called once for each inbound message, in order per contact.
 
 It runs inside the transaction that marks the message processed: raise to roll back its
-effects (the message is then marked failed and the buyer gets an apology). Send replies only
+effects. A transient database error (see messaging/transient.py) leaves the message pending
+for a retry; any other error parks it as failed and the buyer gets an apology. Send replies only
 through `messaging.outbox`. The bot (messaging/flow/) replaces the body of `handle_inbound`.
 """
 

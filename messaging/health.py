@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from messaging.models import InboundMessage, OutboundMessage
@@ -21,9 +21,12 @@ def oldest_due_outbound_wait(now: datetime | None = None) -> timedelta | None:
 
 
 def oldest_unprocessed_inbound_wait(now: datetime | None = None) -> timedelta | None:
-    """How long the oldest received-but-not-processed message has waited; None if none."""
+    """How long the oldest received-but-not-processed message has waited; None if none.
+    Messages waiting for a later retry after a transient error are not counted."""
     now = now or timezone.now()
-    oldest = InboundMessage.objects.filter(status=InboundMessage.Status.RECEIVED).aggregate(
-        oldest=Min("received_at")
-    )["oldest"]
+    oldest = (
+        InboundMessage.objects.filter(status=InboundMessage.Status.RECEIVED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .aggregate(oldest=Min("received_at"))["oldest"]
+    )
     return None if oldest is None else max(now - oldest, timedelta(0))

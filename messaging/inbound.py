@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from messaging.models import (
 )
 from messaging.parsing import Batch, EventIn, MessageIn, parse_webhook
 from messaging.statuses import apply_status
+from messaging.transient import OUTAGE
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ DOWNLOADED_MEDIA_TYPES = frozenset({"image", "document"})  # payment proofs
 REJECTED_BODY_KEEP = 4096  # of a badly signed body, keep only this much (for debugging)
 NOT_USER_INITIATED = frozenset({"system"})  # does not open the 24-hour window
 # The database is unavailable (down, locked, deadlocked): nothing is parked, Meta retries.
-OUTAGE = (OperationalError, InterfaceError)
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,11 @@ class InboundMessage(models.Model):
     media_error = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
     processed_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # why it failed (parked), or the last transient error
+    # Handling attempts that failed, and when a message left pending by a transient error
+    # (database unavailable, deadlock, lock timeout) is tried again; null: due now.
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["timestamp", "id"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from messaging import outbox
-from messaging.exceptions import InvalidOutboundMessage, WindowClosed
-from messaging.models import Contact, OutboundMessage
+from messaging import jobs, outbox
+from messaging.exceptions import InvalidOutboundMessage, MessageNotFailed, WindowClosed
+from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles.services import log_event
 from raffles.services.actors import ActorLike
 
@@ -50,3 +51,50 @@ def send_staff_reply(contact: Contact, text: str, *, by: ActorLike = None) -> li
         rows = outbox.queue_text(contact, text)
         log_event(kind="staff_reply", by=by, contact=contact.pk, chars=len(text))
     return rows
+
+
+def parked_inbound_messages() -> QuerySet[InboundMessage]:
+    """Inbound messages parked as failed (handling was deterministically broken, or transient
+    errors went on past the limit), most recent first."""
+    return (
+        InboundMessage.objects.filter(status=InboundMessage.Status.FAILED)
+        .select_related("contact")
+        .order_by("-processed_at", "-id")
+    )
+
+
+def retry_inbound_message(
+    message_id: int, *, contact_id: int | None = None, by: ActorLike = None
+) -> InboundMessage:
+    """Put a message parked as failed back in its contact's queue: received again, attempts
+    reset, the contact's processing task enqueued after the commit. In order: it is handled
+    before the contact's messages that are still pending and came after it. Audited.
+
+    `contact_id`, when given, must be the message's contact (a conversation page can only
+    retry its own messages). Raises InboundMessage.DoesNotExist or MessageNotFailed."""
+    with transaction.atomic():
+        messages = InboundMessage.objects.filter(pk=message_id)
+        if contact_id is not None:
+            messages = messages.filter(contact_id=contact_id)
+        message = messages.select_related("contact").get()
+        requeued = InboundMessage.objects.filter(
+            pk=message.pk, status=InboundMessage.Status.FAILED
+        ).update(
+            status=InboundMessage.Status.RECEIVED,
+            attempts=0,
+            next_attempt_at=None,
+            processed_at=None,
+        )
+        if not requeued:
+            raise MessageNotFailed()
+        log_event(
+            kind="inbound_retried",
+            by=by,
+            contact=message.contact_id,
+            message=message.pk,
+            wa_message_id=message.wa_message_id,
+            error=message.error[:500],
+        )
+        jobs.enqueue_after_commit(jobs.PROCESS_CONTACT, message.contact_id)
+    message.refresh_from_db()
+    return message

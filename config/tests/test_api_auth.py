@@ -194,6 +194,7 @@ def test_wrong_key_is_refused_even_with_a_staff_session(staff_api):
         ("POST", "/api/raffles/{id}/close/"),
         ("POST", "/api/orders/1/cancel/"),
         ("POST", "/api/contacts/1/pause/"),
+        ("POST", "/api/inbound-messages/1/retry/"),
     ],
 )
 def test_read_only_key_cannot_write(ro_api, raffle, method, path):
@@ -343,6 +344,8 @@ def test_openapi_document(anon_api):
         "/api/contacts/{contact_id}/orders/",
         "/api/contacts/{contact_id}/pause/",
         "/api/contacts/{contact_id}/resume/",
+        "/api/inbound-messages/failed/",
+        "/api/inbound-messages/{message_id}/retry/",
     } <= schema["paths"].keys()
     assert set(schema["components"]["securitySchemes"]) == {
         "BearerKeyAuth",
@@ -351,7 +354,9 @@ def test_openapi_document(anon_api):
     }
     error_ref = {"$ref": "#/components/schemas/Error"}
     for path, item in schema["paths"].items():
-        if not path.startswith(("/api/raffles/", "/api/orders/", "/api/contacts/")):
+        if not path.startswith(
+            ("/api/raffles/", "/api/orders/", "/api/contacts/", "/api/inbound-messages/")
+        ):
             continue
         if path.endswith("/draw/"):
             continue  # the draws router documents its own errors

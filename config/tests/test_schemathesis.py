@@ -97,7 +97,9 @@ def api_data(settings: Any, clear_cache: None, keep_connection: None) -> Fixture
         order, content=b"\x89PNG\r\n\x1a\n0", mime_type="image/png", source_media_id="m-1"
     )
     contact = Contact.objects.create(wa_id="5215512345678", buyer=buyer)
-    InboundMessage.objects.create(wa_message_id="wamid.1", contact=contact, type="text")
+    parked = InboundMessage.objects.create(
+        wa_message_id="wamid.1", contact=contact, type="text", status="failed", error="bug"
+    )
     outbound = OutboundMessage.objects.create(
         contact=contact, to=contact.wa_id, kind="text", payload={"type": "text"}
     )
@@ -108,6 +110,7 @@ def api_data(settings: Any, clear_cache: None, keep_connection: None) -> Fixture
         "proof_id": proof.pk,
         "contact_id": contact.pk,
         "outbound_id": outbound.pk,
+        "message_id": parked.pk,
     }
     return Fixture(raw_key, ids)
 

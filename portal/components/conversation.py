@@ -1,10 +1,12 @@
 """One conversation: the chat history with delivery statuses; a manual reply (only inside the
-24-hour customer-service window, with the time left shown); pause and resume the bot.
-Writes go through messaging.services."""
+24-hour customer-service window, with the time left shown); pause and resume the bot; retry a
+buyer's message whose handling failed (parked). Writes go through messaging.services."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from messaging import services as messaging_services
 from messaging.exceptions import MessagingError
@@ -39,6 +41,13 @@ class ConversationView(StaffComponent):
             self.field_errors = {"reply": exc.message}
             return
         self.notice = "Reply queued."
+
+    def retry(self, message_id: int = 0) -> None:
+        """Queue a parked (failed) message of this contact again."""
+        messaging_services.retry_inbound_message(
+            int(message_id), contact_id=self.contact_id, by=self.request.user
+        )
+        self.notice = _("Message queued again: the bot handles it now.")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
