@@ -101,15 +101,25 @@ def _validate(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_range(raffle: Raffle) -> None:
+    """Rules across fields, each valid alone: the error names the fields that conflict."""
     if raffle.max_number < raffle.min_number:
-        raise InvalidInput("The last number must not be smaller than the first", field="max_number")
+        raise InvalidInput(
+            "The last number must not be smaller than the first",
+            field="max_number",
+            conflicts_with=["min_number"],
+        )
     if raffle.size > MAX_RANGE_SIZE:
         raise InvalidInput(
             f"A raffle has at most {MAX_RANGE_SIZE:,} numbers; this range has {raffle.size:,}",
             field="max_number",
+            conflicts_with=["min_number"],
         )
     if raffle.sales_close_at and raffle.draw_at and raffle.draw_at < raffle.sales_close_at:
-        raise InvalidInput("The draw date must be after sales close", field="draw_at")
+        raise InvalidInput(
+            "The draw date must be after sales close",
+            field="draw_at",
+            conflicts_with=["sales_close_at"],
+        )
 
 
 def create_raffle(
