@@ -21,13 +21,15 @@ OrderStatus = Literal[tuple(Order.Status.values)]  # type: ignore[valid-type]
 ProofReview = Literal[tuple(PaymentProof.Review.values)]  # type: ignore[valid-type]
 ActorType = Literal[tuple(OrderEvent.Actor.values)]  # type: ignore[valid-type]
 
-PRICE_PATTERN = r"^[0-9]{1,10}(\.[0-9]+)?$"
+PRICE_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"  # at most 9999999999.99
 _PRICE_RE = re.compile(PRICE_PATTERN)
+# A number up to this, rounded to cents, stays within the column (12 digits, 2 decimals).
+MAX_PRICE = Decimal("9999999999.99")
 
 
 def _price_input(value: Any) -> Any:
-    """A JSON number, or a string of digits with an optional decimal part (no sign, no
-    exponent, no spaces): exactly what the document says."""
+    """A JSON number, or a string of digits with up to two decimals (no sign, no exponent,
+    no spaces): exactly what the document says."""
     if isinstance(value, bool) or (isinstance(value, str) and not _PRICE_RE.fullmatch(value)):
         raise ValueError("must be a number from 0 to 9999999999.99, e.g. 12.50")
     return value
@@ -36,14 +38,15 @@ def _price_input(value: Any) -> Any:
 Price = Annotated[
     Decimal,
     BeforeValidator(_price_input),
-    Field(ge=0, lt=10_000_000_000),
+    Field(ge=0, le=MAX_PRICE),
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number", "minimum": 0, "exclusiveMaximum": 10_000_000_000},
+                {"type": "number", "minimum": 0, "maximum": float(MAX_PRICE)},
                 {"type": "string", "pattern": PRICE_PATTERN},
             ],
-            "description": 'From 0 to 9999999999.99, rounded to cents: 12.5 or "12.50".',
+            "description": 'From 0 to 9999999999.99: 12.5 or "12.50" (numbers are rounded'
+            " to cents).",
         }
     ),
 ]

@@ -61,7 +61,14 @@ def _validate(fields: dict[str, Any]) -> dict[str, Any]:
             price = Decimal(str(out["ticket_price"]))
         except (InvalidOperation, ValueError):
             raise InvalidInput("The ticket price must be a number", field="ticket_price") from None
-        if not price.is_finite() or price < 0 or price >= Decimal("1e10"):
+        limit = Decimal("1e10")
+        # Also after rounding to cents: 9999999999.999 rounds to 10,000,000,000.00.
+        if (
+            not price.is_finite()
+            or price < 0
+            or price >= limit
+            or price.quantize(Decimal("0.01")) >= limit
+        ):
             raise InvalidInput(
                 "The ticket price must be between 0 and 9,999,999,999.99", field="ticket_price"
             )

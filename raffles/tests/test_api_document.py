@@ -84,3 +84,19 @@ def test_a_rule_across_fields_names_the_fields_in_conflict(api):
     assert response.status_code == 400
     assert response.json()["field"] == "max_number"
     assert response.json()["conflicts_with"] == ["min_number"]
+
+
+@pytest.mark.parametrize("value", [9999999999.999998, "9999999999.999", "1.005"])
+def test_prices_beyond_cents_or_the_limit_are_refused_by_the_document(api, value):
+    """Rounded to cents, 9999999999.999 would be 10,000,000,000 (a numeric overflow on
+    PostgreSQL): the document allows at most 9999999999.99 and two decimals in a string."""
+    response = api.post("/api/raffles/", {**NEW, "ticket_price": value})
+
+    assert response.status_code == 422, response.content
+
+
+def test_the_largest_price_is_accepted(api):
+    response = api.post("/api/raffles/", {**NEW, "ticket_price": 9999999999.99})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["ticket_price"] == "9999999999.99"
