@@ -160,3 +160,12 @@ def test_on_postgresql_backup_prints_the_pg_dump_command_without_the_password(
     assert "pg_dump --format=custom --no-owner --host=127.0.0.1 --port=5432" in output
     assert "--username=raffles --dbname=raffles_prod" in output
     assert "s3cret-pw" not in output
+
+
+@sqlite_only
+def test_backup_never_overwrites_the_database(settings) -> None:
+    from django.core.management.base import CommandError
+
+    database = settings.DATABASES["default"]["NAME"]
+    with pytest.raises(CommandError, match="must not overwrite"):
+        call_command("backup", output=str(database), stdout=_Out())

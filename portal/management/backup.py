@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 BACKUP_MODE = 0o600
 BUSY_TIMEOUT_SECONDS = 20
 
@@ -44,9 +46,9 @@ def default_target(database: Path, now: datetime | None = None) -> Path:
 def backup_sqlite(database: Path, target: Path) -> Backup:
     """Copy `database` to `target` (mode 0600) as of one moment, while others write."""
     if not database.is_file():
-        raise BackupError(f"No SQLite database at {database}")
+        raise BackupError(_("No SQLite database at %s") % database)
     if target.resolve() == database.resolve():
-        raise BackupError("The backup must not overwrite the database itself")
+        raise BackupError(_("The backup must not overwrite the database itself"))
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     started = time.monotonic()
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -73,9 +75,12 @@ def _copy(database: Path, temporary: Path) -> datetime:
         copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         (result,) = copy.execute("PRAGMA quick_check").fetchone()
         if result != "ok":
-            raise BackupError(f"The copy failed its check: {result}")
+            raise BackupError(_("The copy failed its check: %s") % result)
     except sqlite3.Error as exc:
-        raise BackupError(f"SQLite could not copy {database}: {exc}") from exc
+        raise BackupError(
+            _("SQLite could not copy %(database)s: %(error)s")
+            % {"database": database, "error": exc}
+        ) from exc
     finally:
         copy.close()
         source.close()
