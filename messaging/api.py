@@ -19,7 +19,7 @@ from messaging import resend, services
 from messaging.exceptions import MessageNotFailed, NotResendable
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles import selectors
-from raffles.api.common import DateTime, Pagination, Text, actor, id_path, read, write
+from raffles.api.common import DateTime, Pagination, actor, id_path, read, text, write
 from raffles.api.schemas import BuyerOut, OrderOut
 from raffles.models import Order
 
@@ -56,7 +56,9 @@ class ContactOut(Schema):
 class ContactFilters(Schema):
     bot_paused: bool | None = None
     wants_agent: bool | None = None
-    q: Text | None = Field(None, max_length=100, description="Part of the name or number.")
+    q: text(max_length=100) | None = Field(  # type: ignore[valid-type]
+        None, description="Part of the name or number."
+    )
 
 
 class MessageOut(Schema):

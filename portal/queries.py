@@ -93,6 +93,7 @@ EVENT_LABELS = {
     "cancelled": "Order cancelled",
     "expired": "Hold expired",
     "reminder": "Reminder sent",
+    "hold_kept_after_restore": "Hold kept after a database restore",
     "raffle_created": "Raffle created",
     "raffle_updated": "Raffle edited",
     "raffle_activated": "Raffle activated",

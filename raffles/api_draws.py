@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
-from raffles.api.common import Text, actor, id_path, read, write
+from raffles.api.common import WholeNumber, actor, id_path, read, write
 from raffles.exceptions import DrawNotFound, RaffleNotFound
 from raffles.models import Raffle
 from raffles.selectors import DrawSummary, draw_summary
@@ -61,18 +61,26 @@ class DrawOut(Schema):
     entries_url: str | None = Field(description="The frozen list as a file, once frozen.")
 
 
+# Printable ASCII and Latin-1 (not the no-break space or the soft hyphen, which are not
+# printable): what the draw service accepts, in a form the OpenAPI document can state.
+EXTERNAL_VALUE_PATTERN = r"^[ -~\u00a1-\u00ac\u00ae-\u00ff]*$"
+
+
 class DrawIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    external_value: Text = Field(
+    external_value: str = Field(
         "",
         max_length=MAX_EXTERNAL_VALUE,
+        pattern=EXTERNAL_VALUE_PATTERN,
         description="Public randomness fixed in advance and known only after the list was "
-        "frozen, e.g. a national lottery result. One line of printable text.",
+        "frozen, e.g. a national lottery result. One line of printable text (ASCII and "
+        "Latin-1 letters and signs).",
     )
-    prizes: int = Field(1, ge=1, le=MAX_PRIZES, description="How many winners, in order.")
+    prizes: WholeNumber = Field(1, ge=1, le=MAX_PRIZES, description="How many winners, in order.")
     exclude_pending: bool = Field(
         False,
+        strict=True,
         description="Leave out orders whose payment is still unconfirmed (a proof waiting "
         "for review, a hold still running) instead of refusing the draw.",
     )

@@ -7,6 +7,7 @@ raffles needs no other project package; messaging's router and config import it 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Path, Schema
 from ninja.pagination import PageNumberPagination
-from pydantic import AfterValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema
 
 from raffles.services import Actor, as_actor
 
@@ -29,6 +30,16 @@ MAX_PAGE_SIZE = 500
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+# White space as str.strip() sees it (the services strip what they store), and what no
+# column can store (NUL), written out so that every regex dialect reads the same classes.
+# Lone surrogates are refused too; no regex dialect can name them portably, and they are not
+# Unicode text (RFC 8259 leaves their meaning undefined).
+_SPACE = r"\t-\r\u001c- \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_UNSTORABLE = r"\u0000"
+TEXT_PATTERN = rf"^[^{_UNSTORABLE}]*$"
+NON_BLANK_PATTERN = rf"^[^{_UNSTORABLE}]*[^{_UNSTORABLE}{_SPACE}][^{_UNSTORABLE}]*$"
+
+
 def _clean_text(value: str) -> str:
     """Refuse what no database column can store: NUL characters and lone surrogates."""
     if "\x00" in value:
@@ -40,23 +51,95 @@ def _clean_text(value: str) -> str:
     return value
 
 
-def _clean_datetime(value: datetime) -> datetime:
-    """Naive values are read in the site's time zone; years outside 1900-9000 are refused
-    (they overflow when converted to UTC by the database layer)."""
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    try:
-        in_utc = value.astimezone(UTC)
-    except (OverflowError, ValueError):
-        raise ValueError("is out of range") from None
-    if not 1900 <= in_utc.year <= 9000:
-        raise ValueError("must be between the years 1900 and 9000")
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
     return value
 
 
-Text = Annotated[str, AfterValidator(_clean_text)]
-DateTime = Annotated[datetime, AfterValidator(_clean_datetime)]
+# What a date-time accepts, stated in the OpenAPI document and enforced by validation alike:
+# RFC 3339 with a real calendar date from the year 1900 to 9000; the time (midnight), its
+# seconds and the offset (the site's time zone) may be left out; up to 6 decimals.
+_YEAR = r"(19[0-9]{2}|[2-8][0-9]{3}|9000)"
+_LEAP_YEAR = r"((19|[2-8][0-9])(0[48]|[2468][048]|[13579][26])|([2468][048]|[357][26])00)"
+_MONTH_DAY = (
+    r"((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    r"|02-(0[1-9]|1[0-9]|2[0-8]))"
+)
+DATETIME_PATTERN = (
+    rf"^({_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+    r"(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?$"
+)
+DATETIME_DESCRIPTION = (
+    "RFC 3339 date-time, years 1900 to 9000, e.g. 2030-12-24T20:00:00Z. The seconds, the"
+    " offset (then: the site's time zone) and the time (then: midnight) may be left out."
+)
+_DATETIME_RE = re.compile(DATETIME_PATTERN)
+
+
+def _datetime_text(value: Any) -> Any:
+    """Only the documented shape (no Unix timestamps, no other separators)."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATETIME_RE.fullmatch(value):
+        raise ValueError("must be a date-time like 2030-12-24T20:00:00Z, years 1900 to 9000")
+    return value
+
+
+def _clean_datetime(value: datetime) -> datetime:
+    """Naive values are read in the site's time zone; the year is 1900 to 9000."""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if not 1900 <= value.year <= 9000:
+        raise ValueError("must be between the years 1900 and 9000")
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("is out of range") from None
+    return value
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON Schema's `integer` includes 1.0: a float without a fraction is that integer.
+    Anything else goes on to strict validation (true, "5" and 1.5 are refused)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def text(*, max_length: int | None = None, blank: bool = True) -> Any:
+    """Text a column can store, up to `max_length` characters; with blank=False it must
+    say something (a character that is not white space). The constraints come before the
+    validators, so that the OpenAPI document states them; the pattern is enforced by the
+    validators (Python's own rules), and documented as the same classes."""
+    constraints = Field(
+        min_length=None if blank else 1,
+        max_length=max_length,
+        json_schema_extra={"pattern": TEXT_PATTERN if blank else NON_BLANK_PATTERN},
+    )
+    if blank:
+        return Annotated[str, constraints, AfterValidator(_clean_text)]
+    return Annotated[str, constraints, AfterValidator(_clean_text), AfterValidator(_not_blank)]
+
+
+Text = text()
+DateTime = Annotated[
+    datetime,
+    AfterValidator(_clean_datetime),
+    BeforeValidator(_datetime_text),
+    WithJsonSchema(
+        {"type": "string", "pattern": DATETIME_PATTERN, "description": DATETIME_DESCRIPTION}
+    ),
+]
+# Whole numbers in JSON bodies: strict (true or "5" are refused), but 1.0 is 1.
+WholeNumber = Annotated[int, Field(strict=True), BeforeValidator(_whole_number)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def whole_number(*, ge: int, le: int) -> Any:
+    """A JSON body's whole number from `ge` to `le`."""
+    return Annotated[int, Field(strict=True, ge=ge, le=le), BeforeValidator(_whole_number)]
 
 
 def id_path(description: str) -> Any:
@@ -111,7 +194,12 @@ class Error(Schema):
     detail: str = Field(description="What went wrong, for people.")
     code: str = Field(description="Stable machine-readable code, e.g. invalid, not_found.")
     errors: list[FieldError] | None = Field(
-        None, description="Invalid input (code `invalid`): one entry per bad field."
+        None, description="Invalid input (code `invalid`, 422): one entry per bad field."
+    )
+    conflicts_with: list[str] | None = Field(
+        None,
+        description="A rule across fields (code `invalid`, 400): each field is valid alone,"
+        " `field` does not go with these (e.g. max_number below min_number).",
     )
 
 

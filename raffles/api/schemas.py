@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 
 from raffles import selectors
-from raffles.api.common import MAX_INT, DateTime, Id, Text
+from raffles.api.common import MAX_INT, DateTime, Id, text, whole_number
 from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
 
 RaffleStatus = Literal[tuple(Raffle.Status.values)]  # type: ignore[valid-type]
@@ -20,16 +21,49 @@ OrderStatus = Literal[tuple(Order.Status.values)]  # type: ignore[valid-type]
 ProofReview = Literal[tuple(PaymentProof.Review.values)]  # type: ignore[valid-type]
 ActorType = Literal[tuple(OrderEvent.Actor.values)]  # type: ignore[valid-type]
 
-Price = Annotated[Decimal, Field(ge=0, lt=10_000_000_000, description="Rounded to cents.")]
-# In JSON bodies whole numbers are strict (true or "5" are refused); query strings are not.
-Number = Annotated[int, Field(strict=True, ge=0, le=MAX_INT)]
+PRICE_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"  # at most 9999999999.99
+_PRICE_RE = re.compile(PRICE_PATTERN)
+# A number up to this, rounded to cents, stays within the column (12 digits, 2 decimals).
+MAX_PRICE = Decimal("9999999999.99")
+
+
+def _price_input(value: Any) -> Any:
+    """A JSON number, or a string of digits with up to two decimals (no sign, no exponent,
+    no spaces): exactly what the document says."""
+    if isinstance(value, bool) or (isinstance(value, str) and not _PRICE_RE.fullmatch(value)):
+        raise ValueError("must be a number from 0 to 9999999999.99, e.g. 12.50")
+    return value
+
+
+Price = Annotated[
+    Decimal,
+    BeforeValidator(_price_input),
+    Field(ge=0, le=MAX_PRICE),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": float(MAX_PRICE)},
+                {"type": "string", "pattern": PRICE_PATTERN},
+            ],
+            "description": 'From 0 to 9999999999.99: 12.5 or "12.50" (numbers are rounded'
+            " to cents).",
+        }
+    ),
+]
+# In JSON bodies whole numbers are strict (true or "5" are refused, 1.0 is 1); query
+# strings are not.
+Number = whole_number(ge=0, le=MAX_INT)
 NumberParam = Annotated[int, Field(ge=0, le=MAX_INT)]
-Title = Annotated[Text, Field(min_length=1, max_length=200)]
-Currency = Annotated[Text, Field(pattern=r"^[A-Za-z]{3}$", description="ISO 4217, e.g. USD")]
-Minutes = Annotated[int, Field(strict=True, ge=1, le=7 * 24 * 60)]
-Positive = Annotated[int, Field(strict=True, ge=1, le=MAX_INT)]
-LongText = Annotated[Text, Field(max_length=10_000)]
-Prize = Annotated[Text, Field(max_length=300)]
+Title = text(max_length=200, blank=False)
+# Three letters, any case (stored upper case); a pattern of its own, after the text checks.
+Currency = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z]{3}$", description="ISO 4217, e.g. USD (any case)."),
+]
+Minutes = whole_number(ge=1, le=7 * 24 * 60)
+Positive = whole_number(ge=1, le=MAX_INT)
+LongText = text(max_length=10_000)
+Prize = text(max_length=300)
 Range = Annotated[list[int], Field(min_length=2, max_length=2)]  # [first, last]
 
 
@@ -266,7 +300,7 @@ class OrderFilters(Schema):
     status: OrderStatus | None = None
     raffle: Id | None = Field(None, description="Raffle id.")
     buyer: Id | None = Field(None, description="Buyer id (a contact's `buyer_id`).")
-    code: Annotated[Text, Field(max_length=12)] | None = Field(
+    code: text(max_length=12) | None = Field(  # type: ignore[valid-type]
         None, description="Order code, any case."
     )
     created_after: DateTime | None = Field(None, description="Created at or after.")
@@ -284,7 +318,7 @@ class PendingFilters(Schema):
 class ConfirmPaymentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    payment_proof_media_id: Annotated[Text, Field(max_length=128)] | None = Field(
+    payment_proof_media_id: text(max_length=128) | None = Field(  # type: ignore[valid-type]
         None, description="Confirm only the proof with this media id (default: all pending)."
     )
 
@@ -292,6 +326,6 @@ class ConfirmPaymentIn(Schema):
 class RejectPaymentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[Text, Field(min_length=1, max_length=500)] = Field(
+    reason: text(max_length=500, blank=False) = Field(  # type: ignore[valid-type]
         description="Why, in words the buyer will read."
     )

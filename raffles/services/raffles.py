@@ -61,7 +61,14 @@ def _validate(fields: dict[str, Any]) -> dict[str, Any]:
             price = Decimal(str(out["ticket_price"]))
         except (InvalidOperation, ValueError):
             raise InvalidInput("The ticket price must be a number", field="ticket_price") from None
-        if not price.is_finite() or price < 0 or price >= Decimal("1e10"):
+        limit = Decimal("1e10")
+        # Also after rounding to cents: 9999999999.999 rounds to 10,000,000,000.00.
+        if (
+            not price.is_finite()
+            or price < 0
+            or price >= limit
+            or price.quantize(Decimal("0.01")) >= limit
+        ):
             raise InvalidInput(
                 "The ticket price must be between 0 and 9,999,999,999.99", field="ticket_price"
             )
@@ -101,15 +108,25 @@ def _validate(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_range(raffle: Raffle) -> None:
+    """Rules across fields, each valid alone: the error names the fields that conflict."""
     if raffle.max_number < raffle.min_number:
-        raise InvalidInput("The last number must not be smaller than the first", field="max_number")
+        raise InvalidInput(
+            "The last number must not be smaller than the first",
+            field="max_number",
+            conflicts_with=["min_number"],
+        )
     if raffle.size > MAX_RANGE_SIZE:
         raise InvalidInput(
             f"A raffle has at most {MAX_RANGE_SIZE:,} numbers; this range has {raffle.size:,}",
             field="max_number",
+            conflicts_with=["min_number"],
         )
     if raffle.sales_close_at and raffle.draw_at and raffle.draw_at < raffle.sales_close_at:
-        raise InvalidInput("The draw date must be after sales close", field="draw_at")
+        raise InvalidInput(
+            "The draw date must be after sales close",
+            field="draw_at",
+            conflicts_with=["sales_close_at"],
+        )
 
 
 def create_raffle(

@@ -445,16 +445,22 @@ def release_order_reservations(order: Order) -> int:
     )
 
 
-def expire_reservations(now: datetime | None = None) -> int:
+def expire_reservations(
+    now: datetime | None = None, *, ended_before: datetime | None = None
+) -> int:
     """Mark orders whose hold ran out (and that sent no proof) EXPIRED, free their numbers
     and record the event, each exactly once (a conditional UPDATE on the order's status), so
-    concurrent or late runs of the scheduled job are harmless. Returns how many expired."""
+    concurrent or late runs of the scheduled job are harmless. Returns how many expired.
+
+    `ended_before` (at most `now`) limits it to holds that ended before then: after a restore,
+    those that ended before the backup was taken (raffles.services.restore)."""
     now = now or timezone.now()
+    ended_before = min(ended_before or now, now)
     due = list(
         Order.objects.filter(
             status=Order.Status.PENDING_PAYMENT,
             proof_received_at__isnull=True,
-            expires_at__lt=now,
+            expires_at__lt=ended_before,
         )
         .order_by("expires_at")
         .values_list("pk", flat=True)[:5000]

@@ -254,7 +254,8 @@ def test_reject_payment(api, order):
 
 @pytest.mark.parametrize(
     ("payload", "status"),
-    [({}, 422), ({"reason": ""}, 422), ({"reason": "x" * 501}, 422), ({"reason": "   "}, 400)],
+    # A blank reason breaks the document's pattern (a character that is not white space).
+    [({}, 422), ({"reason": ""}, 422), ({"reason": "x" * 501}, 422), ({"reason": "   "}, 422)],
 )
 def test_reject_payment_needs_a_reason(api, order, payload, status):
     response = api.post(f"/api/orders/{order.pk}/reject-payment/", payload)

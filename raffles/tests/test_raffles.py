@@ -130,3 +130,10 @@ def test_available_ranges_from_either_side(buyer, other_buyer, sold, db):
 
 def test_compact_ranges():
     assert compact_ranges([1, 2, 3, 7, 9, 10]) == [(1, 3), (7, 7), (9, 10)]
+
+
+def test_a_price_that_rounds_up_to_the_limit_is_refused(db):
+    """Checked after rounding to cents: 9999999999.999 is 10,000,000,000.00, too large for
+    the column (PostgreSQL answered a numeric overflow)."""
+    with pytest.raises(InvalidInput):
+        services.create_raffle(title="x", ticket_price="9999999999.999", max_number=9)
