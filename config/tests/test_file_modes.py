@@ -20,13 +20,6 @@ def _mode(path: str | Path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-@pytest.fixture
-def open_umask():
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
-
-
 @pytest.mark.django_db
 def test_stored_files_and_their_folders_are_private(open_umask):
     name = default_storage.save("modes-test/sub/proof.jpg", ContentFile(JPEG))

@@ -17,13 +17,6 @@ def _mode(path: str | Path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-@pytest.fixture
-def open_umask():
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
-
-
 @pytest.mark.django_db
 @pytest.mark.usefixtures("echo_handler", "open_umask")
 def test_a_downloaded_payment_proof_is_private(fake_graph, post_webhook):
