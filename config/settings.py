@@ -110,6 +110,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+# `manage.py test` runs the pytest suite with the test settings (config/test_runner.py).
+TEST_RUNNER = "config.test_runner.PytestRunner"
 
 TEMPLATES = [
     {
