@@ -20,7 +20,7 @@ production without Redis). It measures, in-process through Django's full middlew
              each) and 100,000 orders (100,000 audit events), and its live refresh
              (the django-unicorn message the poller triggers).
 
-It prints a Markdown table (append it to docs/performance.md, "## Portal").
+It prints a Markdown table; the Portal section of docs/performance.md keeps the latest.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ Each throughput row also gives the CPU one reservation cost (this process and it
 workers, from `os.times`; PostgreSQL's processes on this machine, from /proc) and the rate at
 which that cost would fill every core; the report's first line says how fast the machine is
 (a pure-Python loop; on PostgreSQL, a `SELECT 1` round trip). It prints a Markdown table at
-the end (paste it into docs/performance.md).
+the end; the Reservations section of docs/performance.md keeps the latest.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Starts gunicorn (config.wsgi, DEBUG=false) on a fresh database, SQLite and/or PostgreSQL,
 and drives it over loopback with `wrk` (Debian: `apt-get install wrk`), a separate process
-written in C: the old client (8 Python threads with `requests`) tops out near 900 requests/s
-against an app that does nothing, and took a core from the server while doing it. Every
+written in C, so the client's own CPU does not compete with the server (`--trivial` measures
+the client's ceiling against an app that does nothing). Every
 request is pre-signed (the Lua script only replays them) and carries one new text message
 (unique Meta id, one of 200 contacts), so each POST checks the signature, stores the raw
 delivery and the message in one commit and enqueues the conversation task, as in

@@ -110,6 +110,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+# `manage.py test` runs the pytest suite with the test settings (config/test_runner.py).
+TEST_RUNNER = "config.test_runner.PytestRunner"
 
 TEMPLATES = [
     {
@@ -204,8 +206,9 @@ Q_CLUSTER: dict[str, object] = {
     "retry": 180,
     "max_attempts": 3,
     "queue_limit": 50,
-    # A worker is replaced after this many tasks (django-q2's default is 500): at 80 messages/s
-    # that was a fork, new database connections and cold prepared statements every few seconds.
+    # A worker is replaced after this many tasks (django-q2's default is 500): under sustained
+    # traffic that default means a fork, new database connections and cold prepared statements
+    # every few seconds.
     "recycle": 5000,
     "catch_up": False,
     "label": "Tasks",
