@@ -16,6 +16,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from raffles.rules import (
+    OrderQuerySet,
+    OrderRules,
+    OrderStatus,
+    TicketNumberQuerySet,
+    TicketRules,
+    TicketStatus,
+)
+
 MAX_RANGE_SIZE = 1_000_000
 ORDER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 ORDER_CODE_LENGTH = 6
@@ -150,11 +159,11 @@ class Raffle(models.Model):
         return self.ticket_price * qty
 
 
-class TicketNumber(models.Model):
-    class Status(models.TextChoices):
-        AVAILABLE = "AVAILABLE", _("Available")
-        RESERVED = "RESERVED", _("Reserved")
-        SOLD = "SOLD", _("Sold")
+class TicketNumber(TicketRules, models.Model):
+    """One number of a raffle. Its rules (claimable, lapsed, effective status) live in
+    `raffles.rules`."""
+
+    Status = TicketStatus
 
     # Indexes: (raffle, number) unique and (raffle, status, number) lead with the raffle, so
     # the foreign keys get no index of their own; an order's numbers use a partial index (most
@@ -174,6 +183,8 @@ class TicketNumber(models.Model):
     )
     # NULL while RESERVED means "held without expiry" (a payment proof is under review).
     reserved_until = models.DateTimeField(null=True, blank=True)
+
+    objects = TicketNumberQuerySet.as_manager()
 
     class Meta:
         ordering = ["raffle_id", "number"]
@@ -205,15 +216,11 @@ class TicketNumber(models.Model):
         return f"{self.raffle_id}#{self.number} {self.status}"
 
 
-class Order(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "DRAFT", _("Draft")
-        PENDING_PAYMENT = "PENDING_PAYMENT", _("Pending payment")
-        PAID = "PAID", _("Paid")
-        CANCELLED = "CANCELLED", _("Cancelled")
-        EXPIRED = "EXPIRED", _("Expired")
+class Order(OrderRules, models.Model):
+    """An order of numbers. Its rules (live, holding, accepts a proof, effective status)
+    live in `raffles.rules`."""
 
-    LIVE_STATUSES = (Status.DRAFT, Status.PENDING_PAYMENT)
+    Status = OrderStatus
 
     code = models.CharField(max_length=12, unique=True, default=new_order_code)
     # No single-column indexes on the foreign keys: the (raffle, status) and (buyer, status)
@@ -243,6 +250,8 @@ class Order(models.Model):
         db_index=False,
     )
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -260,12 +269,7 @@ class Order(models.Model):
         return self.code
 
     @property
-    def is_live(self) -> bool:
-        return self.status in self.LIVE_STATUSES
-
-    @property
-    def hold_is_open_ended(self) -> bool:
-        """True once a proof was sent: the hold no longer expires while staff review it."""
+    def proof_received(self) -> bool:
         return self.proof_received_at is not None
 
     def numbers(self) -> list[int]:

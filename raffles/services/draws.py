@@ -78,14 +78,8 @@ def create_commitment(raffle: Raffle, *, by: ActorLike = None) -> Draw:
 def pending_orders(raffle: Raffle, now: datetime | None = None) -> QuerySet[Order]:
     """Orders that may still become PAID: a proof waits for review, or the hold still runs."""
     now = now or timezone.now()
-    proof_waiting = Q(
-        status__in=(Order.Status.PENDING_PAYMENT, Order.Status.EXPIRED),
-        proofs__review=PaymentProof.Review.PENDING,
-    )
-    hold_running = Q(status=Order.Status.PENDING_PAYMENT) & (
-        Q(proof_received_at__isnull=False) | Q(expires_at__isnull=True) | Q(expires_at__gte=now)
-    )
-    ids = Order.objects.filter(proof_waiting | hold_running, raffle=raffle).values("pk")
+    proof_waiting = Q(status__in=Order.PROOF_STATUSES, proofs__review=PaymentProof.Review.PENDING)
+    ids = Order.objects.filter(proof_waiting | Order.holding_q(now), raffle=raffle).values("pk")
     return Order.objects.filter(pk__in=ids).order_by("created_at", "id")
 
 

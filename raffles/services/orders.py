@@ -17,15 +17,10 @@ from raffles.models import Order, OrderEvent, PaymentProof, TicketNumber
 from raffles.services.actors import ActorLike, as_actor
 from raffles.services.draws import ensure_payments_open
 from raffles.services.events import log_event
-from raffles.services.reservations import (
-    RESERVED,
-    SOLD,
-    claimable,
-    release_order_reservations,
-    retry_on_conflict,
-)
+from raffles.services.reservations import release_order_reservations, retry_on_conflict
 
-PROOF_ACCEPTS = (Order.Status.PENDING_PAYMENT, Order.Status.EXPIRED)
+RESERVED = TicketNumber.Status.RESERVED
+SOLD = TicketNumber.Status.SOLD
 MIME_EXTENSIONS = {
     "image/jpeg": "jpg",
     "image/png": "png",
@@ -52,15 +47,6 @@ def _safe_filename(filename: str, mime_type: str, digest: str) -> str:
     return f"{digest[:16]}-{stem or 'proof'}.{ext}"
 
 
-def _hold_ran_out(order: Order, now: datetime) -> bool:
-    return (
-        order.status == Order.Status.PENDING_PAYMENT
-        and order.proof_received_at is None
-        and order.expires_at is not None
-        and order.expires_at < now
-    )
-
-
 def _retake_or_expire(order: Order, now: datetime) -> None:
     """A proof came after the hold ran out but before the expiry job: keep the order if all
     its numbers are still free (re-held without expiry), otherwise expire it now, so it never
@@ -68,7 +54,8 @@ def _retake_or_expire(order: Order, now: datetime) -> None:
     numbers = order.numbers()
     held = (
         TicketNumber.objects.filter(
-            Q(reserved_by_order=order, status=RESERVED) | claimable(now), raffle=order.raffle
+            Q(reserved_by_order=order, status=RESERVED) | TicketNumber.claimable_q(now),
+            raffle=order.raffle,
         )
         .filter(number__in=numbers)
         .order_by()
@@ -108,9 +95,9 @@ def attach_payment_proof(
     now = timezone.now()
     with transaction.atomic():
         order = _fresh(order, lock=True)
-        if order.status not in PROOF_ACCEPTS:
+        if not order.accepts_proof:
             raise InvalidOrderState("add a payment proof to", order.get_status_display().lower())
-        if _hold_ran_out(order, now):
+        if order.hold_ran_out(now):
             _retake_or_expire(order, now)
         earlier = (
             PaymentProof.objects.filter(sha256=digest)
@@ -129,7 +116,7 @@ def attach_payment_proof(
         )
         proof.file.save(_safe_filename(filename, mime_type, digest), ContentFile(content), False)
         proof.save()
-        if order.status == Order.Status.PENDING_PAYMENT:
+        if order.is_waiting_payment:
             Order.objects.filter(pk=order.pk).update(proof_received_at=now, updated_at=now)
             TicketNumber.objects.filter(reserved_by_order=order, status=RESERVED).update(
                 reserved_until=None
@@ -157,13 +144,13 @@ def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = N
     now = timezone.now()
     with transaction.atomic():
         order = _fresh(order, lock=True)
-        if order.status not in PROOF_ACCEPTS:
+        if not order.accepts_proof:
             raise InvalidOrderState("confirm payment of", order.get_status_display().lower())
         ensure_payments_open(order)
         numbers = order.numbers()
         mine = Q(reserved_by_order=order, status=RESERVED)
         sold = (
-            TicketNumber.objects.filter(mine | claimable(now), raffle=order.raffle)
+            TicketNumber.objects.filter(mine | TicketNumber.claimable_q(now), raffle=order.raffle)
             .filter(number__in=numbers)
             .order_by()
             .update(status=SOLD, reserved_by_order=order, reserved_until=None)
@@ -209,7 +196,7 @@ def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
     now = timezone.now()
     with transaction.atomic():
         order = _fresh(order, lock=True)
-        if order.status not in PROOF_ACCEPTS:
+        if not order.accepts_proof:
             raise InvalidOrderState("reject payment of", order.get_status_display().lower())
         reviewer = as_actor(by).user
         pending = PaymentProof.objects.filter(order=order, review=PaymentProof.Review.PENDING)
@@ -222,7 +209,7 @@ def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
             reviewed_by=reviewer,
             rejection_reason=reason,
         )
-        if order.status == Order.Status.PENDING_PAYMENT:
+        if order.is_waiting_payment:
             until = now + timedelta(minutes=order.raffle.reservation_minutes)
             Order.objects.filter(pk=order.pk).update(
                 proof_received_at=None, expires_at=until, reminder_sent_at=None, updated_at=now
