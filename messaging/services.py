@@ -13,22 +13,31 @@ from raffles.services import log_event
 from raffles.services.actors import ActorLike
 
 
-def set_bot_paused(contact: Contact, paused: bool, by: ActorLike = None) -> Contact:
+def set_bot_paused(
+    contact: Contact,
+    paused: bool,
+    by: ActorLike = None,
+    *,
+    wants_agent: bool | None = None,
+    reason: str = "",
+) -> Contact:
     """Pause (a person answers) or resume the bot for one contact. Idempotent; a change is
-    recorded in the audit log with who made it."""
+    recorded in the audit log with who made it (and `reason`, when given). `wants_agent`:
+    also mark (or clear) that the contact asked for a person."""
+    fields: dict[str, object] = {"bot_paused": paused, "updated_at": timezone.now()}
+    if wants_agent is not None:
+        fields["wants_agent"] = wants_agent
     with transaction.atomic():
-        changed = (
-            Contact.objects.filter(pk=contact.pk)
-            .exclude(bot_paused=paused)
-            .update(bot_paused=paused, updated_at=timezone.now())
-        )
+        changed = Contact.objects.filter(pk=contact.pk).exclude(bot_paused=paused).update(**fields)
         contact = Contact.objects.select_related("buyer").get(pk=contact.pk)
         if changed:
+            details = {"reason": reason} if reason else {}
             log_event(
                 kind="bot_paused" if paused else "bot_resumed",
                 by=by,
                 contact=contact.pk,
                 wa_id=contact.wa_id,
+                **details,
             )
     return contact
 

@@ -194,8 +194,12 @@ class OrderRules:
         return self.status == OrderStatus.PENDING_PAYMENT
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.status == OrderStatus.CANCELLED
+
+    @property
     def is_expired(self) -> bool:
-        """Expired by the expiry job (see `hold_ran_out` for a hold not yet expired)."""
+        """Expired by the expiry job (see `hold_expired` for a hold not yet expired)."""
         return self.status == OrderStatus.EXPIRED
 
     @property
@@ -214,6 +218,15 @@ class OrderRules:
             and self.expires_at is not None
             and self.expires_at < now
         )
+
+    def hold_expired(self, now: datetime) -> bool:
+        """Expired, or its hold ran out (the expiry job may not have run yet)."""
+        return self.effective_status(now) == OrderStatus.EXPIRED
+
+    @property
+    def can_be_replaced(self) -> bool:
+        """Waiting for payment with no proof sent: a new reservation may cancel it first."""
+        return self.is_waiting_payment and not self.proof_received
 
     def is_holding(self, now: datetime) -> bool:
         return self.is_waiting_payment and not self.hold_ran_out(now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
@@ -13,11 +14,16 @@ from django.utils import timezone
 
 from raffles import signals
 from raffles.exceptions import InvalidInput, InvalidOrderState, NumbersNoLongerAvailable
-from raffles.models import Order, OrderEvent, PaymentProof, TicketNumber
+from raffles.models import Buyer, Order, OrderEvent, PaymentProof, TicketNumber
 from raffles.services.actors import ActorLike, as_actor
 from raffles.services.draws import ensure_payments_open
 from raffles.services.events import log_event
-from raffles.services.reservations import release_order_reservations, retry_on_conflict
+from raffles.services.reservations import (
+    release_order_reservations,
+    reserve_random,
+    reserve_specific,
+    retry_on_conflict,
+)
 
 RESERVED = TicketNumber.Status.RESERVED
 SOLD = TicketNumber.Status.SOLD
@@ -239,3 +245,30 @@ def cancel_order(order: Order, *, by: ActorLike = None) -> Order:
         by_buyer = as_actor(by).type == OrderEvent.Actor.BUYER
         signals.order_cancelled.send(sender=Order, order=order, by_buyer=by_buyer)
     return order
+
+
+def reserve_replacing(
+    *,
+    raffle_id: int,
+    buyer: Buyer,
+    numbers: Iterable[int] = (),
+    qty: int = 0,
+    replacing: str = "",
+    by: ActorLike = None,
+) -> Order:
+    """Reserve `numbers` (or `qty` at random) for the buyer, first cancelling their order
+    `replacing` (by code) if it may still be replaced (`Order.can_be_replaced`), all in one
+    transaction: a refused reservation leaves the old order as it was."""
+    with transaction.atomic():
+        if replacing:
+            old = (
+                Order.objects.select_for_update(of=("self",))
+                .filter(buyer=buyer, code=replacing)
+                .first()
+            )
+            if old is not None and old.can_be_replaced:
+                cancel_order(old, by=by)
+        wanted = list(numbers)
+        if wanted:
+            return reserve_specific(raffle_id, wanted, buyer, by=by)
+        return reserve_random(raffle_id, qty, buyer, by=by)
