@@ -9,6 +9,7 @@ from django.utils import timezone
 from messaging import jobs, outbox
 from messaging.exceptions import InvalidOutboundMessage, MessageNotFailed, WindowClosed
 from messaging.models import Contact, InboundMessage, OutboundMessage
+from raffles.audit import EventKind
 from raffles.services import log_event
 from raffles.services.actors import ActorLike
 
@@ -33,7 +34,7 @@ def set_bot_paused(
         if changed:
             details = {"reason": reason} if reason else {}
             log_event(
-                kind="bot_paused" if paused else "bot_resumed",
+                kind=EventKind.BOT_PAUSED if paused else "bot_resumed",
                 by=by,
                 contact=contact.pk,
                 wa_id=contact.wa_id,
@@ -58,7 +59,7 @@ def send_staff_reply(contact: Contact, text: str, *, by: ActorLike = None) -> li
         if not contact.window_open:
             raise WindowClosed()
         rows = outbox.queue_text(contact, text)
-        log_event(kind="staff_reply", by=by, contact=contact.pk, chars=len(text))
+        log_event(kind=EventKind.STAFF_REPLY, by=by, contact=contact.pk, chars=len(text))
     return rows
 
 
@@ -97,7 +98,7 @@ def retry_inbound_message(
         if not requeued:
             raise MessageNotFailed()
         log_event(
-            kind="inbound_retried",
+            kind=EventKind.INBOUND_RETRIED,
             by=by,
             contact=message.contact_id,
             message=message.pk,

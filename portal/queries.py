@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from raffles.audit import EventKind
 from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
 from raffles.selectors import (
     lapsed_holds,
@@ -83,29 +84,11 @@ def latest_events(limit: int = 15) -> list[OrderEvent]:
     )
 
 
-EVENT_LABELS = {
-    "reserved": "Numbers reserved",
-    "reserved_random": "Random numbers reserved",
-    "proof_received": "Payment proof received",
-    "paid": "Payment confirmed",
-    "payment_rejected": "Payment rejected",
-    "cancelled": "Order cancelled",
-    "expired": "Hold expired",
-    "reminder": "Reminder sent",
-    "hold_kept_after_restore": "Hold kept after a database restore",
-    "raffle_created": "Raffle created",
-    "raffle_updated": "Raffle edited",
-    "raffle_activated": "Raffle activated",
-    "raffle_closed": "Sales closed",
-    "tickets_generated": "Numbers generated",
-    "tickets_generation_started": "Number generation started",
-    "api_key_created": "API key created",
-    "api_key_revoked": "API key revoked",
-}
-
-
 def event_label(kind: str) -> str:
-    return EVENT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    """The kind's label (`raffles.audit.EventKind`); a kind no longer written, in words."""
+    if kind in EventKind.values:
+        return str(EventKind(kind).label)
+    return kind.replace("_", " ").capitalize()
 
 
 def describe_event(event: OrderEvent) -> str:

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from raffles.audit import EventKind
 from raffles.rules import (
     OrderQuerySet,
     OrderRules,
@@ -337,7 +338,8 @@ class PaymentProof(models.Model):
 
 
 class OrderEvent(models.Model):
-    """Audit log: every state change of an order and every staff action."""
+    """Audit log: every state change of an order and every staff action. Kinds and the row
+    shape: `raffles.audit`; rows are made by `raffles.services.events.build_event`."""
 
     class Actor(models.TextChoices):
         STAFF = "staff", _("Staff")
@@ -351,7 +353,7 @@ class OrderEvent(models.Model):
     raffle = models.ForeignKey(
         Raffle, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=EventKind.choices)
     actor_type = models.CharField(max_length=10, choices=Actor.choices)
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False

@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from raffles import draw_method, signals
+from raffles.audit import EventKind
 from raffles.exceptions import (
     AlreadyDrawn,
     DrawNotFound,
@@ -61,7 +62,7 @@ def create_commitment(raffle: Raffle, *, by: ActorLike = None) -> Draw:
             )
             # Never the seed here: events are shown to staff before the draw.
             log_event(
-                kind="draw_committed",
+                kind=EventKind.DRAW_COMMITTED,
                 by=by,
                 raffle=raffle,
                 commitment=draw.commitment,
@@ -127,7 +128,7 @@ def _freeze(raffle: Raffle, draw: Draw | None, *, exclude_pending: bool, by: Act
     draw.frozen_at = timezone.now()
     draw.save(update_fields=["entries", "entries_hash", "entries_count", "excluded", "frozen_at"])
     log_event(
-        kind="entries_frozen",
+        kind=EventKind.ENTRIES_FROZEN,
         by=by,
         raffle=raffle,
         entries_hash=draw.entries_hash,
@@ -225,7 +226,7 @@ def draw_raffle(
         )
         fresh.refresh_from_db()
         log_event(
-            kind="raffle_drawn",
+            kind=EventKind.RAFFLE_DRAWN,
             by=by,
             raffle=fresh,
             method=draw.method,

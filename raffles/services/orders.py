@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from raffles import signals
+from raffles.audit import EventKind
 from raffles.exceptions import InvalidInput, InvalidOrderState, NumbersNoLongerAvailable
 from raffles.models import Buyer, Order, OrderEvent, PaymentProof, TicketNumber
 from raffles.services.actors import ActorLike, as_actor
@@ -74,7 +75,7 @@ def _retake_or_expire(order: Order, now: datetime) -> None:
         status=Order.Status.EXPIRED, closed_at=now, updated_at=now
     )
     order.status = Order.Status.EXPIRED
-    log_event(kind="expired", order=order, released=held, reason="numbers taken meanwhile")
+    log_event(kind=EventKind.EXPIRED, order=order, released=held, reason="numbers taken meanwhile")
     signals.order_expired.send(sender=Order, order=order)
 
 
@@ -129,7 +130,7 @@ def attach_payment_proof(
             )
             order.proof_received_at = now
         log_event(
-            kind="proof_received",
+            kind=EventKind.PROOF_RECEIVED,
             by=by or order.buyer,
             order=order,
             proof=proof.pk,
@@ -185,7 +186,7 @@ def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = N
             reviewed_by=as_actor(by).user,
         )
         order = _fresh(order)
-        log_event(kind="paid", by=by, order=order, late=was == Order.Status.EXPIRED)
+        log_event(kind=EventKind.PAID, by=by, order=order, late=was == Order.Status.EXPIRED)
         signals.order_paid.send(sender=Order, order=order)
     return order
 
@@ -224,7 +225,7 @@ def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
                 reserved_until=until
             )
         order = _fresh(order)
-        log_event(kind="payment_rejected", by=by, order=order, reason=reason)
+        log_event(kind=EventKind.PAYMENT_REJECTED, by=by, order=order, reason=reason)
         signals.payment_rejected.send(sender=Order, order=order, proof=proof, reason=reason)
     return order
 
@@ -241,7 +242,7 @@ def cancel_order(order: Order, *, by: ActorLike = None) -> Order:
         if not won:
             raise InvalidOrderState("cancel", order.get_status_display().lower())
         released = release_order_reservations(order)
-        log_event(kind="cancelled", by=by, order=order, released=released)
+        log_event(kind=EventKind.CANCELLED, by=by, order=order, released=released)
         by_buyer = as_actor(by).type == OrderEvent.Actor.BUYER
         signals.order_cancelled.send(sender=Order, order=order, by_buyer=by_buyer)
     return order

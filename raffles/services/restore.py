@@ -16,11 +16,12 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
+from raffles.audit import EventKind
 from raffles.models import Order, OrderEvent, OrderTicket, TicketNumber
 from raffles.services.actors import ActorLike
 from raffles.services.events import log_event
 
-HOLD_KEPT = "hold_kept_after_restore"
+HOLD_KEPT = EventKind.HOLD_KEPT_AFTER_RESTORE
 
 
 def orders_to_recheck(backup_time: datetime) -> QuerySet[Order]:
