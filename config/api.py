@@ -21,7 +21,9 @@ from ninja.operation import Operation
 
 from config.api_auth import ApiAuthError, api_auth
 from messaging.api import router as messaging_router
+from messaging.selectors import buyer_of_contact
 from raffles.api import router as raffles_router
+from raffles.api.orders import resolve_contacts_with
 from raffles.api_draws import router as draws_router
 from raffles.exceptions import RaffleError
 
@@ -78,6 +80,8 @@ api = RaffleAPI(
 api.add_router("/", raffles_router)
 api.add_router("/", draws_router)
 api.add_router("/", messaging_router)
+# `/api/orders/?contact=`: raffles knows buyers, messaging knows which buyer a contact is.
+resolve_contacts_with(buyer_of_contact)
 
 
 def error_response(

@@ -8,17 +8,15 @@ config/api.py mounts `router`. Thin: reads here, writes through messaging.servic
 from datetime import datetime
 from typing import Any, Literal
 
-from django.db.models import CharField, F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from messaging import resend, services
+from messaging import resend, selectors, services
 from messaging.exceptions import MessageNotFailed, NotResendable
 from messaging.models import Contact, InboundMessage, OutboundMessage
-from raffles import selectors
 from raffles.api.common import DateTime, Pagination, actor, id_path, read, text, write
 from raffles.api.schemas import BuyerOut, OrderOut
 from raffles.models import Order
@@ -40,7 +38,9 @@ class ContactOut(Schema):
     user_id: str = Field(description="Business-scoped user id (BSUID) Meta gave this user.")
     username: str = Field(description="WhatsApp username, for display only.")
     profile_name: str
-    buyer_id: int | None = Field(description="Use it with GET /api/orders/?buyer=.")
+    buyer_id: int | None = Field(
+        description="Use it with GET /api/orders/?buyer= (or use the contact's id: ?contact=)."
+    )
     buyer: BuyerOut | None
     state: str = Field(description="Where the conversation with the bot stands.")
     language: str
@@ -145,7 +145,7 @@ class ParkedMessageOut(Schema):
 
 # --- Helpers ----------------------------------------------------------------------------
 def _contact(contact_id: int) -> Contact:
-    contact = Contact.objects.select_related("buyer").filter(pk=contact_id).first()
+    contact = selectors.contact_by_id(contact_id)
     if contact is None:
         raise Http404(f"Contact {contact_id} does not exist")
     return contact
@@ -198,21 +198,9 @@ def _outbound_out(message: OutboundMessage) -> MessageOut:
 @paginate(Pagination)
 def list_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> QuerySet[Contact]:
     """Contacts, most recently active first."""
-    contacts = Contact.objects.select_related("buyer")
-    if filters.bot_paused is not None:
-        contacts = contacts.filter(bot_paused=filters.bot_paused)
-    if filters.wants_agent is not None:
-        contacts = contacts.filter(wants_agent=filters.wants_agent)
-    if filters.q:
-        q = filters.q.strip()
-        contacts = contacts.filter(
-            Q(profile_name__icontains=q)
-            | Q(wa_id__contains=q)
-            | Q(buyer__name__icontains=q)
-            | Q(username__icontains=q.removeprefix("@"))
-            | Q(user_id=q)
-        )
-    return contacts.order_by(F("last_inbound_at").desc(nulls_last=True), "-id")
+    return selectors.contacts_listed(
+        bot_paused=filters.bot_paused, wants_agent=filters.wants_agent, q=filters.q
+    )
 
 
 @router.get("/contacts/{contact_id}/", response=read(ContactOut, 404))
@@ -229,26 +217,7 @@ def list_contact_messages(
 ) -> MessagePage:
     """The conversation: messages received and sent, merged by time."""
     contact = _contact(contact_id)
-    direction = CharField(max_length=3)
-    inbound = (
-        InboundMessage.objects.filter(contact=contact)
-        .annotate(direction=Value("in", output_field=direction))
-        .annotate(at=Coalesce("timestamp", "received_at"))
-        .values_list("direction", "at", "id")
-        .order_by()
-    )
-    outbound = (
-        OutboundMessage.objects.filter(contact=contact)
-        .exclude(kind=OutboundMessage.Kind.READ)
-        .annotate(direction=Value("out", output_field=direction))
-        .annotate(at=F("created_at"))
-        .values_list("direction", "at", "id")
-        .order_by()
-    )
-    newest_first = filters.ordering == "-at"
-    timeline = inbound.union(outbound, all=True).order_by(
-        *(("-at", "-id") if newest_first else ("at", "id"))
-    )
+    timeline = selectors.contact_timeline(contact, newest_first=filters.ordering == "-at")
     size = pagination.page_size
     offset = (pagination.page - 1) * size
     rows = list(timeline[offset : offset + size])
@@ -266,15 +235,7 @@ def list_contact_messages(
 @paginate(Pagination)
 def list_contact_orders(request: HttpRequest, contact_id: int = ContactId) -> QuerySet[Order]:
     """The orders of the contact's buyer, newest first (the same as /api/orders/?buyer=)."""
-    contact = _contact(contact_id)
-    if contact.buyer is None:
-        return Order.objects.none()
-    return (
-        selectors.buyer_orders(contact.buyer)
-        .select_related("buyer")
-        .prefetch_related("order_tickets")
-        .order_by("-created_at", "-id")
-    )
+    return selectors.contact_orders(_contact(contact_id))
 
 
 @router.post("/contacts/{contact_id}/pause/", response=write(ContactOut, 404))
@@ -297,16 +258,9 @@ def list_outbox_problems(
 ) -> QuerySet[OutboundMessage]:
     """Outbound messages still retrying after an error, failed, undeliverable or dropped,
     newest first, with why."""
-    rows = resend.troubled_messages()
-    if filters.status == "failing":
-        rows = rows.filter(status__in=OutboundMessage.PENDING_STATUSES)
-    elif filters.status:
-        rows = rows.filter(status=filters.status)
-    if filters.since:
-        rows = rows.filter(created_at__gte=filters.since)
-    if filters.until:
-        rows = rows.filter(created_at__lt=filters.until)
-    return rows
+    return selectors.outbox_problems(
+        status=filters.status, since=filters.since, until=filters.until
+    )
 
 
 @router.post(
@@ -317,7 +271,7 @@ def list_outbox_problems(
 def resend_outbound(request: HttpRequest, outbound_id: int = OutboundId) -> Any:
     """Send a failed or undeliverable message again (audited with who asked). 409 when the
     message is not failed or undeliverable (already re-sent, sent, or a read receipt)."""
-    if not OutboundMessage.objects.filter(pk=outbound_id).exists():
+    if not selectors.outbound_exists(outbound_id):
         raise Http404(f"Outbound message {outbound_id} does not exist")
     try:
         row = resend.resend_message(outbound_id, by=actor(request), via="api")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from messaging import clock, jobs
 from messaging.exceptions import NotResendable
 from messaging.models import OutboundMessage
+from raffles.audit import EventKind
 from raffles.services import log_event
 from raffles.services.actors import ActorLike
 
@@ -75,7 +76,7 @@ def resend_message(row_id: int, *, by: ActorLike = None, via: str = "") -> Outbo
                 % {"s": row.get_status_display()}
             )
         log_event(
-            kind="outbox_resent",
+            kind=EventKind.OUTBOX_RESENT,
             by=by,
             outbound=row.pk,
             contact=row.contact_id,

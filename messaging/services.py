@@ -9,26 +9,36 @@ from django.utils import timezone
 from messaging import jobs, outbox
 from messaging.exceptions import InvalidOutboundMessage, MessageNotFailed, WindowClosed
 from messaging.models import Contact, InboundMessage, OutboundMessage
+from raffles.audit import EventKind
 from raffles.services import log_event
 from raffles.services.actors import ActorLike
 
 
-def set_bot_paused(contact: Contact, paused: bool, by: ActorLike = None) -> Contact:
+def set_bot_paused(
+    contact: Contact,
+    paused: bool,
+    by: ActorLike = None,
+    *,
+    wants_agent: bool | None = None,
+    reason: str = "",
+) -> Contact:
     """Pause (a person answers) or resume the bot for one contact. Idempotent; a change is
-    recorded in the audit log with who made it."""
+    recorded in the audit log with who made it (and `reason`, when given). `wants_agent`:
+    also mark (or clear) that the contact asked for a person."""
+    fields: dict[str, object] = {"bot_paused": paused, "updated_at": timezone.now()}
+    if wants_agent is not None:
+        fields["wants_agent"] = wants_agent
     with transaction.atomic():
-        changed = (
-            Contact.objects.filter(pk=contact.pk)
-            .exclude(bot_paused=paused)
-            .update(bot_paused=paused, updated_at=timezone.now())
-        )
+        changed = Contact.objects.filter(pk=contact.pk).exclude(bot_paused=paused).update(**fields)
         contact = Contact.objects.select_related("buyer").get(pk=contact.pk)
         if changed:
+            details = {"reason": reason} if reason else {}
             log_event(
-                kind="bot_paused" if paused else "bot_resumed",
+                kind=EventKind.BOT_PAUSED if paused else "bot_resumed",
                 by=by,
                 contact=contact.pk,
                 wa_id=contact.wa_id,
+                **details,
             )
     return contact
 
@@ -49,7 +59,7 @@ def send_staff_reply(contact: Contact, text: str, *, by: ActorLike = None) -> li
         if not contact.window_open:
             raise WindowClosed()
         rows = outbox.queue_text(contact, text)
-        log_event(kind="staff_reply", by=by, contact=contact.pk, chars=len(text))
+        log_event(kind=EventKind.STAFF_REPLY, by=by, contact=contact.pk, chars=len(text))
     return rows
 
 
@@ -88,7 +98,7 @@ def retry_inbound_message(
         if not requeued:
             raise MessageNotFailed()
         log_event(
-            kind="inbound_retried",
+            kind=EventKind.INBOUND_RETRIED,
             by=by,
             contact=message.contact_id,
             message=message.pk,

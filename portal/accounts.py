@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from raffles.audit import EventKind
 from raffles.exceptions import InvalidInput
 from raffles.services import log_event
 
@@ -54,11 +55,13 @@ def create_staff_user(
             is_staff=True,
             is_superuser=bool(superuser),
         )
-        log_event(kind="staff_user_created", by=by, username=username, superuser=bool(superuser))
+        log_event(
+            kind=EventKind.STAFF_USER_CREATED, by=by, username=username, superuser=bool(superuser)
+        )
     return user
 
 
-def _change(user: Any, by: Any, kind: str, **fields: Any) -> Any:
+def _change(user: Any, by: Any, kind: EventKind, **fields: Any) -> Any:
     if getattr(by, "pk", None) == user.pk:
         raise InvalidInput("You cannot change your own access here", field=None)
     with transaction.atomic():
@@ -70,7 +73,10 @@ def _change(user: Any, by: Any, kind: str, **fields: Any) -> Any:
 
 def set_active(*, user: Any, active: bool, by: Any) -> Any:
     return _change(
-        user, by, "staff_user_active" if active else "staff_user_disabled", is_active=active
+        user,
+        by,
+        EventKind.STAFF_USER_ACTIVE if active else EventKind.STAFF_USER_DISABLED,
+        is_active=active,
     )
 
 
@@ -78,14 +84,14 @@ def set_staff(*, user: Any, staff: bool, by: Any) -> Any:
     fields: dict[str, Any] = {"is_staff": staff}
     if not staff:
         fields["is_superuser"] = False
-    return _change(user, by, "staff_access_changed", **fields)
+    return _change(user, by, EventKind.STAFF_ACCESS_CHANGED, **fields)
 
 
 def set_superuser(*, user: Any, superuser: bool, by: Any) -> Any:
     fields: dict[str, Any] = {"is_superuser": superuser}
     if superuser:
         fields["is_staff"] = True
-    return _change(user, by, "superuser_access_changed", **fields)
+    return _change(user, by, EventKind.SUPERUSER_ACCESS_CHANGED, **fields)
 
 
 def set_password(*, user: Any, password: str, by: Any) -> Any:
@@ -93,5 +99,5 @@ def set_password(*, user: Any, password: str, by: Any) -> Any:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        log_event(kind="staff_password_set", by=by, username=user.get_username())
+        log_event(kind=EventKind.STAFF_PASSWORD_SET, by=by, username=user.get_username())
     return user

@@ -1,7 +1,7 @@
 """Reads only the portal needs (shared reads live in raffles.selectors / messaging).
 
-Status semantics come from `raffles.selectors` (`effective_status`, `raffle_counts`): a hold
-past its time shows as available everywhere in the portal.
+Status meaning comes from raffles (`raffles.rules`: a number's and an order's effective
+status, `raffle_counts`): a hold past its time shows as available everywhere in the portal.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from raffles.audit import EventKind
 from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
 from raffles.selectors import (
-    effective_status,
     lapsed_holds,
     proof_queue,
     raffle_counts,
@@ -84,29 +84,11 @@ def latest_events(limit: int = 15) -> list[OrderEvent]:
     )
 
 
-EVENT_LABELS = {
-    "reserved": "Numbers reserved",
-    "reserved_random": "Random numbers reserved",
-    "proof_received": "Payment proof received",
-    "paid": "Payment confirmed",
-    "payment_rejected": "Payment rejected",
-    "cancelled": "Order cancelled",
-    "expired": "Hold expired",
-    "reminder": "Reminder sent",
-    "hold_kept_after_restore": "Hold kept after a database restore",
-    "raffle_created": "Raffle created",
-    "raffle_updated": "Raffle edited",
-    "raffle_activated": "Raffle activated",
-    "raffle_closed": "Sales closed",
-    "tickets_generated": "Numbers generated",
-    "tickets_generation_started": "Number generation started",
-    "api_key_created": "API key created",
-    "api_key_revoked": "API key revoked",
-}
-
-
 def event_label(kind: str) -> str:
-    return EVENT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    """The kind's label (`raffles.audit.EventKind`); a kind no longer written, in words."""
+    if kind in EventKind.values:
+        return str(EventKind(kind).label)
+    return kind.replace("_", " ").capitalize()
 
 
 def describe_event(event: OrderEvent) -> str:
@@ -172,7 +154,7 @@ def grid_cells(
     width = raffle.number_width
     cells = []
     for ticket in tickets:
-        shown = effective_status(ticket, now)
+        shown = ticket.effective_status(now)
         if status and shown != status:
             continue
         cells.append((ticket.number, str(ticket.number).zfill(width), shown))
@@ -259,17 +241,17 @@ def order_proofs(order: Order) -> list[PaymentProof]:
 def hold_state(order: Order, now: datetime | None = None) -> str:
     """How the order's numbers are held, in words."""
     now = now or timezone.now()
-    if order.status == Order.Status.PAID:
+    if order.is_paid:
         return "Paid: the numbers are sold."
-    if order.status == Order.Status.PENDING_PAYMENT:
-        if order.proof_received_at:
-            return "Held while staff review the payment proof (no expiry)."
-        if order.expires_at and order.expires_at > now:
-            minutes = int((order.expires_at - now).total_seconds() // 60)
-            until = timezone.localtime(order.expires_at)
-            return f"Held for {minutes} more minutes (until {until:%H:%M})."
+    if order.hold_is_open_ended:
+        return "Held while staff review the payment proof (no expiry)."
+    if order.is_holding(now) and order.expires_at is not None:
+        minutes = int((order.expires_at - now).total_seconds() // 60)
+        until = timezone.localtime(order.expires_at)
+        return f"Held for {minutes} more minutes (until {until:%H:%M})."
+    if order.hold_ran_out(now):
         return "The hold has run out; the numbers are free for others until confirmed."
-    if order.status == Order.Status.EXPIRED:
+    if order.is_expired:
         return "Expired: the numbers were released. Confirming works only if they are still free."
     if order.status == Order.Status.CANCELLED:
         return "Cancelled: the numbers were released."

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from portal.models import ApiKey
 from raffles import services as raffle_services
+from raffles.audit import EventKind
 from raffles.exceptions import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def create_api_key(*, name: str, read_only: bool, created_by: Any = None) -> tup
                     created_by=created_by if getattr(created_by, "pk", None) else None,
                 )
                 raffle_services.log_event(
-                    kind="api_key_created",
+                    kind=EventKind.API_KEY_CREATED,
                     by=created_by,
                     key_name=name,
                     key_prefix=prefix,
@@ -76,7 +77,7 @@ def revoke_api_key(*, api_key: ApiKey, by: Any = None) -> ApiKey:
         api_key = ApiKey.objects.get(pk=api_key.pk)
         if revoked:
             raffle_services.log_event(
-                kind="api_key_revoked",
+                kind=EventKind.API_KEY_REVOKED,
                 by=by,
                 key_name=api_key.name,
                 key_prefix=api_key.prefix,

@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 from raffles.api.common import WholeNumber, actor, id_path, read, write
 from raffles.exceptions import DrawNotFound, RaffleNotFound
 from raffles.models import Raffle
-from raffles.selectors import DrawSummary, draw_summary
+from raffles.selectors import DrawSummary, draw_summary, raffle_by_id
 from raffles.services import draw_raffle
 from raffles.services.draws import MAX_EXTERNAL_VALUE, MAX_PRIZES
 
@@ -87,7 +87,7 @@ class DrawIn(Schema):
 
 
 def _raffle(raffle_id: int) -> Raffle:
-    raffle = Raffle.objects.filter(pk=raffle_id).first()
+    raffle = raffle_by_id(raffle_id)
     if raffle is None:
         raise RaffleNotFound(f"Raffle {raffle_id} does not exist")
     return raffle

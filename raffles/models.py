@@ -16,6 +16,16 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from raffles.audit import EventKind
+from raffles.rules import (
+    OrderQuerySet,
+    OrderRules,
+    OrderStatus,
+    TicketNumberQuerySet,
+    TicketRules,
+    TicketStatus,
+)
+
 MAX_RANGE_SIZE = 1_000_000
 ORDER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 ORDER_CODE_LENGTH = 6
@@ -150,11 +160,11 @@ class Raffle(models.Model):
         return self.ticket_price * qty
 
 
-class TicketNumber(models.Model):
-    class Status(models.TextChoices):
-        AVAILABLE = "AVAILABLE", _("Available")
-        RESERVED = "RESERVED", _("Reserved")
-        SOLD = "SOLD", _("Sold")
+class TicketNumber(TicketRules, models.Model):
+    """One number of a raffle. Its rules (claimable, lapsed, effective status) live in
+    `raffles.rules`."""
+
+    Status = TicketStatus
 
     # Indexes: (raffle, number) unique and (raffle, status, number) lead with the raffle, so
     # the foreign keys get no index of their own; an order's numbers use a partial index (most
@@ -174,6 +184,8 @@ class TicketNumber(models.Model):
     )
     # NULL while RESERVED means "held without expiry" (a payment proof is under review).
     reserved_until = models.DateTimeField(null=True, blank=True)
+
+    objects = TicketNumberQuerySet.as_manager()
 
     class Meta:
         ordering = ["raffle_id", "number"]
@@ -205,15 +217,11 @@ class TicketNumber(models.Model):
         return f"{self.raffle_id}#{self.number} {self.status}"
 
 
-class Order(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "DRAFT", _("Draft")
-        PENDING_PAYMENT = "PENDING_PAYMENT", _("Pending payment")
-        PAID = "PAID", _("Paid")
-        CANCELLED = "CANCELLED", _("Cancelled")
-        EXPIRED = "EXPIRED", _("Expired")
+class Order(OrderRules, models.Model):
+    """An order of numbers. Its rules (live, holding, accepts a proof, effective status)
+    live in `raffles.rules`."""
 
-    LIVE_STATUSES = (Status.DRAFT, Status.PENDING_PAYMENT)
+    Status = OrderStatus
 
     code = models.CharField(max_length=12, unique=True, default=new_order_code)
     # No single-column indexes on the foreign keys: the (raffle, status) and (buyer, status)
@@ -243,6 +251,8 @@ class Order(models.Model):
         db_index=False,
     )
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -260,12 +270,7 @@ class Order(models.Model):
         return self.code
 
     @property
-    def is_live(self) -> bool:
-        return self.status in self.LIVE_STATUSES
-
-    @property
-    def hold_is_open_ended(self) -> bool:
-        """True once a proof was sent: the hold no longer expires while staff review it."""
+    def proof_received(self) -> bool:
         return self.proof_received_at is not None
 
     def numbers(self) -> list[int]:
@@ -333,7 +338,8 @@ class PaymentProof(models.Model):
 
 
 class OrderEvent(models.Model):
-    """Audit log: every state change of an order and every staff action."""
+    """Audit log: every state change of an order and every staff action. Kinds and the row
+    shape: `raffles.audit`; rows are made by `raffles.services.events.build_event`."""
 
     class Actor(models.TextChoices):
         STAFF = "staff", _("Staff")
@@ -347,7 +353,7 @@ class OrderEvent(models.Model):
     raffle = models.ForeignKey(
         Raffle, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=EventKind.choices)
     actor_type = models.CharField(max_length=10, choices=Actor.choices)
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,9 +43,7 @@ def lapsed_holds(raffle: Raffle | int, now: datetime) -> QuerySet[TicketNumber]:
     RESERVED, on both databases; ordered by number instead, SQLite walked every live hold of
     the raffle (4 ms with 20,000 holds, growing with every sale). Clear the ordering
     (`order_by()`) before grouping."""
-    return TicketNumber.objects.filter(
-        raffle=raffle, status=TicketNumber.Status.RESERVED, reserved_until__lt=now
-    ).order_by("reserved_until")
+    return TicketNumber.objects.filter(raffle=raffle).lapsed(now).order_by("reserved_until")
 
 
 def raffle_counts(raffle: Raffle, now: datetime | None = None) -> RaffleCounts:
@@ -69,31 +67,13 @@ def raffle_counts(raffle: Raffle, now: datetime | None = None) -> RaffleCounts:
     return RaffleCounts(available=total - sold - reserved, reserved=reserved, sold=sold)
 
 
-def is_claimable(ticket: TicketNumber, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    if ticket.status == TicketNumber.Status.AVAILABLE:
-        return True
-    return (
-        ticket.status == TicketNumber.Status.RESERVED
-        and ticket.reserved_until is not None
-        and ticket.reserved_until < now
-    )
-
-
-def effective_status(ticket: TicketNumber, now: datetime | None = None) -> str:
-    """The status a person should see: a hold past its time shows as available."""
-    if ticket.status == TicketNumber.Status.RESERVED and is_claimable(ticket, now):
-        return TicketNumber.Status.AVAILABLE
-    return ticket.status
-
-
 def buyer_orders(buyer: Buyer) -> QuerySet[Order]:
     return Order.objects.filter(buyer=buyer).select_related("raffle").order_by("-created_at")
 
 
 def buyer_live_order(buyer: Buyer, raffle: Raffle | None = None) -> Order | None:
     """The buyer's most recent order still waiting for payment, if any."""
-    qs = buyer_orders(buyer).filter(status=Order.Status.PENDING_PAYMENT)
+    qs = buyer_orders(buyer).waiting_payment()
     if raffle is not None:
         qs = qs.filter(raffle=raffle)
     return qs.first()
@@ -133,10 +113,7 @@ def available_numbers(raffle: Raffle, now: datetime | None = None) -> Iterator[i
     now = now or timezone.now()
     return (
         TicketNumber.objects.filter(raffle=raffle)
-        .filter(
-            Q(status=TicketNumber.Status.AVAILABLE)
-            | Q(status=TicketNumber.Status.RESERVED, reserved_until__lt=now)
-        )
+        .claimable(now)
         .order_by("number")
         .values_list("number", flat=True)
         .iterator(chunk_size=10_000)
@@ -307,3 +284,103 @@ def buyer_drawn_raffles(buyer: Buyer) -> QuerySet[Raffle]:
         .distinct()
         .order_by("-draw__drawn_at", "-id")
     )
+
+
+# --- What the API lists -------------------------------------------------------------------
+
+
+def raffle_by_id(raffle_id: int) -> Raffle | None:
+    return Raffle.objects.filter(pk=raffle_id).first()
+
+
+def raffles_listed(*, status: str | None = None, selling: bool | None = None) -> QuerySet[Raffle]:
+    """Raffles, newest first; `selling`: only those selling now (True) or the others."""
+    raffles = Raffle.objects.order_by("-created_at", "-id")
+    if status:
+        raffles = raffles.filter(status=status)
+    if selling is not None:
+        now_selling = Q(pk__in=selling_raffles().values("pk"))
+        raffles = raffles.filter(now_selling if selling else ~now_selling)
+    return raffles
+
+
+def raffle_tickets(
+    raffle: Raffle,
+    *,
+    number_min: int | None = None,
+    number_max: int | None = None,
+    showing_as: str | None = None,
+    now: datetime | None = None,
+) -> QuerySet[TicketNumber]:
+    """The raffle's numbers in order; `showing_as`: only those with that effective status."""
+    tickets = TicketNumber.objects.filter(raffle=raffle).select_related("raffle")
+    if number_min is not None:
+        tickets = tickets.filter(number__gte=number_min)
+    if number_max is not None:
+        tickets = tickets.filter(number__lte=number_max)
+    if showing_as:
+        tickets = tickets.showing_as(showing_as, now or timezone.now())
+    return tickets.order_by("number")
+
+
+def _orders() -> QuerySet[Order]:
+    return Order.objects.select_related("raffle", "buyer").prefetch_related("order_tickets")
+
+
+def orders_listed(
+    *,
+    status: str | None = None,
+    raffle_id: int | None = None,
+    buyer_ids: list[int] | None = None,
+    code: str | None = None,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    ordering: str = "-created_at",
+) -> QuerySet[Order]:
+    """Orders matching every filter given (`buyer_ids`: None for any buyer)."""
+    orders = _orders()
+    if status:
+        orders = orders.filter(status=status)
+    if raffle_id:
+        orders = orders.filter(raffle_id=raffle_id)
+    if buyer_ids is not None:
+        orders = orders.filter(buyer_id__in=buyer_ids)
+    if code:
+        orders = orders.filter(code=code.strip().upper())
+    if created_after:
+        orders = orders.filter(created_at__gte=created_after)
+    if created_before:
+        orders = orders.filter(created_at__lt=created_before)
+    tiebreak = "-id" if ordering.startswith("-") else "id"
+    return orders.order_by(ordering, tiebreak)
+
+
+def orders_waiting_payment(
+    *, raffle_id: int | None = None, with_proof: bool | None = None
+) -> QuerySet[Order]:
+    """Orders waiting for payment: those whose proof waits for review first (oldest proof
+    first), then the rest by age."""
+    orders = _orders().waiting_payment()
+    if raffle_id:
+        orders = orders.filter(raffle_id=raffle_id)
+    if with_proof is not None:
+        orders = orders.filter(proof_received_at__isnull=not with_proof)
+    return orders.order_by(F("proof_received_at").asc(nulls_last=True), "created_at", "id")
+
+
+def order_detail(order_id: int) -> Order | None:
+    """One order with its numbers, proofs and events."""
+    return (
+        _orders()
+        .select_related("confirmed_by")
+        .prefetch_related(
+            Prefetch("proofs", PaymentProof.objects.select_related("duplicate_of__order")),
+            "events",
+        )
+        .filter(pk=order_id)
+        .first()
+    )
+
+
+def order_proof(order_id: int, proof_id: int) -> PaymentProof | None:
+    return PaymentProof.objects.filter(pk=proof_id, order_id=order_id).first()

@@ -194,7 +194,7 @@ class _Conversation:
         """A paid or cancelled order (staff acted meanwhile) is no longer "in progress"."""
         if self.state in ORDER_STATES:
             order = self.ctx_order()
-            if order is None or order.status in ("PAID", "CANCELLED"):
+            if order is None or order.is_final:
                 self.state, self.ctx = START, {}
 
     # Outcome helpers
@@ -555,9 +555,7 @@ class _Conversation:
         """The answer when an order can no longer go on (missing, closed, hold expired)."""
         if order is None:
             return self.out(screens.order_not_found(code), START, {})
-        if order.status in ("PAID", "CANCELLED") or (
-            order.status == "EXPIRED" and order.proof_received
-        ):
+        if order.is_final or (order.is_expired and order.proof_received):
             return self.out(screens.order_closed(order), START, {})
         if order.hold_expired(self.q.now):
             raffle = self.q.raffle(order.raffle_id)
@@ -639,7 +637,7 @@ class _Conversation:
 
     def proof_target(self) -> OrderView | None:
         order = self.ctx_order() if self.state in ORDER_STATES else None
-        if order is not None and order.status == "PENDING_PAYMENT":
+        if order is not None and order.is_waiting_payment:
             return order
         live = self.q.live_orders()
         if live:
@@ -661,7 +659,7 @@ class _Conversation:
     def after_proof(self, effect: AttachProof, result: OrderView | Exception) -> Outcome:
         if isinstance(result, OrderView):
             return self.out(
-                screens.proof_received(result, late=result.status == "EXPIRED"),
+                screens.proof_received(result, late=result.is_expired),
                 REVIEW,
                 {"raffle": result.raffle_id, "order": result.code},
             )

@@ -56,7 +56,7 @@ def order_view(order: Order) -> OrderView:
         total=order.total_amount,
         currency=raffle.currency,
         expires_at=order.expires_at,
-        proof_received=order.proof_received_at is not None,
+        proof_received=order.proof_received,
         payment_instructions=raffle.payment_instructions,
     )
 
@@ -107,7 +107,8 @@ class DbQueries:
 
     def live_orders(self) -> Sequence[OrderView]:
         orders = (
-            Order.objects.filter(buyer=self.buyer, status=Order.Status.PENDING_PAYMENT)
+            Order.objects.filter(buyer=self.buyer)
+            .waiting_payment()
             .select_related("raffle")
             .order_by("-created_at", "-id")[:MAX_LIVE]
         )

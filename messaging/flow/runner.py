@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from messaging import identity, notifications, outbox
+from messaging import services as messaging_services
 from messaging.flow import machine
 from messaging.flow.effects import (
     AttachProof,
@@ -127,15 +128,10 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
         replies.extend(outcome.replies)
     for other in outcome.effects:
         if isinstance(other, PauseBot):
-            contact.bot_paused = True
-            contact.wants_agent = True
-            services.log_event(
-                kind="bot_paused",
-                by=_actor(buyer),
-                contact=contact.pk,
-                wa_id=contact.wa_id,
-                reason="buyer asked for a person",
+            paused = messaging_services.set_bot_paused(
+                contact, True, _actor(buyer), wants_agent=True, reason="buyer asked for a person"
             )
+            contact.bot_paused, contact.wants_agent = paused.bot_paused, paused.wants_agent
         elif isinstance(other, SetLanguage):
             contact.language = other.code
     contact.state = outcome.state
@@ -169,19 +165,14 @@ def _execute(effect: DomainEffect, buyer: Buyer, message: InboundMessage) -> Ord
 
 
 def _reserve(effect: Reserve, buyer: Buyer, by: services.Actor) -> OrderView:
-    if effect.replace:
-        old = Order.objects.filter(
-            buyer=buyer,
-            code=effect.replace,
-            status=Order.Status.PENDING_PAYMENT,
-            proof_received_at__isnull=True,
-        ).first()
-        if old is not None:
-            services.cancel_order(old, by=by)
-    if effect.numbers:
-        order = services.reserve_specific(effect.raffle_id, list(effect.numbers), buyer, by=by)
-    else:
-        order = services.reserve_random(effect.raffle_id, effect.qty, buyer, by=by)
+    order = services.reserve_replacing(
+        raffle_id=effect.raffle_id,
+        buyer=buyer,
+        numbers=effect.numbers,
+        qty=effect.qty,
+        replacing=effect.replace,
+        by=by,
+    )
     return order_view(Order.objects.select_related("raffle").get(pk=order.pk))
 
 

@@ -594,11 +594,11 @@ def order_not_found(code: str) -> Replies:
 
 
 def order_closed(order: OrderView) -> Replies:
-    if order.status == "PAID":
+    if order.is_paid:
         return lead(
             _("Order *%(code)s* is already paid. ✅") % {"code": order.code}, receipt(order)
         )
-    if order.status == "CANCELLED":
+    if order.is_cancelled:
         text = _("Order *%(code)s* was cancelled and its numbers were released.") % {
             "code": order.code
         }

@@ -20,16 +20,9 @@ from messaging.flow.effects import AttachProof, Cancel, ProofUnreadable, Reserve
 from messaging.flow.events import InboundEvent
 from messaging.flow.machine import Outcome
 from messaging.flow.replies import Reply
-from messaging.flow.views import (
-    EXPIRED,
-    PAID,
-    PENDING,
-    OrderView,
-    RaffleView,
-    ResultView,
-    TicketsView,
-)
+from messaging.flow.views import OrderView, RaffleView, ResultView, TicketsView
 from raffles import exceptions as errors
+from raffles.rules import OrderStatus
 
 NOW = datetime(2030, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -75,12 +68,12 @@ class FakeWorld:
         return self.orders.get((code or "").upper())
 
     def live_orders(self) -> Sequence[OrderView]:
-        return [o for o in reversed(self.orders.values()) if o.status == PENDING]
+        return [o for o in reversed(self.orders.values()) if o.is_waiting_payment]
 
     def paid_tickets(self) -> Sequence[TicketsView]:
         out: dict[str, list[str]] = {}
         for order in self.orders.values():
-            if order.status == PAID:
+            if order.is_paid:
                 out.setdefault(order.raffle_title, []).extend(order.numbers)
         return [TicketsView(title, tuple(sorted(numbers))) for title, numbers in out.items()]
 
@@ -92,7 +85,7 @@ class FakeWorld:
         mine = {
             n
             for o in self.orders.values()
-            if o.raffle_id == raffle_id and o.status in (PENDING, PAID)
+            if o.raffle_id == raffle_id and (o.is_waiting_payment or o.is_paid)
             for n in o.raw_numbers
         }
         return mine | self.taken.get(raffle_id, set())
@@ -109,8 +102,8 @@ class FakeWorld:
             raise errors.RaffleNotActive()
         if effect.replace and effect.replace in self.orders:
             old = self.orders[effect.replace]
-            if old.status == PENDING and not old.proof_received:
-                self.orders[old.code] = replace(old, status="CANCELLED")
+            if old.can_be_replaced:
+                self.orders[old.code] = replace(old, status=OrderStatus.CANCELLED)
         held = self.held(raffle.id)
         free = [n for n in range(raffle.min_number, raffle.max_number + 1) if n not in held][
             : self._view(raffle).left
@@ -138,7 +131,7 @@ class FakeWorld:
             code=code,
             raffle_id=raffle.id,
             raffle_title=raffle.title,
-            status=PENDING,
+            status=OrderStatus.PENDING_PAYMENT,
             numbers=tuple(raffle.fmt(n) for n in sorted(numbers)),
             raw_numbers=tuple(sorted(numbers)),
             total=raffle.price * len(numbers),
@@ -151,18 +144,18 @@ class FakeWorld:
 
     def cancel(self, effect: Cancel) -> OrderView:
         order = self.orders.get(effect.code)
-        if order is None or order.status != PENDING:
+        if order is None or not order.is_live:
             raise errors.InvalidOrderState("cancel", order.status if order else "missing")
-        self.orders[order.code] = replace(order, status="CANCELLED")
+        self.orders[order.code] = replace(order, status=OrderStatus.CANCELLED)
         return self.orders[order.code]
 
     def attach(self, effect: AttachProof) -> OrderView:
         if not effect.media.ok:
             raise ProofUnreadable()
         order = self.orders.get(effect.code)
-        if order is None or order.status not in (PENDING, EXPIRED):
+        if order is None or not order.accepts_proof:
             raise errors.InvalidOrderState("add a payment proof to", "closed")
-        if order.status == PENDING:
+        if order.is_waiting_payment:
             order = replace(order, proof_received=True)
             self.orders[order.code] = order
         return order

@@ -1,7 +1,9 @@
 """Read-only snapshots the pure core works with, and the interface it reads them through.
 
 The runner gives the machine a `Queries` backed by the database (`flow.queries`); tests give
-it an in-memory one. The machine never touches the ORM.
+it an in-memory one. The machine never touches the ORM. What an order's status means (live,
+holding, accepts a proof, expired) comes from raffles: `OrderView` has `raffles.rules`'s
+`OrderRules`, the same methods as the `Order` model.
 """
 
 from __future__ import annotations
@@ -12,10 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-PENDING = "PENDING_PAYMENT"
-PAID = "PAID"
-CANCELLED = "CANCELLED"
-EXPIRED = "EXPIRED"
+from raffles.rules import OrderRules
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class RaffleView:
 
 
 @dataclass(frozen=True)
-class OrderView:
+class OrderView(OrderRules):
     code: str
     raffle_id: int
     raffle_title: str
@@ -58,25 +57,6 @@ class OrderView:
     proof_received: bool = False
     payment_instructions: str = ""
     raw_numbers: tuple[int, ...] = ()
-
-    @property
-    def is_live(self) -> bool:
-        return self.status == PENDING
-
-    def hold_expired(self, now: datetime) -> bool:
-        """Past its hold and no proof sent (the expiry job may not have run yet)."""
-        if self.status == EXPIRED:
-            return True
-        return (
-            self.status == PENDING
-            and not self.proof_received
-            and self.expires_at is not None
-            and self.expires_at <= now
-        )
-
-    @property
-    def accepts_proof(self) -> bool:
-        return self.status in {PENDING, EXPIRED}
 
 
 @dataclass(frozen=True)

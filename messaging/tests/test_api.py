@@ -160,6 +160,21 @@ def test_contact_orders(api, contact):
     assert ids(same) == [mine.pk]
 
 
+def test_orders_filtered_by_contact_beside_buyer(api, contact):
+    raffle = make_raffle()
+    mine = services.reserve_specific(raffle.pk, [1, 2], contact.buyer)
+    other = BuyerFactory()
+    services.reserve_specific(raffle.pk, [3], other)
+    no_buyer = Contact.objects.create(wa_id="5215500000008")
+
+    assert ids(api.get(f"/api/orders/?contact={contact.pk}")) == [mine.pk]
+    assert ids(api.get(f"/api/orders/?contact={contact.pk}&buyer={contact.buyer_id}")) == [mine.pk]
+    assert ids(api.get(f"/api/orders/?contact={contact.pk}&buyer={other.pk}")) == []
+    assert ids(api.get(f"/api/orders/?contact={no_buyer.pk}")) == []
+    assert ids(api.get(f"/api/orders/?contact={no_buyer.pk + 1000}")) == []
+    assert api.get("/api/orders/?contact=abc").status_code == 422
+
+
 def test_orders_of_a_contact_without_buyer_is_empty(api):
     contact = Contact.objects.create(wa_id="5215500000009")
 

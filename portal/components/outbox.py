@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from messaging import resend
+from messaging import resend, selectors
 from messaging.models import OutboundMessage
 from portal.components.base import StaffComponent
 
@@ -33,12 +33,7 @@ class OutboxView(StaffComponent):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        rows = resend.troubled_messages()
-        if self.status == "failing":
-            rows = rows.filter(status__in=OutboundMessage.PENDING_STATUSES)
-        elif self.status:
-            rows = rows.filter(status=self.status)
-        context["rows"] = rows[:SHOWN]
+        context["rows"] = selectors.outbox_problems(status=self.status)[:SHOWN]
         context["filters"] = FILTERS
         context["resendable"] = OutboundMessage.UNSENT_STATUSES
         return context

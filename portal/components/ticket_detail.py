@@ -7,7 +7,6 @@ from typing import Any
 from portal.components.base import StaffComponent
 from portal.queries import number_history, ticket_with_order
 from raffles.models import Raffle
-from raffles.selectors import effective_status
 
 
 class TicketDetailView(StaffComponent):
@@ -31,9 +30,8 @@ class TicketDetailView(StaffComponent):
             ticket = ticket_with_order(raffle, self.number)
             context["ticket"] = ticket
             if ticket is not None:
-                shown = effective_status(ticket)
-                context["shown_status"] = shown
+                context["shown_status"] = ticket.effective_status()
                 context["order"] = ticket.reserved_by_order
-                context["lapsed"] = shown != ticket.status
+                context["lapsed"] = ticket.is_lapsed()
                 context["history"] = number_history(raffle, self.number)
         return context

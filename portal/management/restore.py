@@ -79,11 +79,7 @@ def reconcile(
     report = Report(backup_time, cutoff, keep_until, dry_run)
     if dry_run:
         report.stale_messages = stale_outbound(cutoff).count()
-        report.expired_orders = Order.objects.filter(
-            status=Order.Status.PENDING_PAYMENT,
-            proof_received_at__isnull=True,
-            expires_at__lt=min(backup_time, now),
-        ).count()
+        report.expired_orders = Order.objects.hold_ran_out(min(backup_time, now)).count()
         if keep_until is not None:
             report.kept_holds = raffles_restore.holds_to_keep(backup_time, keep_until).count()
     else:

@@ -1,11 +1,13 @@
 """/api/orders/: orders, payment review (confirm, reject) and cancellation."""
 
-from django.db.models import F, Prefetch, QuerySet
+from collections.abc import Callable
+
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
 
-from raffles import services
+from raffles import selectors, services
 from raffles.api.common import Pagination, actor, errors, id_path, read, write
 from raffles.api.schemas import (
     ConfirmPaymentIn,
@@ -15,7 +17,7 @@ from raffles.api.schemas import (
     PendingFilters,
     RejectPaymentIn,
 )
-from raffles.models import Order, PaymentProof
+from raffles.models import Order
 
 router = Router(tags=["orders"])
 
@@ -31,21 +33,30 @@ PROOF_FILE_RESPONSE = {
 }
 
 
-def _orders() -> QuerySet[Order]:
-    return Order.objects.select_related("raffle", "buyer").prefetch_related("order_tickets")
+# Who a channel's contact id stands for (`?contact=`): the app that owns contacts tells us,
+# through `resolve_contacts_with` (config.api wires messaging's), so raffles never imports
+# it. Without one, `?contact=` matches no order.
+ContactResolver = Callable[[int], int | None]
+_contact_resolver: list[ContactResolver] = []
+
+
+def resolve_contacts_with(resolver: ContactResolver) -> None:
+    """Use `resolver` (contact id -> buyer id, or None) for `?contact=`."""
+    _contact_resolver[:] = [resolver]
+
+
+def _buyer_ids(filters: OrderFilters) -> list[int] | None:
+    """The buyers `?buyer=` and `?contact=` allow (None: any buyer)."""
+    if filters.contact is None:
+        return None if filters.buyer is None else [filters.buyer]
+    found = _contact_resolver[0](filters.contact) if _contact_resolver else None
+    if found is None or filters.buyer not in (None, found):
+        return []
+    return [found]
 
 
 def _order(order_id: int) -> Order:
-    order = (
-        _orders()
-        .select_related("confirmed_by")
-        .prefetch_related(
-            Prefetch("proofs", PaymentProof.objects.select_related("duplicate_of__order")),
-            "events",
-        )
-        .filter(pk=order_id)
-        .first()
-    )
+    order = selectors.order_detail(order_id)
     if order is None:
         raise Http404(f"Order {order_id} does not exist")
     return order
@@ -54,22 +65,17 @@ def _order(order_id: int) -> Order:
 @router.get("/", response=read(list[OrderOut]))
 @paginate(Pagination)
 def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> QuerySet[Order]:
-    """Orders, newest first unless `ordering` says otherwise."""
-    orders = _orders()
-    if filters.status:
-        orders = orders.filter(status=filters.status)
-    if filters.raffle:
-        orders = orders.filter(raffle_id=filters.raffle)
-    if filters.buyer:
-        orders = orders.filter(buyer_id=filters.buyer)
-    if filters.code:
-        orders = orders.filter(code=filters.code.strip().upper())
-    if filters.created_after:
-        orders = orders.filter(created_at__gte=filters.created_after)
-    if filters.created_before:
-        orders = orders.filter(created_at__lt=filters.created_before)
-    tiebreak = "-id" if filters.ordering.startswith("-") else "id"
-    return orders.order_by(filters.ordering, tiebreak)
+    """Orders, newest first unless `ordering` says otherwise. `?contact=` (a WhatsApp
+    contact id) and `?buyer=` may be given together: they must name the same buyer."""
+    return selectors.orders_listed(
+        status=filters.status,
+        raffle_id=filters.raffle,
+        buyer_ids=_buyer_ids(filters),
+        code=filters.code,
+        created_after=filters.created_after,
+        created_before=filters.created_before,
+        ordering=filters.ordering,
+    )
 
 
 # Declared before /{order_id}/ so that "pending-payment" is not read as an id.
@@ -78,12 +84,7 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> QuerySet[
 def list_pending_payment(request: HttpRequest, filters: Query[PendingFilters]) -> QuerySet[Order]:
     """Orders waiting for payment: those whose proof waits for review first (oldest proof
     first), then the rest by age."""
-    orders = _orders().filter(status=Order.Status.PENDING_PAYMENT)
-    if filters.raffle:
-        orders = orders.filter(raffle_id=filters.raffle)
-    if filters.with_proof is not None:
-        orders = orders.filter(proof_received_at__isnull=not filters.with_proof)
-    return orders.order_by(F("proof_received_at").asc(nulls_last=True), "created_at", "id")
+    return selectors.orders_waiting_payment(raffle_id=filters.raffle, with_proof=filters.with_proof)
 
 
 @router.get("/{order_id}/", response=read(OrderDetailOut, 404))
@@ -128,7 +129,7 @@ def get_proof_file(
     request: HttpRequest, order_id: int = OrderId, proof_id: int = id_path("Proof id.")
 ) -> FileResponse:
     """The payment proof as the buyer sent it."""
-    proof = PaymentProof.objects.filter(pk=proof_id, order_id=order_id).first()
+    proof = selectors.order_proof(order_id, proof_id)
     if proof is None:
         raise Http404(f"Order {order_id} has no proof {proof_id}")
     try:

@@ -1,6 +1,6 @@
 """/api/raffles/: raffles, their numbers and their lifecycle. Thin: services do the work."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
@@ -28,7 +28,7 @@ RaffleId = id_path("Raffle id.")
 
 
 def _raffle(raffle_id: int) -> Raffle:
-    raffle = Raffle.objects.filter(pk=raffle_id).first()
+    raffle = selectors.raffle_by_id(raffle_id)
     if raffle is None:
         raise RaffleNotFound(f"Raffle {raffle_id} does not exist")
     return raffle
@@ -38,13 +38,7 @@ def _raffle(raffle_id: int) -> Raffle:
 @paginate(Pagination)
 def list_raffles(request: HttpRequest, filters: Query[RaffleFilters]) -> QuerySet[Raffle]:
     """Raffles, newest first. `?is_active=true`: only those selling now."""
-    raffles = Raffle.objects.order_by("-created_at", "-id")
-    if filters.status:
-        raffles = raffles.filter(status=filters.status)
-    if filters.is_active is not None:
-        selling = Q(pk__in=selectors.selling_raffles().values("pk"))
-        raffles = raffles.filter(selling if filters.is_active else ~selling)
-    return raffles
+    return selectors.raffles_listed(status=filters.status, selling=filters.is_active)
 
 
 @router.post("/", response=write(RaffleOut, status=201))
@@ -136,19 +130,9 @@ def list_tickets(
     request: HttpRequest, filters: Query[TicketFilters], raffle_id: int = RaffleId
 ) -> QuerySet[TicketNumber]:
     """The raffle's numbers in order, with their status as a buyer would see it."""
-    raffle = _raffle(raffle_id)
-    tickets = TicketNumber.objects.filter(raffle=raffle).select_related("raffle")
-    if filters.number_min is not None:
-        tickets = tickets.filter(number__gte=filters.number_min)
-    if filters.number_max is not None:
-        tickets = tickets.filter(number__lte=filters.number_max)
-    if filters.status:
-        lapsed = Q(status=TicketNumber.Status.RESERVED, reserved_until__lt=timezone.now())
-        tickets = tickets.filter(
-            {
-                TicketNumber.Status.AVAILABLE: Q(status=TicketNumber.Status.AVAILABLE) | lapsed,
-                TicketNumber.Status.RESERVED: Q(status=TicketNumber.Status.RESERVED) & ~lapsed,
-                TicketNumber.Status.SOLD: Q(status=TicketNumber.Status.SOLD),
-            }[filters.status]
-        )
-    return tickets.order_by("number")
+    return selectors.raffle_tickets(
+        _raffle(raffle_id),
+        number_min=filters.number_min,
+        number_max=filters.number_max,
+        showing_as=filters.status,
+    )

@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 
-from raffles import selectors
 from raffles.api.common import MAX_INT, DateTime, Id, text, whole_number
 from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
 
@@ -177,20 +176,15 @@ class TicketOut(Schema):
 
     @staticmethod
     def resolve_status(ticket: TicketNumber) -> str:
-        return selectors.effective_status(ticket)
+        return ticket.effective_status()
 
     @staticmethod
     def resolve_reserved_until(ticket: TicketNumber) -> datetime | None:
-        return None if _lapsed(ticket) else ticket.reserved_until
+        return None if ticket.is_lapsed() else ticket.reserved_until
 
     @staticmethod
     def resolve_order_id(ticket: TicketNumber) -> int | None:
-        return None if _lapsed(ticket) else ticket.reserved_by_order_id
-
-
-def _lapsed(ticket: TicketNumber) -> bool:
-    """Held past its time: free for the next buyer, shown as available."""
-    return ticket.status == TicketNumber.Status.RESERVED and selectors.is_claimable(ticket)
+        return None if ticket.is_lapsed() else ticket.reserved_by_order_id
 
 
 class TicketFilters(Schema):
@@ -300,6 +294,9 @@ class OrderFilters(Schema):
     status: OrderStatus | None = None
     raffle: Id | None = Field(None, description="Raffle id.")
     buyer: Id | None = Field(None, description="Buyer id (a contact's `buyer_id`).")
+    contact: Id | None = Field(
+        None, description="WhatsApp contact id: the orders of that contact's buyer."
+    )
     code: text(max_length=12) | None = Field(  # type: ignore[valid-type]
         None, description="Order code, any case."
     )

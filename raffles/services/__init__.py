@@ -23,6 +23,7 @@ from raffles.services.orders import (
     cancel_order,
     confirm_paid,
     reject_payment,
+    reserve_replacing,
 )
 from raffles.services.raffles import (
     activate_raffle,
@@ -70,6 +71,7 @@ __all__ = [
     "reject_payment",
     "release_order_reservations",
     "reserve_random",
+    "reserve_replacing",
     "reserve_specific",
     "send_expiry_reminders",
     "start_ticket_generation",

@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from raffles import draw_method, signals
+from raffles.audit import EventKind
 from raffles.exceptions import (
     AlreadyDrawn,
     DrawNotFound,
@@ -61,7 +62,7 @@ def create_commitment(raffle: Raffle, *, by: ActorLike = None) -> Draw:
             )
             # Never the seed here: events are shown to staff before the draw.
             log_event(
-                kind="draw_committed",
+                kind=EventKind.DRAW_COMMITTED,
                 by=by,
                 raffle=raffle,
                 commitment=draw.commitment,
@@ -78,14 +79,8 @@ def create_commitment(raffle: Raffle, *, by: ActorLike = None) -> Draw:
 def pending_orders(raffle: Raffle, now: datetime | None = None) -> QuerySet[Order]:
     """Orders that may still become PAID: a proof waits for review, or the hold still runs."""
     now = now or timezone.now()
-    proof_waiting = Q(
-        status__in=(Order.Status.PENDING_PAYMENT, Order.Status.EXPIRED),
-        proofs__review=PaymentProof.Review.PENDING,
-    )
-    hold_running = Q(status=Order.Status.PENDING_PAYMENT) & (
-        Q(proof_received_at__isnull=False) | Q(expires_at__isnull=True) | Q(expires_at__gte=now)
-    )
-    ids = Order.objects.filter(proof_waiting | hold_running, raffle=raffle).values("pk")
+    proof_waiting = Q(status__in=Order.PROOF_STATUSES, proofs__review=PaymentProof.Review.PENDING)
+    ids = Order.objects.filter(proof_waiting | Order.holding_q(now), raffle=raffle).values("pk")
     return Order.objects.filter(pk__in=ids).order_by("created_at", "id")
 
 
@@ -133,7 +128,7 @@ def _freeze(raffle: Raffle, draw: Draw | None, *, exclude_pending: bool, by: Act
     draw.frozen_at = timezone.now()
     draw.save(update_fields=["entries", "entries_hash", "entries_count", "excluded", "frozen_at"])
     log_event(
-        kind="entries_frozen",
+        kind=EventKind.ENTRIES_FROZEN,
         by=by,
         raffle=raffle,
         entries_hash=draw.entries_hash,
@@ -231,7 +226,7 @@ def draw_raffle(
         )
         fresh.refresh_from_db()
         log_event(
-            kind="raffle_drawn",
+            kind=EventKind.RAFFLE_DRAWN,
             by=by,
             raffle=fresh,
             method=draw.method,

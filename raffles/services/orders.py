@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
@@ -12,20 +13,21 @@ from django.db.models import Q
 from django.utils import timezone
 
 from raffles import signals
+from raffles.audit import EventKind
 from raffles.exceptions import InvalidInput, InvalidOrderState, NumbersNoLongerAvailable
-from raffles.models import Order, OrderEvent, PaymentProof, TicketNumber
+from raffles.models import Buyer, Order, OrderEvent, PaymentProof, TicketNumber
 from raffles.services.actors import ActorLike, as_actor
 from raffles.services.draws import ensure_payments_open
 from raffles.services.events import log_event
 from raffles.services.reservations import (
-    RESERVED,
-    SOLD,
-    claimable,
     release_order_reservations,
+    reserve_random,
+    reserve_specific,
     retry_on_conflict,
 )
 
-PROOF_ACCEPTS = (Order.Status.PENDING_PAYMENT, Order.Status.EXPIRED)
+RESERVED = TicketNumber.Status.RESERVED
+SOLD = TicketNumber.Status.SOLD
 MIME_EXTENSIONS = {
     "image/jpeg": "jpg",
     "image/png": "png",
@@ -52,15 +54,6 @@ def _safe_filename(filename: str, mime_type: str, digest: str) -> str:
     return f"{digest[:16]}-{stem or 'proof'}.{ext}"
 
 
-def _hold_ran_out(order: Order, now: datetime) -> bool:
-    return (
-        order.status == Order.Status.PENDING_PAYMENT
-        and order.proof_received_at is None
-        and order.expires_at is not None
-        and order.expires_at < now
-    )
-
-
 def _retake_or_expire(order: Order, now: datetime) -> None:
     """A proof came after the hold ran out but before the expiry job: keep the order if all
     its numbers are still free (re-held without expiry), otherwise expire it now, so it never
@@ -68,7 +61,8 @@ def _retake_or_expire(order: Order, now: datetime) -> None:
     numbers = order.numbers()
     held = (
         TicketNumber.objects.filter(
-            Q(reserved_by_order=order, status=RESERVED) | claimable(now), raffle=order.raffle
+            Q(reserved_by_order=order, status=RESERVED) | TicketNumber.claimable_q(now),
+            raffle=order.raffle,
         )
         .filter(number__in=numbers)
         .order_by()
@@ -81,7 +75,7 @@ def _retake_or_expire(order: Order, now: datetime) -> None:
         status=Order.Status.EXPIRED, closed_at=now, updated_at=now
     )
     order.status = Order.Status.EXPIRED
-    log_event(kind="expired", order=order, released=held, reason="numbers taken meanwhile")
+    log_event(kind=EventKind.EXPIRED, order=order, released=held, reason="numbers taken meanwhile")
     signals.order_expired.send(sender=Order, order=order)
 
 
@@ -108,9 +102,9 @@ def attach_payment_proof(
     now = timezone.now()
     with transaction.atomic():
         order = _fresh(order, lock=True)
-        if order.status not in PROOF_ACCEPTS:
+        if not order.accepts_proof:
             raise InvalidOrderState("add a payment proof to", order.get_status_display().lower())
-        if _hold_ran_out(order, now):
+        if order.hold_ran_out(now):
             _retake_or_expire(order, now)
         earlier = (
             PaymentProof.objects.filter(sha256=digest)
@@ -129,14 +123,14 @@ def attach_payment_proof(
         )
         proof.file.save(_safe_filename(filename, mime_type, digest), ContentFile(content), False)
         proof.save()
-        if order.status == Order.Status.PENDING_PAYMENT:
+        if order.is_waiting_payment:
             Order.objects.filter(pk=order.pk).update(proof_received_at=now, updated_at=now)
             TicketNumber.objects.filter(reserved_by_order=order, status=RESERVED).update(
                 reserved_until=None
             )
             order.proof_received_at = now
         log_event(
-            kind="proof_received",
+            kind=EventKind.PROOF_RECEIVED,
             by=by or order.buyer,
             order=order,
             proof=proof.pk,
@@ -157,13 +151,13 @@ def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = N
     now = timezone.now()
     with transaction.atomic():
         order = _fresh(order, lock=True)
-        if order.status not in PROOF_ACCEPTS:
+        if not order.accepts_proof:
             raise InvalidOrderState("confirm payment of", order.get_status_display().lower())
         ensure_payments_open(order)
         numbers = order.numbers()
         mine = Q(reserved_by_order=order, status=RESERVED)
         sold = (
-            TicketNumber.objects.filter(mine | claimable(now), raffle=order.raffle)
+            TicketNumber.objects.filter(mine | TicketNumber.claimable_q(now), raffle=order.raffle)
             .filter(number__in=numbers)
             .order_by()
             .update(status=SOLD, reserved_by_order=order, reserved_until=None)
@@ -192,7 +186,7 @@ def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = N
             reviewed_by=as_actor(by).user,
         )
         order = _fresh(order)
-        log_event(kind="paid", by=by, order=order, late=was == Order.Status.EXPIRED)
+        log_event(kind=EventKind.PAID, by=by, order=order, late=was == Order.Status.EXPIRED)
         signals.order_paid.send(sender=Order, order=order)
     return order
 
@@ -209,7 +203,7 @@ def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
     now = timezone.now()
     with transaction.atomic():
         order = _fresh(order, lock=True)
-        if order.status not in PROOF_ACCEPTS:
+        if not order.accepts_proof:
             raise InvalidOrderState("reject payment of", order.get_status_display().lower())
         reviewer = as_actor(by).user
         pending = PaymentProof.objects.filter(order=order, review=PaymentProof.Review.PENDING)
@@ -222,7 +216,7 @@ def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
             reviewed_by=reviewer,
             rejection_reason=reason,
         )
-        if order.status == Order.Status.PENDING_PAYMENT:
+        if order.is_waiting_payment:
             until = now + timedelta(minutes=order.raffle.reservation_minutes)
             Order.objects.filter(pk=order.pk).update(
                 proof_received_at=None, expires_at=until, reminder_sent_at=None, updated_at=now
@@ -231,7 +225,7 @@ def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
                 reserved_until=until
             )
         order = _fresh(order)
-        log_event(kind="payment_rejected", by=by, order=order, reason=reason)
+        log_event(kind=EventKind.PAYMENT_REJECTED, by=by, order=order, reason=reason)
         signals.payment_rejected.send(sender=Order, order=order, proof=proof, reason=reason)
     return order
 
@@ -248,7 +242,34 @@ def cancel_order(order: Order, *, by: ActorLike = None) -> Order:
         if not won:
             raise InvalidOrderState("cancel", order.get_status_display().lower())
         released = release_order_reservations(order)
-        log_event(kind="cancelled", by=by, order=order, released=released)
+        log_event(kind=EventKind.CANCELLED, by=by, order=order, released=released)
         by_buyer = as_actor(by).type == OrderEvent.Actor.BUYER
         signals.order_cancelled.send(sender=Order, order=order, by_buyer=by_buyer)
     return order
+
+
+def reserve_replacing(
+    *,
+    raffle_id: int,
+    buyer: Buyer,
+    numbers: Iterable[int] = (),
+    qty: int = 0,
+    replacing: str = "",
+    by: ActorLike = None,
+) -> Order:
+    """Reserve `numbers` (or `qty` at random) for the buyer, first cancelling their order
+    `replacing` (by code) if it may still be replaced (`Order.can_be_replaced`), all in one
+    transaction: a refused reservation leaves the old order as it was."""
+    with transaction.atomic():
+        if replacing:
+            old = (
+                Order.objects.select_for_update(of=("self",))
+                .filter(buyer=buyer, code=replacing)
+                .first()
+            )
+            if old is not None and old.can_be_replaced:
+                cancel_order(old, by=by)
+        wanted = list(numbers)
+        if wanted:
+            return reserve_specific(raffle_id, wanted, buyer, by=by)
+        return reserve_random(raffle_id, qty, buyer, by=by)

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from raffles.audit import EventKind
 from raffles.exceptions import (
     InvalidInput,
     InvalidRaffleState,
@@ -153,7 +154,7 @@ def create_raffle(
     _check_range(raffle)
     with transaction.atomic():
         raffle.save()
-        log_event(kind="raffle_created", by=by, raffle=raffle, title=raffle.title)
+        log_event(kind=EventKind.RAFFLE_CREATED, by=by, raffle=raffle, title=raffle.title)
     return raffle
 
 
@@ -172,7 +173,7 @@ def update_raffle(*, raffle: Raffle, by: ActorLike = None, **fields: Any) -> Raf
         if changed:
             raffle.save()
             log_event(
-                kind="raffle_updated",
+                kind=EventKind.RAFFLE_UPDATED,
                 by=by,
                 raffle=raffle,
                 fields=sorted(changed),
@@ -251,7 +252,7 @@ def generate_tickets(
         Raffle.objects.filter(pk=raffle.pk).update(
             generation_status=Raffle.Generation.DONE, generated_count=raffle.size
         )
-        log_event(kind="tickets_generated", raffle=raffle, count=raffle.size, added=added)
+        log_event(kind=EventKind.TICKETS_GENERATED, raffle=raffle, count=raffle.size, added=added)
     if added >= 10_000:
         _refresh_statistics()
     return added
@@ -282,7 +283,7 @@ def start_ticket_generation(*, raffle: Raffle, by: ActorLike = None) -> bool:
 
     with transaction.atomic():
         Raffle.objects.filter(pk=raffle.pk).update(generation_status=Raffle.Generation.RUNNING)
-        log_event(kind="tickets_generation_started", by=by, raffle=raffle, size=raffle.size)
+        log_event(kind=EventKind.TICKETS_GENERATION_STARTED, by=by, raffle=raffle, size=raffle.size)
         transaction.on_commit(lambda: async_task("raffles.tasks.generate_tickets_task", raffle.pk))
     return False
 
@@ -299,7 +300,7 @@ def activate_raffle(*, raffle: Raffle, by: ActorLike = None) -> Raffle:
         raffle.status = Raffle.Status.ACTIVE
         raffle.activated_at = timezone.now()
         raffle.save(update_fields=["status", "activated_at", "updated_at"])
-        log_event(kind="raffle_activated", by=by, raffle=raffle)
+        log_event(kind=EventKind.RAFFLE_ACTIVATED, by=by, raffle=raffle)
         create_commitment(raffle, by=by)  # the draw's seed, committed before any sale
     return raffle
 
@@ -315,5 +316,5 @@ def close_raffle(raffle: Raffle, *, by: ActorLike = None) -> Raffle:
             if raffle.status == Raffle.Status.CLOSED:
                 return raffle
             raise InvalidRaffleState("close", raffle.get_status_display().lower())
-        log_event(kind="raffle_closed", by=by, raffle=raffle)
+        log_event(kind=EventKind.RAFFLE_CLOSED, by=by, raffle=raffle)
     return raffle

@@ -14,21 +14,21 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from raffles.audit import EventKind
 from raffles.models import Order, OrderEvent, OrderTicket, TicketNumber
 from raffles.services.actors import ActorLike
 from raffles.services.events import log_event
 
-HOLD_KEPT = "hold_kept_after_restore"
+HOLD_KEPT = EventKind.HOLD_KEPT_AFTER_RESTORE
 
 
 def orders_to_recheck(backup_time: datetime) -> QuerySet[Order]:
     """Orders that may have been paid after the backup: waiting for payment with a hold
     still running at the backup's time, or with a proof waiting for review."""
     return (
-        Order.objects.filter(status=Order.Status.PENDING_PAYMENT)
-        .filter(Q(proof_received_at__isnull=False) | Q(expires_at__gte=backup_time))
+        Order.objects.holding(backup_time)
         .select_related("raffle", "buyer")
         .order_by("raffle_id", "created_at", "id")
     )
@@ -39,12 +39,8 @@ def holds_to_keep(backup_time: datetime, until: datetime) -> QuerySet[Order]:
     for this restore (so a second run changes nothing)."""
     kept = OrderEvent.objects.filter(kind=HOLD_KEPT, created_at__gte=backup_time)
     return (
-        Order.objects.filter(
-            status=Order.Status.PENDING_PAYMENT,
-            proof_received_at__isnull=True,
-            expires_at__gte=backup_time,
-            expires_at__lt=until,
-        )
+        Order.objects.hold_ran_out(until)
+        .filter(expires_at__gte=backup_time)
         .exclude(pk__in=kept.values("order_id"))
         .order_by("id")
     )
@@ -66,17 +62,16 @@ def keep_holds_live_at(
 def _keep_hold(pk: int, backup_time: datetime, until: datetime, by: ActorLike) -> Order | None:
     with transaction.atomic():
         previous = (
-            Order.objects.filter(pk=pk, status=Order.Status.PENDING_PAYMENT)
+            Order.objects.filter(pk=pk)
+            .waiting_payment()
             .values_list("expires_at", flat=True)
             .first()
         )
-        won = Order.objects.filter(
-            pk=pk,
-            status=Order.Status.PENDING_PAYMENT,
-            proof_received_at__isnull=True,
-            expires_at__gte=backup_time,
-            expires_at__lt=until,
-        ).update(expires_at=until, reminder_sent_at=None)
+        won = (
+            Order.objects.filter(pk=pk, expires_at__gte=backup_time)
+            .hold_ran_out(until)
+            .update(expires_at=until, reminder_sent_at=None)
+        )
         if not won:
             return None
         held = (

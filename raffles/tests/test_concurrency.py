@@ -36,7 +36,7 @@ from django.utils import timezone
 from raffles import services
 from raffles.exceptions import RaffleError
 from raffles.models import Buyer, Order, OrderTicket, Raffle, TicketNumber
-from raffles.selectors import effective_status, raffle_counts
+from raffles.selectors import raffle_counts
 from raffles.services.reservations import retry_on_conflict
 from raffles.tests.factories import BuyerFactory, make_raffle
 
@@ -140,7 +140,7 @@ def consistency_problems(raffle_id: int, now: datetime | None = None) -> list[st
     # The counts the bot and the portal show (the free ones derived from the range) agree
     # with a tally of every number.
     tally = Counter(
-        effective_status(t, now)
+        t.effective_status(now)
         for t in TicketNumber.objects.filter(raffle=raffle).only("status", "reserved_until")
     )
     counted = raffle_counts(raffle, now)
