@@ -11,19 +11,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.db.retry import retry_on_conflict
 from raffles import signals
 from raffles.exceptions import InvalidInput, InvalidOrderState, NumbersNoLongerAvailable
 from raffles.models import Order, OrderEvent, PaymentProof, TicketNumber
 from raffles.services.actors import ActorLike, as_actor
 from raffles.services.draws import ensure_payments_open
 from raffles.services.events import log_event
-from raffles.services.reservations import (
-    RESERVED,
-    SOLD,
-    claimable,
-    release_order_reservations,
-    retry_on_conflict,
-)
+from raffles.services.reservations.expiry import release_order_reservations
+from raffles.services.reservations.rules import RESERVED, SOLD, claimable
 
 PROOF_ACCEPTS = (Order.Status.PENDING_PAYMENT, Order.Status.EXPIRED)
 MIME_EXTENSIONS = {

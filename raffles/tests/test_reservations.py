@@ -207,10 +207,10 @@ def test_alternatives_are_found_with_index_seeks_in_one_statement(raffle, buyer)
     (raffle, number) and filter the status; with 1,000,000 it takes (raffle, status, number).)"""
     from django.db import connection
 
-    from raffles.services import sql
+    from raffles.services.reservations.reads import nearby_sql
 
     services.reserve_specific(raffle.pk, [1, 2], buyer)
-    statement = sql._nearby_sql(connection.vendor, 1)
+    statement = nearby_sql(1)
     params = [raffle.pk, 50, 5, raffle.pk, 50, 5, raffle.pk, timezone.now(), 10]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -218,7 +218,7 @@ def test_alternatives_are_found_with_index_seeks_in_one_statement(raffle, buyer)
             cursor.execute("EXPLAIN " + statement, params)
         else:
             params[7] = connection.ops.adapt_datetimefield_value(params[7])
-            cursor.execute("EXPLAIN QUERY PLAN " + statement.replace("?", "%s"), params)
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "ticket_status_idx" in plan or "ticket_unique_number" in plan
     assert "ticket_hold_ends_idx" in plan
