@@ -224,3 +224,27 @@ def test_alternatives_are_found_with_index_seeks_in_one_statement(raffle, buyer)
     assert "ticket_hold_ends_idx" in plan
     assert "Seq Scan" not in plan
     assert "SCAN raffles_ticketnumber" not in plan
+
+
+# --- query counts on the hot path -----------------------------------------------------------
+# The raffle is known (read once) before counting, as it is for every reservation but the
+# first. SQLite writes in the test's transaction (a savepoint and four statements); PostgreSQL
+# writes a reservation in one statement. The order_reserved receivers are counted too.
+RESERVE_QUERIES = {"sqlite": 6, "postgresql": 1}
+RESERVE_RANDOM_QUERIES = {"sqlite": 7, "postgresql": 1}  # SQLite probes first
+
+
+def test_reserve_specific_query_count(raffle, buyer, other_buyer, django_assert_num_queries):
+    from django.db import connection
+
+    services.reserve_specific(raffle.pk, [1], other_buyer)
+    with django_assert_num_queries(RESERVE_QUERIES[connection.vendor]):
+        services.reserve_specific(raffle.pk, [7, 3], buyer)
+
+
+def test_reserve_random_query_count(raffle, buyer, other_buyer, django_assert_num_queries):
+    from django.db import connection
+
+    services.reserve_specific(raffle.pk, [1], other_buyer)
+    with django_assert_num_queries(RESERVE_RANDOM_QUERIES[connection.vendor]):
+        services.reserve_random(raffle.pk, 2, buyer)

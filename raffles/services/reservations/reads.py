@@ -1,6 +1,6 @@
 """The reads every store shares: the raffle with its terms, the free numbers near some
 numbers (`nearby`) and the next free number after random starting points (`probe`), each in
-one statement through Django's cursor."""
+one statement through Django's cursor; and the cursor a claim writes through."""
 
 from __future__ import annotations
 
@@ -13,6 +13,55 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from raffles.models import Raffle, TicketNumber
 from raffles.services.reservations.columns import AVAILABLE, RESERVED, select_sql, terms_sql
+
+
+@functools.lru_cache(maxsize=256)
+def _qmark(sql: str) -> str:
+    """A statement in Django's placeholder style (`%s`, no literal `%`) in sqlite3's (`?`)."""
+    return sql.replace("%s", "?")
+
+
+class DriverCursor:
+    """The driver's own connection (`sqlite3`), for the statements Django's cursor would run,
+    under Django's error wrapping: same text (placeholders converted), same parameters."""
+
+    __slots__ = ("_cursor", "_raw", "_wrap")
+
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        if connection.connection is None:
+            connection.ensure_connection()
+        self._raw = connection.connection
+        self._wrap = connection.wrap_database_errors
+        self._cursor: Any = None
+
+    def __enter__(self) -> DriverCursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._cursor = None
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        with self._wrap:
+            if params is None:
+                self._cursor = self._raw.execute(sql)
+            else:
+                self._cursor = self._raw.execute(_qmark(sql), params)
+
+    def fetchone(self) -> Any:
+        with self._wrap:
+            return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        with self._wrap:
+            return self._cursor.fetchall()
+
+
+def claim_cursor(connection: BaseDatabaseWrapper) -> Any:
+    """Where a SQLite claim runs its statements: Django's cursor while queries are logged or
+    counted, so they are seen; otherwise the driver (see raffles.services.reservations.sqlite)."""
+    if connection.queries_logged:
+        return connection.cursor()
+    return DriverCursor(connection)
 
 
 @functools.cache

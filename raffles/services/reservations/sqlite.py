@@ -4,6 +4,12 @@ The order's INSERT carries the terms guard (a changed raffle gets no order, so n
 written); the conditional UPDATE claims the numbers and returns those it claimed; then the
 order's numbers and its audit event are inserted. Alone (`claim_alone`), it begins its own
 write transaction in the write queue (`config.db.writelock`) and commits only a whole claim.
+
+The claim's statements run inside SQLite's one-writer lock, where every microsecond is one
+that every other writer waits, so they go straight to the driver (`DriverCursor`) unless
+queries are being logged or counted (DEBUG, `django_assert_num_queries`): then they go through
+Django's cursor, which sees them. bench/reservations.py measures the difference
+(docs/performance.md, "Django's cursor or the driver").
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from raffles.services.reservations.columns import (
     columns,
     terms_sql,
 )
-from raffles.services.reservations.reads import StoreReads
+from raffles.services.reservations.reads import StoreReads, claim_cursor
 from raffles.services.reservations.store import (
     Claim,
     ClaimResult,
@@ -80,14 +86,14 @@ class SqliteStore(StoreReads):
         return self.connection.ops.adapt_datetimefield_value(value)
 
     def claim(self, hold: Hold, terms: str) -> Claim:
-        with self.connection.cursor() as cursor:
+        with claim_cursor(self.connection) as cursor:
             return self._claim(cursor, hold, terms)
 
     def claim_alone(self, hold: Hold, terms: str) -> Claim:
         connection = self.connection
         queued = writelock.acquire(connection)
         try:
-            with connection.cursor() as cursor:
+            with claim_cursor(connection) as cursor:
                 if connection.in_atomic_block or connection.connection.in_transaction:
                     raise TransactionStateError("claim_alone needs no open transaction")
                 cursor.execute("BEGIN IMMEDIATE")
