@@ -13,7 +13,7 @@ import functools
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from raffles.models import Order, Raffle, TicketNumber
 
@@ -71,9 +71,17 @@ TICKET_KEYS = ("id", "raffle", "number")
 CLAIMABLE = f"(status = '{AVAILABLE}' OR (status = '{RESERVED}' AND reserved_until < {{now}}))"
 
 
+def column(model: type[Model], name: str) -> str:
+    """The column of one of the model's concrete fields."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"{model.__name__}.{name} is not a concrete column")
+    return str(field.column)
+
+
 def columns(model: type[Model], *names: str) -> str:
     """The columns of these fields, comma-separated, in this order."""
-    return ", ".join(model._meta.get_field(n).column for n in names)  # type: ignore[union-attr]
+    return ", ".join(column(model, n) for n in names)
 
 
 def _db() -> Any:
@@ -87,7 +95,7 @@ def select_sql(model: type[Model], vendor: str) -> tuple[str, tuple[str, ...], t
     connection = _db()
     fields = model._meta.concrete_fields
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    pk = connection.ops.quote_name(column(model, model._meta.pk.name))
     sql = f"SELECT {names} FROM {model._meta.db_table} WHERE {pk} = %s"  # noqa: S608
     converters = []
     for i, f in enumerate(fields):
@@ -108,5 +116,4 @@ def terms_sql(vendor: str) -> str:
         # updates in one transaction share it, never the place). Freezing keeps xmin
         # (PostgreSQL 9.4+). Cheaper than formatting eleven columns on every reservation.
         return "xmin::text || ':' || ctid::text"
-    cols = [Raffle._meta.get_field(n).column for n in TERMS]  # type: ignore[union-attr]
-    return " || ',' || ".join(f"quote({c})" for c in cols)
+    return " || ',' || ".join(f"quote({column(Raffle, n)})" for n in TERMS)

@@ -119,9 +119,9 @@ def _reserved(raffle: Raffle, buyer: Buyer, hold: Hold, order_id: int) -> Order:
         "updated_at": hold.now,
         "expires_at": hold.until,
     }
-    order = Order.from_db(raffle._state.db, None, [values.get(n) for n in _ORDER_FIELDS])
-    _RAFFLE.set_cached_value(order, copy(raffle))  # type: ignore[union-attr]
-    _BUYER.set_cached_value(order, buyer)  # type: ignore[union-attr]
+    order = Order.from_db(raffle._state.db, _ORDER_FIELDS, [values.get(n) for n in _ORDER_FIELDS])
+    _RAFFLE.set_cached_value(order, copy(raffle))
+    _BUYER.set_cached_value(order, buyer)
     # Robust: the reservation is already written, so a failing receiver must not turn it
     # into an error for the caller.
     for receiver, result in signals.order_reserved.send_robust(sender=Order, order=order):

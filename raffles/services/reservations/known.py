@@ -20,14 +20,17 @@ KNOWN_CAP = 512
 
 
 def raffle_pk(raffle_id: object) -> int:
-    if isinstance(raffle_id, bool) or not isinstance(raffle_id, int):
+    """The raffle's primary key, from whatever a caller passed; RaffleNotFound if none."""
+    if isinstance(raffle_id, int) and not isinstance(raffle_id, bool):
+        pk = raffle_id
+    else:
         try:
-            raffle_id = int(raffle_id)  # type: ignore[call-overload]
+            pk = int(raffle_id)  # type: ignore[call-overload]  # any object: int() decides
         except (ValueError, TypeError):
             raise RaffleNotFound() from None
-    if not 0 < raffle_id < 2**63:
+    if not 0 < pk < 2**63:
         raise RaffleNotFound()
-    return raffle_id
+    return pk
 
 
 def known_raffle(pk: int, fresh: bool) -> tuple[Raffle, str]:

@@ -53,7 +53,8 @@ class DriverCursor:
 
     def fetchall(self) -> list[Any]:
         with self._wrap:
-            return self._cursor.fetchall()
+            rows: list[Any] = self._cursor.fetchall()
+        return rows
 
 
 def claim_cursor(connection: BaseDatabaseWrapper) -> Any:
