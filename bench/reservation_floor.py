@@ -10,7 +10,7 @@ loop. Each worker drives the database through the bare driver (`sqlite3`, `psyco
 statements built once:
 
   sqlite    one write transaction per reservation, queued the way the project queues writers
-            (raffles.writelock): BEGIN IMMEDIATE, INSERT the order, the conditional UPDATE that
+            (config.db.writelock): BEGIN IMMEDIATE, INSERT the order, the conditional UPDATE that
             claims the numbers, INSERT the order's numbers and its audit event, COMMIT; a
             ROLLBACK when a number was taken.
   postgres  one statement per reservation, in autocommit: lock the claimable rows (FOR UPDATE,
@@ -144,7 +144,7 @@ def sqlite_worker(job: dict[str, Any]) -> tuple[int, int, float, float]:
     """Reserve until time is up: (reserved, refused, started, ended). With `per_commit` > 1,
     that many reservations share one write transaction, each in its own savepoint (what a
     writer combining concurrent requests would do)."""
-    from raffles import writelock
+    from config.db import writelock
 
     statements = sqlite_statements()
     conn = sqlite3.connect(job["path"], isolation_level=None, timeout=20)

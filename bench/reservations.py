@@ -108,7 +108,7 @@ RETRIES = RetryCounter()
 
 
 def count_retries() -> None:
-    log = logging.getLogger("raffles.services.reservations")
+    log = logging.getLogger("config.db.retry")
     log.setLevel(logging.INFO)
     log.propagate = False
     log.addHandler(RETRIES)

@@ -3,7 +3,7 @@
 SQLite lets one writer in at a time; the others wait in its busy handler, which polls with
 sleeps growing from 1 ms to 100 ms, so under load a waiter keeps sleeping long after the lock
 came free. Here every write transaction (BEGIN IMMEDIATE … COMMIT/ROLLBACK) and every write
-statement outside a transaction first takes `raffles.writelock`'s queue (a thread lock plus an
+statement outside a transaction first takes `config.db.writelock`'s queue (a thread lock plus an
 `flock` next to the database file), and the next writer is woken the moment the previous one
 finishes. Readers never queue (WAL). SQLite's own lock and busy timeout stay as the backstop
 for writers that do not use this backend (the `sqlite3` shell, another program).
@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base
 
-from raffles import writelock
+from config.db import writelock
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection, transaction
 
-from raffles import writelock
+from config.db import writelock
 from raffles.models import Buyer
 
 pytestmark = [

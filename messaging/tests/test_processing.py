@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from messaging import handlers, processing, shapes, tasks
 from messaging.inbound import ingest
-from messaging.models import Contact, InboundMessage
+from messaging.models import Contact, InboundMessage, OutboundMessage
 
 pytestmark = pytest.mark.usefixtures("echo_handler")
+REAL_HANDLER = handlers.handle_inbound  # the bot, before echo_handler replaces it
 
 
 def batch(*messages: tuple[str, str, int, str]) -> dict:
@@ -148,3 +149,23 @@ def test_the_task_sends_the_replies_itself(fake_graph, django_capture_on_commit_
     sent = contact.outbound_messages.values_list("kind", "status")
     assert sorted(sent) == [("read", "sent"), ("text", "sent")]
     assert len(fake_graph.message_requests()) == 2
+
+
+# --- a bot turn's query count ------------------------------------------------------------------
+# The real bot (not the echo handler): a contact who already said hello asks for the menu again.
+BOT_TURN_QUERIES = 21
+
+
+@pytest.mark.django_db
+def test_a_bot_turn_runs_a_known_number_of_queries(monkeypatch, django_assert_num_queries):
+    from raffles.tests.factories import make_raffle
+
+    monkeypatch.setattr(handlers, "handle_inbound", REAL_HANDLER)
+    make_raffle(size=10)
+    ingest(None, batch(("5215512345678", "w1", 100, "hola"), ("5215512345678", "w2", 101, "hola")))
+    first, second = InboundMessage.objects.order_by("timestamp")
+    assert processing.handle_message(first)
+    replies = OutboundMessage.objects.filter(contact_id=second.contact_id).count()
+    with django_assert_num_queries(BOT_TURN_QUERIES):
+        assert processing.handle_message(second)
+    assert OutboundMessage.objects.filter(contact_id=second.contact_id).count() > replies

@@ -433,3 +433,30 @@ def test_storage_failure_asks_meta_to_retry(post_webhook, monkeypatch):
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == WebhookDelivery.Status.FAILED
     assert delivery.body  # the raw body is kept
+
+
+# --- query counts ------------------------------------------------------------------------------
+# A text from a new contact, up to the message stored (the delivery, the contact and its
+# buyer, the message, the events); the handling runs after commit (test_processing.py counts a
+# bot turn). A change here is a change on the hot path: look at the queries before updating it.
+WEBHOOK_QUERIES = 19
+
+
+def test_a_webhook_post_stores_a_message_in_a_known_number_of_queries(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from messaging.tests.conftest import WEBHOOK_URL
+
+    raw = json.dumps(text_body()).encode()
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        django_assert_num_queries(WEBHOOK_QUERIES),
+    ):
+        response = client.post(
+            WEBHOOK_URL,
+            data=raw,
+            content_type="application/json",
+            HTTP_X_HUB_SIGNATURE_256=sign_body(raw),
+        )
+    assert response.status_code == 200
+    assert InboundMessage.objects.get().status == InboundMessage.Status.RECEIVED

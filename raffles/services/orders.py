@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.db.retry import retry_on_conflict
 from raffles import signals
 from raffles.audit import EventKind
 from raffles.exceptions import InvalidInput, InvalidOrderState, NumbersNoLongerAvailable
@@ -23,7 +24,6 @@ from raffles.services.reservations import (
     release_order_reservations,
     reserve_random,
     reserve_specific,
-    retry_on_conflict,
 )
 
 RESERVED = TicketNumber.Status.RESERVED

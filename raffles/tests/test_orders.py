@@ -105,3 +105,14 @@ def test_cancel_releases(raffle, buyer):
     assert order.numbers() == [1, 2]  # history kept
     with pytest.raises(InvalidOrderState):
         services.cancel_order(order)
+
+
+# The order is read and locked, its numbers sold, its proof and event written; the
+# order_paid receivers are counted too.
+CONFIRM_QUERIES = 10
+
+
+def test_confirm_paid_query_count(raffle, buyer, staff, django_assert_num_queries):
+    order = services.reserve_specific(raffle.pk, [1, 2], buyer)
+    with django_assert_num_queries(CONFIRM_QUERIES):
+        services.confirm_paid(order, "m", by=staff)

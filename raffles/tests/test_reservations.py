@@ -207,10 +207,10 @@ def test_alternatives_are_found_with_index_seeks_in_one_statement(raffle, buyer)
     (raffle, number) and filter the status; with 1,000,000 it takes (raffle, status, number).)"""
     from django.db import connection
 
-    from raffles.services import sql
+    from raffles.services.reservations.reads import nearby_sql
 
     services.reserve_specific(raffle.pk, [1, 2], buyer)
-    statement = sql._nearby_sql(connection.vendor, 1)
+    statement = nearby_sql(1)
     params = [raffle.pk, 50, 5, raffle.pk, 50, 5, raffle.pk, timezone.now(), 10]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -218,9 +218,33 @@ def test_alternatives_are_found_with_index_seeks_in_one_statement(raffle, buyer)
             cursor.execute("EXPLAIN " + statement, params)
         else:
             params[7] = connection.ops.adapt_datetimefield_value(params[7])
-            cursor.execute("EXPLAIN QUERY PLAN " + statement.replace("?", "%s"), params)
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "ticket_status_idx" in plan or "ticket_unique_number" in plan
     assert "ticket_hold_ends_idx" in plan
     assert "Seq Scan" not in plan
     assert "SCAN raffles_ticketnumber" not in plan
+
+
+# --- query counts on the hot path -----------------------------------------------------------
+# The raffle is known (read once) before counting, as it is for every reservation but the
+# first. SQLite writes in the test's transaction (a savepoint and four statements); PostgreSQL
+# writes a reservation in one statement. The order_reserved receivers are counted too.
+RESERVE_QUERIES = {"sqlite": 6, "postgresql": 1}
+RESERVE_RANDOM_QUERIES = {"sqlite": 7, "postgresql": 1}  # SQLite probes first
+
+
+def test_reserve_specific_query_count(raffle, buyer, other_buyer, django_assert_num_queries):
+    from django.db import connection
+
+    services.reserve_specific(raffle.pk, [1], other_buyer)
+    with django_assert_num_queries(RESERVE_QUERIES[connection.vendor]):
+        services.reserve_specific(raffle.pk, [7, 3], buyer)
+
+
+def test_reserve_random_query_count(raffle, buyer, other_buyer, django_assert_num_queries):
+    from django.db import connection
+
+    services.reserve_specific(raffle.pk, [1], other_buyer)
+    with django_assert_num_queries(RESERVE_RANDOM_QUERIES[connection.vendor]):
+        services.reserve_random(raffle.pk, 2, buyer)

@@ -110,3 +110,13 @@ def test_order_rules_agree_between_queryset_and_instance(raffle: Raffle, buyer: 
     assert orders["running"].effective_status(now) == Order.Status.PENDING_PAYMENT
     assert orders["open_ended"].hold_is_open_ended
     assert {name for name, order in orders.items() if order.is_final} == {"paid", "cancelled"}
+
+
+def test_the_reservation_stores_use_the_rules_sql_and_audit_columns() -> None:
+    """The hand-written reservation SQL takes "claimable" and the audit row's columns from
+    their one home, so the two writers cannot drift apart."""
+    from raffles import audit, rules
+    from raffles.services.reservations import columns
+
+    assert columns.CLAIMABLE == rules.CLAIMABLE_SQL
+    assert columns.EVENT_FIELDS == audit.EVENT_FIELDS

@@ -37,8 +37,7 @@ from hypothesis.stateful import (
 from raffles import services
 from raffles.exceptions import RaffleError
 from raffles.models import Order, TicketNumber
-from raffles.services import reservations
-from raffles.services.reservations import held_by_buyer
+from raffles.services.reservations import held_by_buyer, picking
 from raffles.tests.factories import BuyerFactory, make_raffle
 from raffles.tests.test_concurrency import consistency_problems
 
@@ -74,8 +73,8 @@ class RaffleMachine(RuleBasedStateMachine):
         # reserve_random's picks must replay identically when hypothesis re-runs an example.
         rng = random.Random(0)
         self.rng_patch = mock.patch.object(
-            reservations,
-            "_random_starts",
+            picking,
+            "random_starts",
             lambda low, high, count: [rng.randint(low, high) for _ in range(count)],
         )
         self.rng_patch.start()

@@ -1,4 +1,4 @@
-"""The reservation hot path's plain SQL stores and reads exactly what the ORM would."""
+"""The reservation stores' plain SQL stores and reads exactly what the ORM would."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from raffles import services, signals, writelock
+from config.db import writelock
+from raffles import services, signals
 from raffles.exceptions import RaffleNotActive
 from raffles.models import (
     ORDER_CODE_ALPHABET,
@@ -21,7 +23,8 @@ from raffles.models import (
     TicketNumber,
     new_order_code,
 )
-from raffles.services import sql
+from raffles.services.reservations.store import ClaimResult, Hold, TransactionStateError
+from raffles.services.reservations.stores import store_for
 from raffles.tests.factories import BuyerFactory, make_raffle
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +34,7 @@ def test_load_raffle_builds_the_same_instance_as_the_orm(raffle):
     Raffle.objects.filter(pk=raffle.pk).update(
         sales_close_at=timezone.now() + timedelta(days=3), ticket_price=Decimal("12.50")
     )
-    fast, _ = sql.load_raffle(raffle.pk)
+    fast, _ = store_for().load_raffle(raffle.pk)
     slow = Raffle.objects.get(pk=raffle.pk)
     assert fast is not None
     for field in Raffle._meta.concrete_fields:
@@ -62,7 +65,7 @@ def test_a_reservation_is_stored_as_the_orm_reads_it(raffle, buyer):
 def _hold(raffle, buyer, numbers, code="TESTCODE"):
     now = timezone.now()
     until = now + timedelta(minutes=5)
-    return sql.Hold(
+    return Hold(
         raffle_id=raffle.pk,
         buyer_id=buyer.pk,
         numbers=numbers,
@@ -81,38 +84,37 @@ def _write(hold, terms):
     """As the service does: PostgreSQL alone, SQLite in a transaction it rolls back unless
     the order was written."""
     with transaction.atomic():
-        outcome = sql.reserve(hold, terms)
-        if outcome.order_id is None:
+        claim = store_for().claim(hold, terms)
+        if claim.result is not ClaimResult.RESERVED:
             transaction.set_rollback(True)
-    return outcome
+    return claim
 
 
 def test_load_raffle_reads_the_terms_with_the_raffle(raffle):
-    loaded, terms = sql.load_raffle(raffle.pk)
+    loaded, terms = store_for().load_raffle(raffle.pk)
     assert loaded.pk == raffle.pk
     assert loaded.public_id == raffle.public_id
-    assert sql.load_raffle(raffle.pk)[1] == terms  # unchanged raffle, same terms
+    assert store_for().load_raffle(raffle.pk)[1] == terms  # unchanged raffle, same terms
     Raffle.objects.filter(pk=raffle.pk).update(max_tickets_per_buyer=3)
-    assert sql.load_raffle(raffle.pk)[1] != terms
-    assert sql.load_raffle(raffle.pk + 1000) is None
+    assert store_for().load_raffle(raffle.pk)[1] != terms
+    assert store_for().load_raffle(raffle.pk + 1000) is None
 
 
 def test_a_taken_order_code_writes_nothing_and_says_so(raffle, buyer):
     first = services.reserve_specific(raffle.pk, [1], buyer)
-    _, terms = sql.load_raffle(raffle.pk)
+    _, terms = store_for().load_raffle(raffle.pk)
     outcome = _write(_hold(raffle, buyer, [2], code=first.code), terms)
-    assert outcome.code_taken
+    assert outcome.result is ClaimResult.CODE_TAKEN
     assert outcome.order_id is None
     assert TicketNumber.objects.get(raffle=raffle, number=2).status == "AVAILABLE"
     assert Order.objects.count() == 1
 
 
 def test_a_whole_claim_records_the_order_its_numbers_and_its_event(raffle, buyer):
-    _, terms = sql.load_raffle(raffle.pk)
+    _, terms = store_for().load_raffle(raffle.pk)
     hold = _hold(raffle, buyer, [4, 5])
     outcome = _write(hold, terms)
-    assert outcome.order_id is not None
-    assert not outcome.stale
+    assert outcome.result is ClaimResult.RESERVED
     order = Order.objects.get(pk=outcome.order_id)
     assert (order.code, order.qty, order.total_amount) == ("TESTCODE", 2, hold.total)
     assert order.expires_at == hold.until
@@ -130,11 +132,10 @@ def test_a_whole_claim_records_the_order_its_numbers_and_its_event(raffle, buyer
 
 def test_a_partial_claim_writes_nothing_and_says_what_was_free(raffle, buyer):
     services.reserve_specific(raffle.pk, [5], buyer)
-    _, terms = sql.load_raffle(raffle.pk)
+    _, terms = store_for().load_raffle(raffle.pk)
     outcome = _write(_hold(raffle, buyer, [4, 5, 6]), terms)
+    assert outcome.result is ClaimResult.TAKEN
     assert outcome.order_id is None
-    assert not outcome.stale
-    assert not outcome.code_taken
     assert outcome.claimable == (4, 6)
     assert Order.objects.count() == 1
     assert not OrderTicket.objects.exclude(number=5).exists()
@@ -151,10 +152,10 @@ def test_a_partial_claim_writes_nothing_and_says_what_was_free(raffle, buyer):
     ],
 )
 def test_changed_terms_write_nothing(raffle, buyer, change):
-    _, terms = sql.load_raffle(raffle.pk)
+    _, terms = store_for().load_raffle(raffle.pk)
     Raffle.objects.filter(pk=raffle.pk).update(**change)
     outcome = _write(_hold(raffle, buyer, [4]), terms)
-    assert outcome.stale
+    assert outcome.result is ClaimResult.STALE_TERMS
     assert outcome.order_id is None
     assert not Order.objects.exists()
     assert TicketNumber.objects.get(raffle=raffle, number=4).status == "AVAILABLE"
@@ -162,7 +163,7 @@ def test_changed_terms_write_nothing(raffle, buyer, change):
 
 def test_probe_finds_the_next_free_number_or_none(raffle, buyer):
     services.reserve_specific(raffle.pk, [10, 11], buyer)
-    found = sql.probe(raffle.pk, [10, raffle.max_number + 1, raffle.min_number])
+    found = store_for().probe(raffle.pk, [10, raffle.max_number + 1, raffle.min_number])
     assert sorted(found, key=lambda n: -1 if n is None else n) == [None, raffle.min_number, 12]
 
 
@@ -173,9 +174,9 @@ def test_probe_finds_the_next_free_number_or_none(raffle, buyer):
 @pytest.mark.django_db(transaction=True)
 def test_alone_a_whole_claim_commits_and_frees_the_write_queue():
     raffle, buyer = make_raffle(size=20), BuyerFactory()
-    _, terms = sql.load_raffle(raffle.pk)
+    _, terms = store_for().load_raffle(raffle.pk)
     assert not connection.in_atomic_block
-    outcome = sql.reserve(_hold(raffle, buyer, [3, 4]), terms)
+    outcome = store_for().claim_alone(_hold(raffle, buyer, [3, 4]), terms)
     assert outcome.order_id is not None
     assert not writelock.held()
     assert sorted(OrderTicket.objects.values_list("number", flat=True)) == [3, 4]
@@ -186,16 +187,45 @@ def test_alone_a_whole_claim_commits_and_frees_the_write_queue():
 def test_alone_a_refused_claim_rolls_everything_back():
     raffle, buyer = make_raffle(size=20), BuyerFactory()
     services.reserve_specific(raffle.pk, [4], buyer)
-    _, terms = sql.load_raffle(raffle.pk)
-    outcome = sql.reserve(_hold(raffle, buyer, [3, 4]), terms)
+    _, terms = store_for().load_raffle(raffle.pk)
+    outcome = store_for().claim_alone(_hold(raffle, buyer, [3, 4]), terms)
     assert outcome.order_id is None
     assert outcome.claimable == (3,)
     assert not writelock.held()
     assert Order.objects.count() == 1
     assert TicketNumber.objects.get(raffle=raffle, number=3).status == "AVAILABLE"
     Raffle.objects.filter(pk=raffle.pk).update(status="closed")
-    assert sql.reserve(_hold(raffle, buyer, [5], code="OTHER1"), terms).stale
+    stale = store_for().claim_alone(_hold(raffle, buyer, [5], code="OTHER1"), terms)
+    assert stale.result is ClaimResult.STALE_TERMS
     assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_refuses_to_run_outside_a_transaction():
+    raffle, buyer = make_raffle(size=20), BuyerFactory()
+    _, terms = store_for().load_raffle(raffle.pk)
+    assert not connection.in_atomic_block
+    with pytest.raises(TransactionStateError):
+        store_for().claim(_hold(raffle, buyer, [3]), terms)
+    assert not Order.objects.exists()
+    assert not writelock.held()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite opens its own transaction")
+def test_alone_refuses_to_run_inside_an_open_transaction(raffle, buyer):
+    _, terms = store_for().load_raffle(raffle.pk)
+    with transaction.atomic(), pytest.raises(TransactionStateError):
+        store_for().claim_alone(_hold(raffle, buyer, [3]), terms)
+
+
+def test_the_store_s_statements_are_counted_like_any_query(raffle, buyer):
+    """Every statement goes through Django's cursor: query logging and counting see it."""
+    with CaptureQueriesContext(connection) as captured:
+        _, terms = store_for().load_raffle(raffle.pk)
+        _write(_hold(raffle, buyer, [4, 5]), terms)
+    statements = [q["sql"] for q in captured]
+    assert any(raffle.title not in s and "FROM raffles_raffle" in s for s in statements)
+    assert any("INSERT INTO raffles_order" in s for s in statements)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ import time
 import pytest
 from django.db import connection
 
-from raffles import writelock
+from config.db import writelock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,9 +12,11 @@ does nothing.
 
 `take_turn` takes only the thread lock: the calling thread's turn among the threads of its
 process, without locking other processes out. A write inside the turn then adds the file
-lock for its own length. The reservation engine runs each reservation in a turn: threads of
-one process that interleave their Python fight over the GIL, and on a 2-core machine 16 such
-threads reserved half as fast as one thread alone (docs/performance.md).
+lock for its own length (`config.db.retry.one_at_a_time`): threads of one process that
+interleave their Python around one-at-a-time writes fight over the GIL, and gain nothing.
+
+Database infrastructure: imports only the standard library and Django, knows nothing of the
+project's apps.
 """
 
 from __future__ import annotations
