@@ -15,7 +15,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from messaging import resend, services
+from messaging import services
+from messaging.channel import resend
 from messaging.exceptions import MessageNotFailed, NotResendable
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles import selectors

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from messaging.fakegraph import FakeGraph
+from messaging.channel.signature import sign_body
 from messaging.models import Contact
-from messaging.signature import sign_body
+from messaging.testing.fakegraph import FakeGraph
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WEBHOOK_URL = "/whatsapp/webhook/"
@@ -34,8 +34,8 @@ def all_fixture_names() -> list[str]:
 def echo_inbound(message: Any) -> None:
     """The channel's stand-in conversation: mark read, acknowledge texts. The channel tests use
     it instead of the bot, so they test the channel, not the flow."""
-    from messaging import outbox
-    from messaging.handlers import ACKNOWLEDGEMENT
+    from messaging.bot.handlers import ACKNOWLEDGEMENT
+    from messaging.channel import outbox
 
     if message.type == "system":
         return
@@ -46,7 +46,7 @@ def echo_inbound(message: Any) -> None:
 
 @pytest.fixture
 def echo_handler(monkeypatch: pytest.MonkeyPatch) -> None:
-    from messaging import handlers
+    from messaging.bot import handlers
 
     monkeypatch.setattr(handlers, "handle_inbound", echo_inbound)
 
@@ -101,7 +101,7 @@ def run_after_commit(django_capture_on_commit_callbacks: Any) -> Callable[..., A
 
 @pytest.fixture
 def contact(db: None) -> Contact:
-    from messaging.identity import get_contact
+    from messaging.channel.identity import get_contact
 
     contact = get_contact("5215512345678")
     return contact
@@ -109,8 +109,8 @@ def contact(db: None) -> Contact:
 
 @pytest.fixture
 def sim_clock() -> Iterator[Any]:
-    """The outbox's clock (messaging.clock), advanced by the test; reset afterwards."""
-    from messaging import clock
+    """The outbox's clock (messaging.channel.clock), advanced by the test; reset afterwards."""
+    from messaging.channel import clock
 
     clock.reset()
     try:

@@ -8,10 +8,10 @@ import pytest
 import requests
 
 from messaging.apps import ensure_sweep_schedule
+from messaging.channel.graph import GraphClient
+from messaging.channel.logutils import mask_phone
+from messaging.channel.parsing import parse_webhook
 from messaging.exceptions import GraphError
-from messaging.graph import GraphClient
-from messaging.logutils import mask_phone
-from messaging.parsing import parse_webhook
 from messaging.tests.conftest import PHONE_NUMBER_ID, all_fixture_names, fixture_json
 
 

@@ -9,12 +9,12 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from messaging.flow import machine, parse
-from messaging.flow.effects import AttachProof, Cancel, PauseBot, Reserve, SetLanguage
-from messaging.flow.events import InboundEvent, Media
-from messaging.flow.parse import Command, NumbersRequest, QuantityOrNumber, RandomRequest
-from messaging.flow.replies import Buttons, List
-from messaging.flow.testing import NOW, FakeWorld, converse, make_raffle
+from messaging.bot.flow import machine, parse
+from messaging.bot.flow.effects import AttachProof, Cancel, PauseBot, Reserve, SetLanguage
+from messaging.bot.flow.events import InboundEvent, Media
+from messaging.bot.flow.parse import Command, NumbersRequest, QuantityOrNumber, RandomRequest
+from messaging.bot.flow.replies import Buttons, List
+from messaging.testing.world import NOW, FakeWorld, converse, make_raffle
 from raffles import exceptions as errors
 
 T = InboundEvent.text_message

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging import notifications, outbox
-from messaging.flow.testing import Phone, body_of
-from messaging.identity import get_contact
+from messaging.bot import notifications
+from messaging.channel import outbox
+from messaging.channel.identity import get_contact
 from messaging.models import Contact, OutboundMessage
+from messaging.testing.world import Phone, body_of
 from raffles import services, signals
 from raffles.models import Order
 from raffles.tests.factories import make_raffle

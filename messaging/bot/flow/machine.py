@@ -30,8 +30,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from messaging.flow import parse, screens
-from messaging.flow.effects import (
+from messaging.bot.flow import parse, screens
+from messaging.bot.flow.effects import (
     AttachProof,
     Cancel,
     DomainEffect,
@@ -41,10 +41,10 @@ from messaging.flow.effects import (
     Reserve,
     SetLanguage,
 )
-from messaging.flow.events import InboundEvent, Kind, Media
-from messaging.flow.parse import Command, ReplyAction
-from messaging.flow.replies import Reply
-from messaging.flow.views import OrderView, Queries, RaffleView
+from messaging.bot.flow.events import InboundEvent, Kind, Media
+from messaging.bot.flow.parse import Command, ReplyAction
+from messaging.bot.flow.replies import Reply
+from messaging.bot.flow.views import OrderView, Queries, RaffleView
 from raffles import exceptions as errors
 
 START = "start"

@@ -14,13 +14,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from messaging import shapes
-from messaging.flow import machine
-from messaging.flow.effects import AttachProof, Cancel, ProofUnreadable, Reserve
-from messaging.flow.events import InboundEvent
-from messaging.flow.machine import Outcome
-from messaging.flow.replies import Reply
-from messaging.flow.views import (
+from messaging.bot.flow import machine
+from messaging.bot.flow.effects import AttachProof, Cancel, ProofUnreadable, Reserve
+from messaging.bot.flow.events import InboundEvent
+from messaging.bot.flow.machine import Outcome
+from messaging.bot.flow.replies import Reply
+from messaging.bot.flow.views import (
     EXPIRED,
     PAID,
     PENDING,
@@ -29,6 +28,7 @@ from messaging.flow.views import (
     ResultView,
     TicketsView,
 )
+from messaging.channel import shapes
 from raffles import exceptions as errors
 
 NOW = datetime(2030, 1, 15, 12, 0, tzinfo=UTC)

@@ -14,9 +14,9 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from messaging import payloads
+from messaging.channel import payloads
+from messaging.channel.media_ids import check_media_id
 from messaging.exceptions import GraphError
-from messaging.media_ids import check_media_id
 
 # Meta error codes worth trying again: throttling, temporary errors, pair rate limit.
 RETRYABLE_CODES = frozenset({4, 80007, 130429, 131000, 131016, 131056})
@@ -132,7 +132,7 @@ class GraphClient:
 
     # --- sending ------------------------------------------------------------------------
     def send(self, payload: dict[str, Any]) -> SendResult:
-        """POST one message body (or a mark-as-read body) as built by `messaging.payloads`."""
+        """POST one message body (or a mark-as-read body) as built by `channel.payloads`."""
         response = self._request("POST", self.url(self.phone_number_id, "messages"), json=payload)
         try:
             data = response.json()

@@ -19,10 +19,10 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from messaging import forgeries, inbound
+from messaging.channel import forgeries, inbound
+from messaging.channel.parsing import clean_json
+from messaging.channel.signature import HEADER, signature_is_valid
 from messaging.models import WebhookDelivery
-from messaging.parsing import clean_json
-from messaging.signature import HEADER, signature_is_valid
 
 logger = logging.getLogger(__name__)
 INVALID = WebhookDelivery.Status.INVALID

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from messaging.flow.events import Media
+from messaging.bot.flow.events import Media
 
 
 @dataclass(frozen=True)

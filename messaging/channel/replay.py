@@ -18,9 +18,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from messaging import inbound
+from messaging.channel import inbound
+from messaging.channel.parsing import clean_json, parse_webhook
 from messaging.models import WebhookDelivery
-from messaging.parsing import clean_json, parse_webhook
 
 logger = logging.getLogger(__name__)
 FAILED = WebhookDelivery.Status.FAILED

@@ -14,8 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from messaging import jobs, payloads
-from messaging.logutils import mask_phone
+from messaging.channel import jobs, payloads
+from messaging.channel.logutils import mask_phone
 from messaging.models import Contact, InboundMessage, OutboundMessage
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """The thin shell around the pure core: read, run effects with the services, save, queue.
 
-`respond(message)` is called by `messaging.handlers.handle_inbound` inside the transaction
+`respond(message)` is called by `messaging.bot.handlers.handle_inbound` inside the transaction
 that marks the message processed, so the contact's new state, the domain change (a
 reservation, a cancellation, a proof) and the outbox rows of the replies commit together or
 not at all. Each domain effect runs in a savepoint: a RaffleError rolls back only that effect
@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from messaging import identity, notifications, outbox
-from messaging.flow import machine
-from messaging.flow.effects import (
+from messaging.bot import notifications
+from messaging.bot.flow import machine
+from messaging.bot.flow.effects import (
     AttachProof,
     Cancel,
     DomainEffect,
@@ -28,10 +28,11 @@ from messaging.flow.effects import (
     Reserve,
     SetLanguage,
 )
-from messaging.flow.events import InboundEvent, Kind, Media
-from messaging.flow.queries import DbQueries, order_view
-from messaging.flow.replies import Buttons, List, Reply, Text
-from messaging.flow.views import OrderView
+from messaging.bot.flow.events import InboundEvent, Kind, Media
+from messaging.bot.flow.queries import DbQueries, order_view
+from messaging.bot.flow.replies import Buttons, List, Reply, Text
+from messaging.bot.flow.views import OrderView
+from messaging.channel import identity, outbox
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles import services
 from raffles.exceptions import InvalidOrderState, RaffleError

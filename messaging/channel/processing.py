@@ -37,12 +37,13 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 
-from messaging import clock, handlers, jobs, outbox, sandbox, sending
+from messaging.bot import handlers
+from messaging.channel import clock, jobs, outbox, sandbox, sending
+from messaging.channel.logutils import mask_phone
+from messaging.channel.media import download_media
+from messaging.channel.transient import drop_broken_connection, is_transient
 from messaging.exceptions import GraphError, MediaRefused
-from messaging.logutils import mask_phone
-from messaging.media import download_media
 from messaging.models import Contact, InboundMessage
-from messaging.transient import drop_broken_connection, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ APOLOGY = (
 
 
 def sleep(seconds: float) -> None:
-    """Wait for a retry due soon (tests advance messaging.clock instead)."""
+    """Wait for a retry due soon (tests advance messaging.channel.clock instead)."""
     time.sleep(seconds)
 
 

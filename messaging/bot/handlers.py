@@ -3,13 +3,13 @@
 It runs inside the transaction that marks the message processed: raise to roll back its
 effects. A transient database error (see messaging/transient.py) leaves the message pending
 for a retry; any other error parks it as failed and the buyer gets an apology. Send replies only
-through `messaging.outbox`. The bot (messaging/flow/) replaces the body of `handle_inbound`.
+through `messaging.channel.outbox`. The bot (messaging/flow/) replaces the body of `handle_inbound`.
 """
 
 from __future__ import annotations
 
-from messaging import outbox
-from messaging.flow import runner
+from messaging.bot.flow import runner
+from messaging.channel import outbox
 from messaging.models import InboundMessage
 
 ACKNOWLEDGEMENT = "Thanks, we got your message"

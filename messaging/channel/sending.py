@@ -13,7 +13,7 @@ leaves a "sending" row whose lease runs out; the sweeper then sends it again. So
 sent at least once, and twice only when a worker died between Meta accepting the message and
 us recording it; never while its first sender may still be sending.
 
-What is retried and for how long: messaging.retry_policy. Time is read from messaging.clock.
+What is retried and for how long: channel.retry_policy. Time is read from channel.clock.
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import F, Q
 
-from messaging import clock, jobs, pacing, retry_policy
+from messaging.channel import clock, jobs, pacing, retry_policy
+from messaging.channel.graph import CONNECT_TIMEOUT, GraphClient, SendResult, default_read_timeout
+from messaging.channel.logutils import mask_phone
+from messaging.channel.statuses import replay_statuses
 from messaging.exceptions import GraphError
-from messaging.graph import CONNECT_TIMEOUT, GraphClient, SendResult, default_read_timeout
-from messaging.logutils import mask_phone
 from messaging.models import OutboundMessage
-from messaging.statuses import replay_statuses
 
 logger = logging.getLogger(__name__)
 

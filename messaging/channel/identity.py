@@ -23,9 +23,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from messaging.logutils import mask_phone
+from messaging.channel.logutils import mask_phone
+from messaging.channel.parsing import Batch, ContactIn, IdentityChangeIn
 from messaging.models import Contact
-from messaging.parsing import Batch, ContactIn, IdentityChangeIn
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from messaging.flow import parse
-from messaging.flow.replies import (
+from messaging.bot.flow import parse
+from messaging.bot.flow.replies import (
     BODY_MAX,
     BUTTON_ID_MAX,
     MAX_ROWS,
@@ -27,8 +27,8 @@ from messaging.flow.replies import (
     Row,
     Section,
 )
-from messaging.flow.replies import Text as TextReply
-from messaging.flow.views import OrderView, RaffleView, ResultView, TicketsView
+from messaging.bot.flow.replies import Text as TextReply
+from messaging.bot.flow.views import OrderView, RaffleView, ResultView, TicketsView
 
 PAGE_SIZE = 9  # when raffles do not fit in one list, nine rows and a "More…" row
 MAX_SHOWN_NUMBERS = 60
@@ -814,7 +814,7 @@ def nothing_to_confirm() -> str:
     return _("There is nothing to confirm right now.")
 
 
-# --- Notifications (sent by messaging.notifications) ----------------------------------------
+# --- Notifications (sent by messaging.bot.notifications) ----------------------------------------
 
 
 def receipt(order: OrderView) -> Replies:

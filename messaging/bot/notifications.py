@@ -31,10 +31,10 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone, translation
 
-from messaging import outbox
-from messaging.flow import screens
-from messaging.flow.queries import order_view, result_view
-from messaging.flow.views import OrderView
+from messaging.bot.flow import screens
+from messaging.bot.flow.queries import order_view, result_view
+from messaging.bot.flow.views import OrderView
+from messaging.channel import outbox
 from messaging.models import Contact
 from raffles import services, signals
 from raffles.models import Order, Raffle

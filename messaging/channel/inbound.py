@@ -20,8 +20,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from messaging import identity, jobs
-from messaging.logutils import mask_phone
+from messaging.channel import identity, jobs
+from messaging.channel.logutils import mask_phone
+from messaging.channel.parsing import Batch, EventIn, MessageIn, parse_webhook
+from messaging.channel.statuses import apply_status
+from messaging.channel.transient import OUTAGE
 from messaging.models import (
     Contact,
     InboundMessage,
@@ -29,9 +32,6 @@ from messaging.models import (
     WebhookDelivery,
     WebhookEvent,
 )
-from messaging.parsing import Batch, EventIn, MessageIn, parse_webhook
-from messaging.statuses import apply_status
-from messaging.transient import OUTAGE
 
 logger = logging.getLogger(__name__)
 

@@ -18,6 +18,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.conf import settings
 
+from messaging.channel.graph import GraphClient, error_from_response
+from messaging.channel.media_ids import check_media_id
 from messaging.exceptions import (
     GraphError,
     MediaHostNotAllowed,
@@ -25,8 +27,6 @@ from messaging.exceptions import (
     MediaTooLarge,
     MediaTypeNotAllowed,
 )
-from messaging.graph import GraphClient, error_from_response
-from messaging.media_ids import check_media_id
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import secrets
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from messaging.channel.media import DownloadedMedia, check_content
 from messaging.exceptions import MediaRefused
-from messaging.media import DownloadedMedia, check_content
 
 PREFIX = "sandbox-media/"
 

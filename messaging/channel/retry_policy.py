@@ -4,7 +4,7 @@
   codes) is retried with capped exponential backoff (see `sending.backoff_delay`) for
   `WHATSAPP_SEND_RETRY_HOURS` (24) from when the row was queued or re-sent by staff, and at
   most `WHATSAPP_MAX_SEND_ATTEMPTS` times when that is set (0: no count limit). Then the row
-  is failed; staff can re-send it (messaging.resend).
+  is failed; staff can re-send it (messaging.channel.resend).
 - A read receipt (with its typing indicator) older than a minute is dropped: it means
   nothing to the buyer any more.
 - A free-form message (anything but a template) cannot be sent once the contact's 24-hour
@@ -12,7 +12,7 @@
   configured template (WHATSAPP_TEMPLATE_NAME), anything else is undeliverable, with the
   reason.
 
-Every judgement reads the outbox's clock (messaging.clock).
+Every judgement reads the outbox's clock (messaging.channel.clock).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from messaging import payloads
+from messaging.channel import payloads
 from messaging.models import OutboundMessage
 
 Kind = OutboundMessage.Kind
@@ -92,7 +92,7 @@ def before_attempt(row: OutboundMessage, now: datetime) -> Stop | Rewrite | None
             payloads.template(row.to, template, settings.WHATSAPP_TEMPLATE_LANGUAGE, [text]),
         )
     if row.notification and not template:
-        from messaging.outbox import NO_TEMPLATE_ERROR
+        from messaging.channel.outbox import NO_TEMPLATE_ERROR
 
         return Stop(S.UNDELIVERABLE, NO_TEMPLATE_ERROR)
     return Stop(

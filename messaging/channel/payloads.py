@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from messaging.channel.parsing import is_bsuid
 from messaging.exceptions import InvalidOutboundMessage
-from messaging.parsing import is_bsuid
 
 TEXT_MAX = 4096
 CAPTION_MAX = 1024

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from messaging import clock
+from messaging.channel import clock
 from messaging.models import SendRateSlot
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from messaging import clock, jobs
+from messaging.channel import clock, jobs
 from messaging.exceptions import NotResendable
 from messaging.models import OutboundMessage
 from raffles.services import log_event

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from messaging.flow.views import OrderView, RaffleView, ResultView, TicketsView
+from messaging.bot.flow.views import OrderView, RaffleView, ResultView, TicketsView
 from raffles import selectors
 from raffles.models import Buyer, Order, Raffle
 
