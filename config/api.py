@@ -22,7 +22,7 @@ from ninja.operation import Operation
 from config.api_auth import ApiAuthError, api_auth
 from messaging.api import router as messaging_router
 from raffles.api import router as raffles_router
-from raffles.api_draws import router as draws_router
+from raffles.api.draws import router as draws_router
 from raffles.exceptions import RaffleError
 
 logger = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from django.utils import timezone, translation
 
 from messaging.bot.flow import screens
 from messaging.bot.flow.queries import order_view, result_view
-from messaging.bot.flow.views import OrderView
+from messaging.bot.flow.snapshots import OrderView
 from messaging.channel import outbox
 from messaging.models import Contact
 from raffles import services, signals

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from messaging.channel.logutils import mask_phone
-from messaging.channel.parsing import Batch, ContactIn, IdentityChangeIn
+from messaging.channel.webhook_parsing import Batch, ContactIn, IdentityChangeIn
 from messaging.models import Contact
 
 logger = logging.getLogger(__name__)

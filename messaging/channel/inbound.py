@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from messaging.channel import identity, jobs
 from messaging.channel.logutils import mask_phone
-from messaging.channel.parsing import Batch, EventIn, MessageIn, parse_webhook
 from messaging.channel.statuses import apply_status
 from messaging.channel.transient import OUTAGE
+from messaging.channel.webhook_parsing import Batch, EventIn, MessageIn, parse_webhook
 from messaging.models import (
     Contact,
     InboundMessage,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from messaging.channel.parsing import is_bsuid
+from messaging.channel.webhook_parsing import is_bsuid
 from messaging.exceptions import InvalidOutboundMessage
 
 TEXT_MAX = 4096

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from messaging.channel import inbound
-from messaging.channel.parsing import clean_json, parse_webhook
+from messaging.channel.webhook_parsing import clean_json, parse_webhook
 from messaging.models import WebhookDelivery
 
 logger = logging.getLogger(__name__)

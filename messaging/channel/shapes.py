@@ -1,5 +1,5 @@
 """Meta's webhook shapes, built in one place: the portal's simulator, the test harnesses and
-the benchmarks all deliver payloads made here (the parser lives in messaging.channel.parsing)."""
+the benchmarks all deliver payloads made here (the parser lives in channel.webhook_parsing)."""
 
 from __future__ import annotations
 

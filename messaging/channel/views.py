@@ -20,8 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from messaging.channel import forgeries, inbound
-from messaging.channel.parsing import clean_json
 from messaging.channel.signature import HEADER, signature_is_valid
+from messaging.channel.webhook_parsing import clean_json
 from messaging.models import WebhookDelivery
 
 logger = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from typing import Any
 from messaging.bot.flow import machine
 from messaging.bot.flow.effects import AttachProof, Cancel, ProofUnreadable, Reserve
 from messaging.bot.flow.events import InboundEvent
-from messaging.bot.flow.machine import Outcome
+from messaging.bot.flow.machine import Turn
 from messaging.bot.flow.replies import Reply
-from messaging.bot.flow.views import (
+from messaging.bot.flow.snapshots import (
     EXPIRED,
     PAID,
     PENDING,
@@ -179,8 +179,10 @@ class FakeWorld:
 
 
 @dataclass
-class Turn:
-    outcome: Outcome
+class Exchange:
+    """One event through the core: the final turn and every reply it produced."""
+
+    outcome: Turn
     replies: tuple[Reply, ...]
 
 
@@ -191,7 +193,7 @@ def converse(
     event: InboundEvent,
     *,
     first_contact: bool = False,
-) -> Turn:
+) -> Exchange:
     """One inbound event through the core, effects carried out on the fake world."""
     outcome = machine.handle(state, context, event, world, first_contact=first_contact)
     replies = outcome.replies
@@ -200,7 +202,7 @@ def converse(
         result = world.execute(effect)
         outcome = machine.settle(outcome.state, outcome.context, effect, result, world)
         replies = replies + outcome.replies
-    return Turn(outcome, replies)
+    return Exchange(outcome, replies)
 
 
 # --- A buyer's phone, talking to the real webhook ------------------------------------------

@@ -381,7 +381,7 @@ def test_payloads_address_a_bsuid_with_recipient():
     ],
 )
 def test_split_identity(wa_id, user_id, expected):
-    from messaging.channel.parsing import split_identity
+    from messaging.channel.webhook_parsing import split_identity
 
     assert split_identity(wa_id, user_id) == expected
 
@@ -421,7 +421,7 @@ def test_split_identity(wa_id, user_id, expected):
     ],
 )
 def test_identity_changes_are_read_from_system_messages(message, expected):
-    from messaging.channel.parsing import parse_webhook
+    from messaging.channel.webhook_parsing import parse_webhook
 
     body = _value([{"id": "wamid.s", "timestamp": "1", "type": "system", **message}], [])
     parsed = parse_webhook(body).messages[0]

@@ -10,7 +10,7 @@ import requests
 from messaging.apps import ensure_sweep_schedule
 from messaging.channel.graph import GraphClient
 from messaging.channel.logutils import mask_phone
-from messaging.channel.parsing import parse_webhook
+from messaging.channel.webhook_parsing import parse_webhook
 from messaging.exceptions import GraphError
 from messaging.tests.conftest import PHONE_NUMBER_ID, all_fixture_names, fixture_json
 

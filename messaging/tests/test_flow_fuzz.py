@@ -28,7 +28,7 @@ from messaging.bot.flow.replies import (
     List,
     Text,
 )
-from messaging.bot.flow.views import OrderView
+from messaging.bot.flow.snapshots import OrderView
 from messaging.channel import payloads
 from messaging.testing.world import NOW, FakeWorld, converse, make_raffle
 

@@ -1,7 +1,7 @@
 """The conversation as a pure function.
 
-    handle(state, context, event, queries) -> Outcome(state, context, replies, effects)
-    settle(state, context, effect, result, queries) -> Outcome
+    handle(state, context, event, queries) -> Turn(state, context, replies, effects)
+    settle(state, context, effect, result, queries) -> Turn
 
 `handle` reads through `queries` (no ORM here) and either answers at once or asks for one
 domain effect (reserve, cancel, attach a proof). The runner runs it and gives the result (an
@@ -30,7 +30,8 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from messaging.bot.flow import parse, screens
+from messaging.bot.flow import buyer_text, screens
+from messaging.bot.flow.buyer_text import Command, ReplyAction
 from messaging.bot.flow.effects import (
     AttachProof,
     Cancel,
@@ -42,9 +43,8 @@ from messaging.bot.flow.effects import (
     SetLanguage,
 )
 from messaging.bot.flow.events import InboundEvent, Kind, Media
-from messaging.bot.flow.parse import Command, ReplyAction
 from messaging.bot.flow.replies import Reply
-from messaging.bot.flow.views import OrderView, Queries, RaffleView
+from messaging.bot.flow.snapshots import OrderView, Queries, RaffleView
 from raffles import exceptions as errors
 
 START = "start"
@@ -69,7 +69,7 @@ MAX_OFFER = 20
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Turn:
     state: str
     context: dict[str, Any]
     replies: tuple[Reply, ...] = ()
@@ -157,7 +157,7 @@ def handle(
     q: Queries,
     *,
     first_contact: bool = False,
-) -> Outcome:
+) -> Turn:
     state, context = clean(state, context)
     conv = _Conversation(state, context, q)
     conv.forget_closed_order()
@@ -170,7 +170,7 @@ def settle(
     effect: DomainEffect,
     result: OrderView | Exception,
     q: Queries,
-) -> Outcome:
+) -> Turn:
     state, context = clean(state, context)
     conv = _Conversation(state, context, q)
     if isinstance(effect, Reserve):
@@ -197,23 +197,23 @@ class _Conversation:
             if order is None or order.status in ("PAID", "CANCELLED"):
                 self.state, self.ctx = START, {}
 
-    # Outcome helpers
+    # Turn helpers
     def out(
         self,
         replies: Sequence[Reply],
         state: str | None = None,
         context: dict[str, Any] | None = None,
         effects: Sequence[Effect] = (),
-    ) -> Outcome:
+    ) -> Turn:
         new_state = self.state if state is None else state
         new_ctx = dict(self.ctx) if context is None else context
         new_state, new_ctx = clean(new_state, new_ctx)
-        return Outcome(new_state, new_ctx, tuple(replies), tuple(effects))
+        return Turn(new_state, new_ctx, tuple(replies), tuple(effects))
 
-    def effect(self, effect: Effect) -> Outcome:
-        return Outcome(self.state, dict(self.ctx), (), (effect,))
+    def effect(self, effect: Effect) -> Turn:
+        return Turn(self.state, dict(self.ctx), (), (effect,))
 
-    def stay(self, lead: str = "") -> Outcome:
+    def stay(self, lead: str = "") -> Turn:
         return self.out(screens.lead(lead, self.prompt()))
 
     # Reads
@@ -231,7 +231,7 @@ class _Conversation:
         return self.q.order(code) if code else None
 
     # Dispatch
-    def on_event(self, event: InboundEvent, *, first_contact: bool) -> Outcome:
+    def on_event(self, event: InboundEvent, *, first_contact: bool) -> Turn:
         self.first = first_contact
         if event.kind in (Kind.BUTTON, Kind.LIST):
             return self.on_reply(event)
@@ -240,24 +240,24 @@ class _Conversation:
         if event.kind == Kind.OTHER:
             return self.stay(screens.other_kind(event.type))
         text = event.text or ""
-        if parse.is_blank(text):
+        if buyer_text.is_blank(text):
             if first_contact:
                 return self.menu()
             return self.stay(screens.blank(text))
-        if len(text) > parse.MAX_TEXT:
+        if len(text) > buyer_text.MAX_TEXT:
             return self.stay(screens.too_long())
-        request = parse.parse(text)
+        request = buyer_text.parse(text)
         if first_contact and request not in (Command.ENGLISH, Command.SPANISH):
             return self.menu()
         if request is None:
             return self.stay(screens.unknown(text))
         return self.on_request(request)
 
-    def on_reply(self, event: InboundEvent) -> Outcome:
-        action = parse.parse_reply_id(event.reply_id)
+    def on_reply(self, event: InboundEvent) -> Turn:
+        action = buyer_text.parse_reply_id(event.reply_id)
         if action is None:
             # Not one of our ids (a template's quick-reply button): read its title as text.
-            request = parse.parse(event.text) if event.text else None
+            request = buyer_text.parse(event.text) if event.text else None
             if request is None:
                 return self.stay(screens.stale_button())
             return self.on_request(request)
@@ -265,20 +265,20 @@ class _Conversation:
             return self.on_command(action)
         return self.on_action(action)
 
-    def on_request(self, request: parse.Request) -> Outcome:
+    def on_request(self, request: buyer_text.Request) -> Turn:
         if isinstance(request, Command):
             return self.on_command(request)
-        if isinstance(request, parse.RandomRequest):
+        if isinstance(request, buyer_text.RandomRequest):
             return self.random(None, request.qty)
-        if isinstance(request, parse.NumbersRequest):
+        if isinstance(request, buyer_text.NumbersRequest):
             if self.state == RAFFLE and self.ctx.get("ask") == "qty" and len(request.numbers) == 1:
                 return self.random(None, request.numbers[0])
             return self.numbers(None, request.numbers, typed=True)
-        if isinstance(request, parse.QuantityOrNumber):
+        if isinstance(request, buyer_text.QuantityOrNumber):
             return self.quantity_or_number(request.value)
         return self.too_many(request.count)
 
-    def on_command(self, command: Command) -> Outcome:
+    def on_command(self, command: Command) -> Turn:
         match command:
             case Command.MENU:
                 return self.menu()
@@ -310,7 +310,7 @@ class _Conversation:
                 return self.out(replies, effects=(SetLanguage(code),))
         return self.stay()  # pragma: no cover - every command is matched above
 
-    def on_action(self, action: ReplyAction) -> Outcome:
+    def on_action(self, action: ReplyAction) -> Turn:
         rid = action.raffle_id
         match action.verb:
             case "page":
@@ -372,7 +372,7 @@ class _Conversation:
 
     # --- Menu and raffles --------------------------------------------------------------------
 
-    def menu(self) -> Outcome:
+    def menu(self) -> Turn:
         raffles, total = self.selling()
         live = self.q.live_orders()
         return self.out(
@@ -381,7 +381,7 @@ class _Conversation:
             {},
         )
 
-    def raffles(self, page: int, want: dict[str, Any] | None = None) -> Outcome:
+    def raffles(self, page: int, want: dict[str, Any] | None = None) -> Turn:
         raffles, total = self.selling(page)
         if not total:
             return self.out(screens.no_raffles(), START, {})
@@ -394,20 +394,20 @@ class _Conversation:
             context["want"] = self.ctx["want"]
         return self.out((screens.raffle_list(raffles, page, total),), BROWSING, context)
 
-    def not_selling(self, raffle: RaffleView | None) -> Outcome:
+    def not_selling(self, raffle: RaffleView | None) -> Turn:
         raffles, total = self.selling()
         state, context = (BROWSING, {"page": 1}) if total else (START, {})
         return self.out(screens.not_selling(raffle, raffles, total), state, context)
 
-    def selling_raffle(self, raffle_id: int | None) -> RaffleView | Outcome:
+    def selling_raffle(self, raffle_id: int | None) -> RaffleView | Turn:
         raffle = self.q.raffle(raffle_id) if raffle_id else None
         if raffle is None or not raffle.selling or raffle.left == 0:
             return self.not_selling(raffle)
         return raffle
 
-    def pick_raffle(self, raffle_id: int) -> Outcome:
+    def pick_raffle(self, raffle_id: int) -> Turn:
         raffle = self.selling_raffle(raffle_id)
-        if isinstance(raffle, Outcome):
+        if isinstance(raffle, Turn):
             return raffle
         want = self.ctx.get("want") if self.state == BROWSING else None
         self.state, self.ctx = RAFFLE, {"raffle": raffle.id}
@@ -417,14 +417,14 @@ class _Conversation:
             return self.numbers(raffle.id, tuple(want["numbers"]), typed=False)
         return self.out(screens.raffle_details(raffle))
 
-    def ask(self, raffle_id: int, what: str) -> Outcome:
+    def ask(self, raffle_id: int, what: str) -> Turn:
         raffle = self.selling_raffle(raffle_id)
-        if isinstance(raffle, Outcome):
+        if isinstance(raffle, Turn):
             return raffle
         replies = screens.ask_quantity(raffle) if what == "qty" else screens.ask_numbers(raffle)
         return self.out(replies, RAFFLE, {"raffle": raffle.id, "ask": what})
 
-    def resolve_raffle(self, raffle_id: int | None, want: dict[str, Any]) -> RaffleView | Outcome:
+    def resolve_raffle(self, raffle_id: int | None, want: dict[str, Any]) -> RaffleView | Turn:
         """The raffle a request is for: the one given, the one in context, the only one on
         sale; otherwise ask which (keeping the request to carry it out after the pick)."""
         if raffle_id is None and self.state != BROWSING:
@@ -446,16 +446,16 @@ class _Conversation:
 
     # --- Choosing numbers ------------------------------------------------------------------------
 
-    def numbers(self, raffle_id: int | None, numbers: Sequence[int], *, typed: bool) -> Outcome:
+    def numbers(self, raffle_id: int | None, numbers: Sequence[int], *, typed: bool) -> Turn:
         if typed and self.state in (PAYMENT, REVIEW):
             order = self.ctx_order()
             if order is not None and order.accepts_proof:
                 return self.out(screens.payment_reference(order))
         raffle = self.resolve_raffle(raffle_id, {"numbers": list(numbers)[:MAX_WANT]})
-        if isinstance(raffle, Outcome):
+        if isinstance(raffle, Turn):
             return raffle
         stay = {"raffle": raffle.id, "ask": "numbers"}
-        repeated = parse.duplicates(numbers)
+        repeated = buyer_text.duplicates(numbers)
         if repeated:
             return self.out(screens.duplicate_numbers(raffle, numbers, repeated), RAFFLE, stay)
         bad = sorted(n for n in numbers if not raffle.min_number <= n <= raffle.max_number)
@@ -467,9 +467,9 @@ class _Conversation:
             Reserve(raffle.id, numbers=tuple(sorted(numbers)), replace=self.replace_code(raffle))
         )
 
-    def random(self, raffle_id: int | None, qty: int | None) -> Outcome:
+    def random(self, raffle_id: int | None, qty: int | None) -> Turn:
         raffle = self.resolve_raffle(raffle_id, {"qty": qty} if qty and qty > 0 else {})
-        if isinstance(raffle, Outcome):
+        if isinstance(raffle, Turn):
             return raffle
         if qty is None:
             return self.out(
@@ -488,21 +488,21 @@ class _Conversation:
             return self.out(screens.only_left(raffle, qty), RAFFLE, stay)
         return self.effect(Reserve(raffle.id, qty=qty, replace=self.replace_code(raffle)))
 
-    def quantity_or_number(self, value: int) -> Outcome:
+    def quantity_or_number(self, value: int) -> Turn:
         if self.state == RAFFLE and self.ctx.get("ask") == "qty":
             return self.random(None, value)
         if self.state == RAFFLE and self.ctx.get("ask") == "numbers":
             return self.numbers(None, (value,), typed=True)
         raffle = self.resolve_raffle(None, {"qty": value} if value > 0 else {})
-        if isinstance(raffle, Outcome):
+        if isinstance(raffle, Turn):
             return raffle
         return self.out(screens.clarify_quantity(raffle, value), RAFFLE, {"raffle": raffle.id})
 
-    def too_many(self, count: int) -> Outcome:
+    def too_many(self, count: int) -> Turn:
         raffle = self.q.raffle(self.ctx["raffle"]) if "raffle" in self.ctx else None
         return self.out(screens.too_many(raffle, count))
 
-    def after_reserve(self, effect: Reserve, result: OrderView | Exception) -> Outcome:
+    def after_reserve(self, effect: Reserve, result: OrderView | Exception) -> Turn:
         if isinstance(result, OrderView):
             return self.out(
                 screens.reserved(result, self.q.now, replaced=effect.replace),
@@ -551,7 +551,7 @@ class _Conversation:
 
     # --- Orders ---------------------------------------------------------------------------------
 
-    def order_gone(self, code: str, order: OrderView | None) -> Outcome | None:
+    def order_gone(self, code: str, order: OrderView | None) -> Turn | None:
         """The answer when an order can no longer go on (missing, closed, hold expired)."""
         if order is None:
             return self.out(screens.order_not_found(code), START, {})
@@ -567,7 +567,7 @@ class _Conversation:
             return self.out(replies, START, {})
         return None
 
-    def confirm(self, code: str) -> Outcome:
+    def confirm(self, code: str) -> Turn:
         order = self.q.order(code)
         gone = self.order_gone(code, order)
         if gone is not None or order is None:
@@ -577,7 +577,7 @@ class _Conversation:
             return self.out(screens.already_reviewing(order), REVIEW, context)
         return self.out(screens.payment(order, self.q.now), PAYMENT, context)
 
-    def pay(self, code: str) -> Outcome:
+    def pay(self, code: str) -> Turn:
         code = code or self.ctx.get("order", "")
         order = self.q.order(code) if code else None
         if order is None or not order.is_live:
@@ -589,7 +589,7 @@ class _Conversation:
             order = live[0]
         return self.confirm(order.code)
 
-    def cancel_command(self) -> Outcome:
+    def cancel_command(self) -> Turn:
         if self.state in ORDER_STATES:
             return self.cancel_order(self.ctx["order"])
         if self.state in (RAFFLE, BROWSING):
@@ -613,7 +613,7 @@ class _Conversation:
             return self.out(screens.ask_cancel(live[0], len(live) - 1), START, {})
         return self.out(screens.nothing_to_cancel(), START, {})
 
-    def cancel_order(self, code: str) -> Outcome:
+    def cancel_order(self, code: str) -> Turn:
         order = self.q.order(code)
         if order is None:
             return self.out(screens.order_not_found(code), START, {})
@@ -627,7 +627,7 @@ class _Conversation:
             )
         return self.effect(Cancel(order.code))
 
-    def after_cancel(self, effect: Cancel, result: OrderView | Exception) -> Outcome:
+    def after_cancel(self, effect: Cancel, result: OrderView | Exception) -> Turn:
         if isinstance(result, OrderView):
             return self.out(screens.cancelled(result), START, {})
         order = self.q.order(effect.code)
@@ -648,7 +648,7 @@ class _Conversation:
             return order  # an expired hold: a late payment staff may still accept
         return None
 
-    def on_media(self, media: Media) -> Outcome:
+    def on_media(self, media: Media) -> Turn:
         if not media.ok:
             return self.out(screens.proof_unreadable(media.error))
         if media.mime_type and media.mime_type.split(";")[0].strip() not in PROOF_TYPES:
@@ -658,7 +658,7 @@ class _Conversation:
             return self.out(screens.media_without_order())
         return self.effect(AttachProof(order.code, media))
 
-    def after_proof(self, effect: AttachProof, result: OrderView | Exception) -> Outcome:
+    def after_proof(self, effect: AttachProof, result: OrderView | Exception) -> Turn:
         if isinstance(result, OrderView):
             return self.out(
                 screens.proof_received(result, late=result.status == "EXPIRED"),
@@ -675,7 +675,7 @@ class _Conversation:
 
     # --- Other commands --------------------------------------------------------------------------
 
-    def back(self) -> Outcome:
+    def back(self) -> Turn:
         if self.state == RAFFLE:
             if self.ctx.get("ask") or self.ctx.get("offer"):
                 return self.pick_raffle(self.ctx["raffle"])
@@ -688,7 +688,7 @@ class _Conversation:
             return self.stay()
         return self.menu()
 
-    def tickets(self) -> Outcome:
+    def tickets(self) -> Turn:
         return self.out(screens.tickets(self.q.paid_tickets(), self.q.live_orders(), self.q.now))
 
 

@@ -1,4 +1,4 @@
-"""The database side of `views.Queries`: snapshots of raffles and one buyer's orders."""
+"""The database side of `snapshots.Queries`: snapshots of raffles and one buyer's orders."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from messaging.bot.flow.views import OrderView, RaffleView, ResultView, TicketsView
+from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView, TicketsView
 from raffles import selectors
 from raffles.models import Buyer, Order, Raffle
 

@@ -31,7 +31,7 @@ from messaging.bot.flow.effects import (
 from messaging.bot.flow.events import InboundEvent, Kind, Media
 from messaging.bot.flow.queries import DbQueries, order_view
 from messaging.bot.flow.replies import Buttons, List, Reply, Text
-from messaging.bot.flow.views import OrderView
+from messaging.bot.flow.snapshots import OrderView
 from messaging.channel import identity, outbox
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles import services

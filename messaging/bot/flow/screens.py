@@ -2,7 +2,7 @@
 
 Pure: no database. Texts go through gettext, so the caller picks the language with
 `translation.override(...)`. Button and row ids say what they mean on their own (see
-`parse.parse_reply_id`), so a tap on an old message still does the right thing.
+`buyer_text.parse_reply_id`), so a tap on an old message still does the right thing.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from messaging.bot.flow import parse
+from messaging.bot.flow import buyer_text
 from messaging.bot.flow.replies import (
     BODY_MAX,
     BUTTON_ID_MAX,
@@ -28,7 +28,7 @@ from messaging.bot.flow.replies import (
     Section,
 )
 from messaging.bot.flow.replies import Text as TextReply
-from messaging.bot.flow.views import OrderView, RaffleView, ResultView, TicketsView
+from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView, TicketsView
 
 PAGE_SIZE = 9  # when raffles do not fit in one list, nine rows and a "More…" row
 MAX_SHOWN_NUMBERS = 60
@@ -85,7 +85,7 @@ def other_language_hint() -> str:
 
 def take_id(raffle_id: int, numbers: Sequence[int]) -> str | None:
     """The id of a button that reserves these numbers, or None when it would be too long."""
-    value = f"take:{raffle_id}:{parse.encode_numbers(numbers)}"
+    value = f"take:{raffle_id}:{buyer_text.encode_numbers(numbers)}"
     return value if len(value) <= BUTTON_ID_MAX else None
 
 
