@@ -1,9 +1,10 @@
-"""The conversation hook: called once for each inbound message, in order per contact.
+"""The bot's inbound handler: the channel calls it (WHATSAPP_INBOUND_HANDLER, through
+`messaging.channel.hook`) once for each inbound message, in order per contact.
 
 It runs inside the transaction that marks the message processed: raise to roll back its
-effects. A transient database error (see messaging/transient.py) leaves the message pending
+effects. A transient database error (see messaging/channel/transient.py) leaves the message pending
 for a retry; any other error parks it as failed and the buyer gets an apology. Send replies only
-through `messaging.channel.outbox`. The bot (messaging/flow/) replaces the body of `handle_inbound`.
+through `messaging.channel.outbox`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from messaging.bot.flow import runner
 from messaging.channel import outbox
 from messaging.models import InboundMessage
 
-ACKNOWLEDGEMENT = "Thanks, we got your message"
 NOT_READ_TYPES = frozenset({"system"})
 
 
@@ -20,4 +20,4 @@ def handle_inbound(message: InboundMessage) -> None:
     if message.type in NOT_READ_TYPES:
         return
     outbox.queue_read(message)
-    runner.respond(message)  # the bot (messaging/flow/); silent while the contact's bot is paused
+    runner.respond(message)  # silent while the contact's bot is paused

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +29,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone, translation
 
+from messaging.bot.acting import is_bot_acting
 from messaging.bot.flow import screens
 from messaging.bot.flow.queries import order_view, result_view
 from messaging.bot.flow.snapshots import OrderView
@@ -40,22 +39,6 @@ from raffles import services, signals
 from raffles.models import Order, Raffle
 
 logger = logging.getLogger(__name__)
-
-_bot_acting: ContextVar[frozenset[int]] = ContextVar("bot_acting", default=frozenset())
-
-
-@contextmanager
-def bot_acting(buyer_id: int) -> Iterator[None]:
-    """Within this block the bot answers this buyer itself: skip the duplicate notices."""
-    token = _bot_acting.set(_bot_acting.get() | {buyer_id})
-    try:
-        yield
-    finally:
-        _bot_acting.reset(token)
-
-
-def is_bot_acting(buyer_id: int) -> bool:
-    return buyer_id in _bot_acting.get()
 
 
 def contact_for(buyer_id: int) -> Contact | None:

@@ -37,8 +37,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 
-from messaging.bot import handlers
-from messaging.channel import clock, jobs, outbox, sandbox, sending
+from messaging.channel import clock, hook, jobs, outbox, sandbox, sending
 from messaging.channel.logutils import mask_phone
 from messaging.channel.media import download_media
 from messaging.channel.transient import drop_broken_connection, is_transient
@@ -207,7 +206,7 @@ def handle_message(message: InboundMessage) -> bool:
             if not taken:
                 return True  # handled meanwhile by a worker whose lease had expired
             message.status = Status.PROCESSED
-            handlers.handle_inbound(message)
+            hook.handle_inbound(message)
     except Exception as exc:
         return _failed(message, exc)
     return True

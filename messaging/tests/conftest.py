@@ -12,6 +12,7 @@ from django.test import Client
 
 from messaging.channel.signature import sign_body
 from messaging.models import Contact
+from messaging.testing.echo import echo_inbound
 from messaging.testing.fakegraph import FakeGraph
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -31,21 +32,9 @@ def all_fixture_names() -> list[str]:
     return sorted(p.name for p in FIXTURES.glob("*.json"))
 
 
-def echo_inbound(message: Any) -> None:
-    """The channel's stand-in conversation: mark read, acknowledge texts. The channel tests use
-    it instead of the bot, so they test the channel, not the flow."""
-    from messaging.bot.handlers import ACKNOWLEDGEMENT
-    from messaging.channel import outbox
-
-    if message.type == "system":
-        return
-    outbox.queue_read(message)
-    if message.type == "text" and not message.contact.bot_paused:
-        outbox.queue_text(message.contact, ACKNOWLEDGEMENT)
-
-
 @pytest.fixture
 def echo_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The channel's tests answer with the echo, not the bot (through the hook's default)."""
     from messaging.bot import handlers
 
     monkeypatch.setattr(handlers, "handle_inbound", echo_inbound)

@@ -10,7 +10,7 @@ from messaging.channel import jobs
 from messaging.channel.inbound import ingest
 from messaging.exceptions import MessageNotFailed
 from messaging.models import Contact, InboundMessage, OutboundMessage
-from messaging.tests.conftest import echo_inbound
+from messaging.testing.echo import echo_inbound
 from messaging.tests.test_processing import batch
 from raffles.models import OrderEvent
 

@@ -18,7 +18,7 @@ from messaging.bot import handlers
 from messaging.channel import jobs, processing
 from messaging.channel.inbound import ingest
 from messaging.models import Contact, InboundMessage, OutboundMessage
-from messaging.tests.conftest import echo_inbound
+from messaging.testing.echo import echo_inbound
 from messaging.tests.faults import Fault
 from messaging.tests.test_processing import batch
 

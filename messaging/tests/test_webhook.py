@@ -18,6 +18,7 @@ from messaging.models import (
     WebhookDelivery,
     WebhookEvent,
 )
+from messaging.testing.echo import ACKNOWLEDGEMENT
 from messaging.tests.conftest import WEBHOOK_URL, all_fixture_names, fixture_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("echo_handler")]
@@ -118,7 +119,7 @@ def test_a_text_is_stored_and_answered(post_webhook):
     kinds = list(contact.outbound_messages.values_list("kind", "status"))
     assert kinds == [("read", "sent"), ("text", "sent")]  # sandbox: recorded as sent
     reply = contact.outbound_messages.get(kind="text")
-    assert reply.payload["text"]["body"] == handlers.ACKNOWLEDGEMENT
+    assert reply.payload["text"]["body"] == ACKNOWLEDGEMENT
     assert reply.wa_message_id.startswith("wamid.SANDBOX")
     read = contact.outbound_messages.get(kind="read")
     assert read.payload == {

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from messaging.bot import notifications
+from messaging.bot.acting import bot_acting
 from messaging.bot.flow import machine
 from messaging.bot.flow.effects import (
     AttachProof,
@@ -156,7 +156,7 @@ def _execute(effect: DomainEffect, buyer: Buyer, message: InboundMessage) -> Ord
     """Run one domain effect in a savepoint. Domain errors come back as values."""
     by = _actor(buyer)
     try:
-        with transaction.atomic(), notifications.bot_acting(buyer.pk):
+        with transaction.atomic(), bot_acting(buyer.pk):
             if isinstance(effect, Reserve):
                 return _reserve(effect, buyer, by)
             order = Order.objects.select_related("raffle").get(buyer=buyer, code=effect.code)
