@@ -7,14 +7,12 @@ settings and is never logged. Errors become `GraphError`, classified as retryabl
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 from django.conf import settings
 
-from messaging.channel import payloads
 from messaging.channel.media_ids import check_media_id
 from messaging.exceptions import GraphError
 
@@ -145,36 +143,6 @@ class GraphClient:
         except (KeyError, IndexError, TypeError):
             raise GraphError("The Graph API answered without a message id") from None
         return SendResult(wa_message_id, data)
-
-    def send_text(self, to: str, body: str) -> list[SendResult]:
-        return [self.send(p) for p in payloads.text(to, body)]
-
-    def send_buttons(
-        self,
-        to: str,
-        body: str,
-        choices: Sequence[tuple[str, str]],
-        *,
-        header: str | None = None,
-        footer: str | None = None,
-    ) -> SendResult:
-        return self.send(payloads.buttons(to, body, choices, header=header, footer=footer))
-
-    def send_list(
-        self, to: str, body: str, button_label: str, sections: Sequence[payloads.Section]
-    ) -> SendResult:
-        return self.send(payloads.list_message(to, body, button_label, sections))
-
-    def send_template(
-        self, to: str, name: str, language: str, params: Sequence[str] = ()
-    ) -> SendResult:
-        return self.send(payloads.template(to, name, language, params))
-
-    def send_media(self, to: str, kind: str, **kwargs: str) -> SendResult:
-        return self.send(payloads.media(to, kind, **kwargs))
-
-    def mark_read(self, message_id: str, *, typing: bool = True) -> SendResult:
-        return self.send(payloads.mark_read(message_id, typing=typing))
 
     # --- media --------------------------------------------------------------------------
     def media_info(self, media_id: str) -> MediaInfo:

@@ -103,34 +103,6 @@ def queue_template(
     )
 
 
-def queue_image(
-    contact: Contact, *, media_id: str = "", link: str = "", caption: str = ""
-) -> OutboundMessage:
-    payload = payloads.media(
-        contact.send_to, "image", media_id=media_id, link=link, caption=caption
-    )
-    return _queue(contact, Kind.IMAGE, payload)
-
-
-def queue_document(
-    contact: Contact,
-    *,
-    media_id: str = "",
-    link: str = "",
-    caption: str = "",
-    filename: str = "",
-) -> OutboundMessage:
-    payload = payloads.media(
-        contact.send_to,
-        "document",
-        media_id=media_id,
-        link=link,
-        caption=caption,
-        filename=filename,
-    )
-    return _queue(contact, Kind.DOCUMENT, payload)
-
-
 def queue_read(message: InboundMessage, *, typing: bool = True) -> OutboundMessage:
     """Blue ticks on the buyer's message, and a typing indicator while the bot answers."""
     return _queue(
