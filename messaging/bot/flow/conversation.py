@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from messaging.bot.flow import screens
 from messaging.bot.flow.effects import AttachProof, Cancel, DomainEffect, Effect, Reserve
-from messaging.bot.flow.replies import Reply
+from messaging.bot.flow.replies import MAX_ROWS, Reply
 from messaging.bot.flow.snapshots import OrderView, Queries, RaffleView
 from messaging.bot.flow.states import (
     BROWSING,
@@ -94,8 +94,8 @@ class ConversationBase:
     def selling(self, page: int = 1) -> tuple[Sequence[RaffleView], int]:
         """One page of the raffles on sale (all of them when they fit in one list)."""
         _none, total = self.q.selling_raffles(0, 0)  # just the count: views cost queries
-        if total <= screens.MAX_ROWS:
-            return self.q.selling_raffles(0, screens.MAX_ROWS)
+        if total <= MAX_ROWS:
+            return self.q.selling_raffles(0, MAX_ROWS)
         size = screens.PAGE_SIZE
         page = min(max(page, 1), screens.page_count(total))
         return self.q.selling_raffles((page - 1) * size, size)
