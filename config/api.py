@@ -23,8 +23,8 @@ from config.api_auth import ApiAuthError, api_auth
 from messaging.api import router as messaging_router
 from messaging.selectors import buyer_of_contact
 from raffles.api import router as raffles_router
+from raffles.api.draws import router as draws_router
 from raffles.api.orders import resolve_contacts_with
-from raffles.api_draws import router as draws_router
 from raffles.exceptions import RaffleError
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from messaging import forgeries, health
+from messaging.channel import forgeries, health
 
 logger = logging.getLogger(__name__)
 

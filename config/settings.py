@@ -331,6 +331,11 @@ WHATSAPP_INBOUND_MAX_ATTEMPTS = _int("WHATSAPP_INBOUND_MAX_ATTEMPTS", 25, minimu
 # Days the raw body of each webhook delivery is kept (its messages, statuses, hash and counts
 # stay forever); 0 keeps the bodies forever.
 WHATSAPP_RAW_BODY_DAYS = _int("WHATSAPP_RAW_BODY_DAYS", 90, minimum=0)
+# The conversation: the dotted path of the function the channel calls once for each stored
+# inbound message, in order per contact, inside the transaction that marks it processed.
+WHATSAPP_INBOUND_HANDLER = os.environ.get(
+    "WHATSAPP_INBOUND_HANDLER", "messaging.bot.handlers.handle_inbound"
+)
 # Sandbox: with no credentials, outbound messages are recorded as sent, never leave the machine.
 WHATSAPP_SANDBOX = not (WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID)
 if not WHATSAPP_APP_SECRET and DEBUG:

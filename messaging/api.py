@@ -14,7 +14,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from messaging import resend, selectors, services
+from messaging import selectors, services
+from messaging.channel import resend
 from messaging.exceptions import MessageNotFailed, NotResendable
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles.api.common import DateTime, Pagination, actor, id_path, read, text, write

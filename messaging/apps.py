@@ -8,7 +8,7 @@ def ensure_sweep_schedule(**kwargs: object) -> None:
     """The sweeper runs every minute. Idempotent: runs after every migrate."""
     from django_q.models import Schedule
 
-    from messaging.jobs import SWEEP
+    from messaging.channel.jobs import SWEEP
 
     Schedule.objects.using(kwargs.get("using") or "default").get_or_create(
         func=SWEEP,
@@ -28,4 +28,4 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_sweep_schedule, sender=self, dispatch_uid="messaging-sweep")
-        from messaging import notifications  # noqa: F401 - connects the buyer notifications
+        from messaging.bot import notifications  # noqa: F401 - connects the buyer notifications

@@ -268,7 +268,7 @@ class OutboundMessage(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     # A message the buyer did not just ask for: outside the 24-hour window it falls back to
-    # the configured template (see messaging.retry_policy).
+    # the configured template (see messaging.channel.retry_policy).
     notification = models.BooleanField(default=False)
     resent_at = models.DateTimeField(null=True, blank=True)  # the last re-send by staff
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from messaging import resend
+from messaging.channel import resend
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles import selectors as raffle_selectors
 from raffles.models import Order

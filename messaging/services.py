@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from messaging import jobs, outbox
+from messaging.channel import jobs, outbox
 from messaging.exceptions import InvalidOutboundMessage, MessageNotFailed, WindowClosed
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles.audit import EventKind

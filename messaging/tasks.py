@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from messaging import inbound, processing, sending
+from messaging.channel import inbound, processing, sending
 
 
 def process_contact(contact_id: int) -> int:

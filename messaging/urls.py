@@ -1,6 +1,6 @@
 from django.urls import path
 
-from messaging import views
+from messaging.channel import views
 
 app_name = "messaging"
 urlpatterns = [

@@ -17,9 +17,9 @@ from django.conf import settings
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 
-from messaging import shapes
+from messaging.channel import shapes
+from messaging.channel.signature import HEADER, sign_body
 from messaging.exceptions import MessagingError
-from messaging.signature import HEADER, sign_body
 
 HEADER_META = "HTTP_" + HEADER.upper().replace("-", "_")
 TEST_PREFIX = "1555010"  # fictional numbers (555-01xx), easy to tell apart in lists
@@ -136,15 +136,15 @@ def deliver(payload: dict[str, Any], *, host: str = "") -> None:
 
 def register_media(content: bytes, mime_type: str, filename: str) -> str:
     """Make an uploaded file downloadable by the channel's media fetcher in sandbox mode and
-    return its media id. Needs `messaging.sandbox.register_media` (the channel's design)."""
+    return its media id. Needs `messaging.channel.sandbox.register_media` (the channel's design)."""
     try:
-        from messaging import sandbox  # type: ignore[attr-defined]
+        from messaging.channel import sandbox  # type: ignore[attr-defined]
     except ImportError:
         sandbox = None
     register = getattr(sandbox, "register_media", None)
     if register is None:
         raise SimulatorError(
             "Image and PDF proofs need the channel's sandbox media store"
-            " (messaging.sandbox.register_media), which is not available yet."
+            " (messaging.channel.sandbox.register_media), which is not available yet."
         )
     return str(register(content=content, mime_type=mime_type, filename=filename))

@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from messaging.channel.restore import STALE_AFTER_RESTORE
 from messaging.models import Contact, OutboundMessage
-from messaging.restore import STALE_AFTER_RESTORE
 from raffles import services
 from raffles.exceptions import RaffleError
 from raffles.models import Order, OrderEvent, TicketNumber

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from messaging.fakegraph import FakeGraph
+from messaging.channel.signature import sign_body
 from messaging.models import Contact
-from messaging.signature import sign_body
+from messaging.testing.echo import echo_inbound
+from messaging.testing.fakegraph import FakeGraph
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WEBHOOK_URL = "/whatsapp/webhook/"
@@ -31,22 +32,10 @@ def all_fixture_names() -> list[str]:
     return sorted(p.name for p in FIXTURES.glob("*.json"))
 
 
-def echo_inbound(message: Any) -> None:
-    """The channel's stand-in conversation: mark read, acknowledge texts. The channel tests use
-    it instead of the bot, so they test the channel, not the flow."""
-    from messaging import outbox
-    from messaging.handlers import ACKNOWLEDGEMENT
-
-    if message.type == "system":
-        return
-    outbox.queue_read(message)
-    if message.type == "text" and not message.contact.bot_paused:
-        outbox.queue_text(message.contact, ACKNOWLEDGEMENT)
-
-
 @pytest.fixture
 def echo_handler(monkeypatch: pytest.MonkeyPatch) -> None:
-    from messaging import handlers
+    """The channel's tests answer with the echo, not the bot (through the hook's default)."""
+    from messaging.bot import handlers
 
     monkeypatch.setattr(handlers, "handle_inbound", echo_inbound)
 
@@ -101,7 +90,7 @@ def run_after_commit(django_capture_on_commit_callbacks: Any) -> Callable[..., A
 
 @pytest.fixture
 def contact(db: None) -> Contact:
-    from messaging.identity import get_contact
+    from messaging.channel.identity import get_contact
 
     contact = get_contact("5215512345678")
     return contact
@@ -109,8 +98,8 @@ def contact(db: None) -> Contact:
 
 @pytest.fixture
 def sim_clock() -> Iterator[Any]:
-    """The outbox's clock (messaging.clock), advanced by the test; reset afterwards."""
-    from messaging import clock
+    """The outbox's clock (messaging.channel.clock), advanced by the test; reset afterwards."""
+    from messaging.channel import clock
 
     clock.reset()
     try:

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from django.db import OperationalError, connection, connections
 
-from messaging import handlers, processing
+from messaging.bot import handlers
+from messaging.channel import processing
 from messaging.models import InboundMessage
 
 SQLITE_BUSY_MS = 50

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging.flow.testing import Phone, all_ids, all_text, body_of
 from messaging.models import Contact, InboundMessage
+from messaging.testing.world import Phone, all_ids, all_text, body_of
 from raffles import services
 from raffles.models import Order, PaymentProof
 from raffles.tests.factories import make_raffle

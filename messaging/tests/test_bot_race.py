@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from messaging.flow.testing import Phone, all_ids, all_text
-from messaging.signature import sign_body
+from messaging.channel.signature import sign_body
+from messaging.testing.world import Phone, all_ids, all_text
 from messaging.tests.conftest import WEBHOOK_URL
 from raffles.models import Order, TicketNumber
 from raffles.tests.factories import make_raffle

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from messaging import inbound, shapes
-from messaging.logutils import mask_phone
+from messaging.channel import inbound, shapes
+from messaging.channel.logutils import mask_phone
 from messaging.models import (
     Contact,
     InboundMessage,
@@ -360,7 +360,7 @@ def test_fake_graph_accepts_a_recipient(fake_graph, address, status, contact):
 
 
 def test_payloads_address_a_bsuid_with_recipient():
-    from messaging import payloads
+    from messaging.channel import payloads
 
     assert payloads.text(BSUID, "hi")[0]["recipient"] == BSUID
     assert "to" not in payloads.text(BSUID, "hi")[0]
@@ -381,7 +381,7 @@ def test_payloads_address_a_bsuid_with_recipient():
     ],
 )
 def test_split_identity(wa_id, user_id, expected):
-    from messaging.parsing import split_identity
+    from messaging.channel.webhook_parsing import split_identity
 
     assert split_identity(wa_id, user_id) == expected
 
@@ -421,7 +421,7 @@ def test_split_identity(wa_id, user_id, expected):
     ],
 )
 def test_identity_changes_are_read_from_system_messages(message, expected):
-    from messaging.parsing import parse_webhook
+    from messaging.channel.webhook_parsing import parse_webhook
 
     body = _value([{"id": "wamid.s", "timestamp": "1", "type": "system", **message}], [])
     parsed = parse_webhook(body).messages[0]
@@ -434,7 +434,7 @@ def test_identity_changes_are_read_from_system_messages(message, expected):
 def test_a_database_error_on_one_item_is_parked_on_both_databases(post_webhook, monkeypatch):
     """A real constraint violation mid-transaction (PostgreSQL aborts the transaction): the
     savepoint of that item rolls back alone, the others are stored."""
-    from messaging import identity
+    from messaging.channel import identity
 
     real_create = identity._create
 

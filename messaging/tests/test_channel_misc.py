@@ -8,10 +8,11 @@ import pytest
 import requests
 
 from messaging.apps import ensure_sweep_schedule
+from messaging.channel import payloads
+from messaging.channel.graph import GraphClient
+from messaging.channel.logutils import mask_phone
+from messaging.channel.webhook_parsing import parse_webhook
 from messaging.exceptions import GraphError
-from messaging.graph import GraphClient
-from messaging.logutils import mask_phone
-from messaging.parsing import parse_webhook
 from messaging.tests.conftest import PHONE_NUMBER_ID, all_fixture_names, fixture_json
 
 
@@ -61,7 +62,7 @@ def test_graph_client_parses_meta_errors(fake_graph):
     fake_graph.fail_next(1, status=400, code=131047, message="Re-engagement message")
     client = GraphClient()
     with pytest.raises(GraphError) as info:
-        client.send_text("5215512345678", "hola")
+        client.send(payloads.text("5215512345678", "hola")[0])
     error = info.value
     assert (error.http_status, error.error_code, error.retryable) == (400, 131047, False)
     assert error.fbtrace_id.startswith("Fake")
@@ -72,18 +73,21 @@ def test_graph_client_parses_meta_errors(fake_graph):
 def test_graph_client_unreachable_is_retryable(settings):
     settings.WHATSAPP_API_BASE_URL = "http://127.0.0.1:9"
     with pytest.raises(GraphError) as info:
-        GraphClient(token="t", phone_number_id="1").mark_read("wamid.1")
+        GraphClient(token="t", phone_number_id="1").send(payloads.mark_read("wamid.1"))
     assert info.value.retryable
 
 
 def test_graph_client_helpers_talk_to_the_fake(fake_graph):
     client = GraphClient()
-    assert client.mark_read("wamid.1").wa_message_id == ""
-    assert client.send_buttons("1", "Pick", [("a", "A")]).wa_message_id.startswith("wamid.")
-    assert client.send_list("1", "Pick", "Open", [("", [("a", "A", "")])]).wa_message_id
-    assert client.send_template("1", "hello_world", "en_US").wa_message_id
-    assert client.send_media("1", "image", link="https://x/y.jpg").wa_message_id
-    assert [len(r.response["messages"]) for r in client.send_text("1", "x" * 5000)] == [1, 1]
+    assert client.send(payloads.mark_read("wamid.1")).wa_message_id == ""
+    assert client.send(payloads.buttons("1", "Pick", [("a", "A")])).wa_message_id.startswith(
+        "wamid."
+    )
+    assert client.send(payloads.list_message("1", "Pick", "Open", [("", [("a", "A", "")])]))
+    assert client.send(payloads.template("1", "hello_world", "en_US")).wa_message_id
+    assert client.send(payloads.media("1", "image", link="https://x/y.jpg")).wa_message_id
+    parts = [client.send(p) for p in payloads.text("1", "x" * 5000)]
+    assert [len(r.response["messages"]) for r in parts] == [1, 1]
 
 
 def test_fake_checks_the_token(fake_graph):
@@ -118,10 +122,10 @@ def test_fake_control_endpoints(fake_graph):
     assert requests.post(f"{base}/_fake/delay", json={"seconds": 0.2}, timeout=5).ok
     client = GraphClient()
     with pytest.raises(GraphError) as info:
-        client.send_text("1", "x")
+        client.send(payloads.text("1", "x")[0])
     assert info.value.error_code == 130429
     assert info.value.retryable
-    assert client.send_text("1", "y")[0].wa_message_id
+    assert client.send(payloads.text("1", "y")[0]).wa_message_id
     log = requests.get(f"{base}/_fake/requests", timeout=5).json()
     assert [entry["status"] for entry in log] == [429, 200]
     assert log[1]["json"]["text"]["body"] == "y"

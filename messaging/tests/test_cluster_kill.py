@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django_q.tasks import async_task
 
-from messaging import jobs, outbox
+from messaging.channel import jobs, outbox
 from messaging.models import Contact, OutboundMessage
 from messaging.tests.conftest import PHONE_NUMBER_ID
 

@@ -9,12 +9,12 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from messaging.flow import machine, parse
-from messaging.flow.effects import AttachProof, Cancel, PauseBot, Reserve, SetLanguage
-from messaging.flow.events import InboundEvent, Media
-from messaging.flow.parse import Command, NumbersRequest, QuantityOrNumber, RandomRequest
-from messaging.flow.replies import Buttons, List
-from messaging.flow.testing import NOW, FakeWorld, converse, make_raffle
+from messaging.bot.flow import buyer_text, machine
+from messaging.bot.flow.buyer_text import Command, NumbersRequest, QuantityOrNumber, RandomRequest
+from messaging.bot.flow.effects import AttachProof, Cancel, PauseBot, Reserve, SetLanguage
+from messaging.bot.flow.events import InboundEvent, Media
+from messaging.bot.flow.replies import Buttons, List
+from messaging.testing.world import NOW, FakeWorld, converse, make_raffle
 from raffles import exceptions as errors
 
 T = InboundEvent.text_message
@@ -44,7 +44,7 @@ T = InboundEvent.text_message
     ],
 )
 def test_numbers_in_many_shapes(text, numbers):
-    assert parse.parse(text) == NumbersRequest(numbers)
+    assert buyer_text.parse(text) == NumbersRequest(numbers)
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_numbers_in_many_shapes(text, numbers):
     ],
 )
 def test_random_requests(text, qty):
-    assert parse.parse(text) == RandomRequest(qty)
+    assert buyer_text.parse(text) == RandomRequest(qty)
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ def test_random_requests(text, qty):
     ],
 )
 def test_commands_in_both_languages_any_case_and_accents(text, command):
-    assert parse.parse(text) == command
+    assert buyer_text.parse(text) == command
 
 
 @pytest.mark.parametrize(
@@ -108,29 +108,31 @@ def test_commands_in_both_languages_any_case_and_accents(text, command):
     ["I paid 500 at 3pm", "hello world 5", "5-", "-5", "random 2 3", "what?", "x" * 700, "1-"],
 )
 def test_things_that_are_not_understood(text):
-    assert parse.parse(text) is None
+    assert buyer_text.parse(text) is None
 
 
 def test_three_tickets_is_ambiguous_and_huge_ranges_are_refused():
-    assert parse.parse("3 tickets") == QuantityOrNumber(3)
-    assert parse.parse("3 boletos") == QuantityOrNumber(3)
-    assert isinstance(parse.parse("1-100000"), parse.TooMany)
+    assert buyer_text.parse("3 tickets") == QuantityOrNumber(3)
+    assert buyer_text.parse("3 boletos") == QuantityOrNumber(3)
+    assert isinstance(buyer_text.parse("1-100000"), buyer_text.TooMany)
 
 
 @given(st.lists(st.integers(0, 10**6), min_size=1, max_size=50))
 def test_numbers_in_ids_round_trip(numbers):
-    assert parse.decode_numbers(parse.encode_numbers(numbers)) == tuple(sorted(set(numbers)))
+    assert buyer_text.decode_numbers(buyer_text.encode_numbers(numbers)) == tuple(
+        sorted(set(numbers))
+    )
 
 
 def test_reply_ids():
-    assert parse.parse_reply_id("raffle:12") == parse.ReplyAction("raffle", raffle_id=12)
-    assert parse.parse_reply_id("take:3:5.10-12") == parse.ReplyAction(
+    assert buyer_text.parse_reply_id("raffle:12") == buyer_text.ReplyAction("raffle", raffle_id=12)
+    assert buyer_text.parse_reply_id("take:3:5.10-12") == buyer_text.ReplyAction(
         "take", raffle_id=3, numbers=(5, 10, 11, 12)
     )
-    assert parse.parse_reply_id("confirm:ABC123").code == "ABC123"
-    assert parse.parse_reply_id("menu") == Command.MENU
+    assert buyer_text.parse_reply_id("confirm:ABC123").code == "ABC123"
+    assert buyer_text.parse_reply_id("menu") == Command.MENU
     for junk in ("raffle:x", "take:1:", "take:1:9-3", "nope", "", "random:1"):
-        assert parse.parse_reply_id(junk) is None
+        assert buyer_text.parse_reply_id(junk) is None
 
 
 # --- Transitions ----------------------------------------------------------------------------------

@@ -16,10 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 
-from messaging import payloads
-from messaging.flow import machine
-from messaging.flow.events import InboundEvent, Kind, Media
-from messaging.flow.replies import (
+from messaging.bot.flow import machine
+from messaging.bot.flow.events import InboundEvent, Kind, Media
+from messaging.bot.flow.replies import (
     BODY_MAX,
     BUTTON_ID_MAX,
     MAX_BUTTONS,
@@ -29,8 +28,9 @@ from messaging.flow.replies import (
     List,
     Text,
 )
-from messaging.flow.testing import NOW, FakeWorld, converse, make_raffle
-from messaging.flow.views import OrderView
+from messaging.bot.flow.snapshots import OrderView
+from messaging.channel import payloads
+from messaging.testing.world import NOW, FakeWorld, converse, make_raffle
 
 WORDS = [
     "hi",
@@ -330,7 +330,7 @@ def test_any_input_in_any_state_gets_an_answer(world, start, steps, language, fi
 )
 def test_any_effect_result_gets_an_answer(world, start, event, failure):
     """Whatever the services answer (success or any domain error), the buyer hears about it."""
-    from messaging.flow.effects import ProofUnreadable
+    from messaging.bot.flow.effects import ProofUnreadable
     from raffles import exceptions as errors
 
     state, context = start

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from messaging import forgeries
+from messaging.channel import forgeries
 from messaging.models import WebhookDelivery
 from messaging.tests.conftest import fixture_bytes
 

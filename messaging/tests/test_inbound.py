@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from messaging import inbound, jobs
+from messaging.channel import inbound, jobs
 from messaging.models import Contact, InboundMessage, WebhookDelivery
 from messaging.tests.test_processing import batch
 

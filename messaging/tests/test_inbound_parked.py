@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from messaging import handlers, jobs, services
+from messaging import services
+from messaging.bot import handlers
+from messaging.channel import jobs
+from messaging.channel.inbound import ingest
 from messaging.exceptions import MessageNotFailed
-from messaging.inbound import ingest
 from messaging.models import Contact, InboundMessage, OutboundMessage
-from messaging.tests.conftest import echo_inbound
+from messaging.testing.echo import echo_inbound
 from messaging.tests.test_processing import batch
 from raffles.models import OrderEvent
 

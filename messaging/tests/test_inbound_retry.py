@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from messaging import handlers, jobs, processing
-from messaging.inbound import ingest
+from messaging.bot import handlers
+from messaging.channel import jobs, processing
+from messaging.channel.inbound import ingest
 from messaging.models import Contact, InboundMessage, OutboundMessage
-from messaging.tests.conftest import echo_inbound
+from messaging.testing.echo import echo_inbound
 from messaging.tests.faults import Fault
 from messaging.tests.test_processing import batch
 
@@ -30,8 +31,8 @@ Status = InboundMessage.Status
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """messaging.clock, advanced by the test; a task's wait for a retry advances it too."""
-    from messaging import clock
+    """messaging.channel.clock, advanced by the test; a task's wait for a retry advances it too."""
+    from messaging.channel import clock
 
     clock.reset()
     monkeypatch.setattr(processing, "sleep", clock.advance)

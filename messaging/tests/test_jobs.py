@@ -8,7 +8,7 @@ from django_q.conf import Conf
 from django_q.models import OrmQ
 from django_q.signing import SignedPackage
 
-from messaging import jobs
+from messaging.channel import jobs
 
 pytestmark = pytest.mark.django_db
 

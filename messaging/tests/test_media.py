@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from messaging.channel.media import download_media, sniff
 from messaging.exceptions import (
     GraphError,
     MediaHostNotAllowed,
@@ -13,7 +14,6 @@ from messaging.exceptions import (
     MediaTooLarge,
     MediaTypeNotAllowed,
 )
-from messaging.media import download_media, sniff
 from messaging.models import InboundMessage, OutboundMessage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("echo_handler")]
@@ -76,7 +76,7 @@ def test_media_url_on_an_untrusted_plain_http_host_is_refused(fake_graph):
 
 
 def test_loopback_is_not_trusted_when_the_base_url_is_not_loopback(fake_graph, settings):
-    from messaging.media import check_media_url
+    from messaging.channel.media import check_media_url
 
     settings.WHATSAPP_API_BASE_URL = "https://graph.facebook.com"
     with pytest.raises(MediaHostNotAllowed):

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from messaging import exceptions
-from messaging.graph import GraphClient
-from messaging.media import download_media
+from messaging.channel.graph import GraphClient
+from messaging.channel.media import download_media
 from messaging.models import InboundMessage
 from messaging.tests.conftest import fixture_json
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging import notifications, outbox
-from messaging.flow.testing import Phone, body_of
-from messaging.identity import get_contact
+from messaging.bot import acting, notifications
+from messaging.channel import outbox
+from messaging.channel.identity import get_contact
 from messaging.models import Contact, OutboundMessage
+from messaging.testing.world import Phone, body_of
 from raffles import services, signals
 from raffles.models import Order
 from raffles.tests.factories import make_raffle
@@ -190,10 +191,10 @@ def test_a_failing_notification_never_breaks_the_domain_change(raffle, buyer, co
 
 
 def test_bot_acting_is_scoped_to_one_buyer():
-    with notifications.bot_acting(1):
-        assert notifications.is_bot_acting(1)
-        assert not notifications.is_bot_acting(2)
-    assert not notifications.is_bot_acting(1)
+    with acting.bot_acting(1):
+        assert acting.is_bot_acting(1)
+        assert not acting.is_bot_acting(2)
+    assert not acting.is_bot_acting(1)
 
 
 def test_linking_a_contact_gives_its_buyer_a_channel(contact):

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging import outbox, sending, tasks
+from messaging import tasks
+from messaging.channel import outbox, sending
 from messaging.exceptions import InvalidOutboundMessage
 from messaging.models import Contact, OutboundMessage
 from messaging.tests.conftest import PHONE_NUMBER_ID
@@ -294,8 +295,8 @@ def test_the_sweeper_sends_rows_whose_task_was_lost(fake_graph, contact, run_aft
 
 
 def test_statuses_arriving_before_the_send_is_recorded_are_applied(fake_graph, contact):
+    from messaging.channel.statuses import replay_statuses
     from messaging.models import MessageStatus
-    from messaging.statuses import replay_statuses
 
     row = OutboundMessage.objects.create(
         contact=contact,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from messaging import outbox, sending
+from messaging.channel import outbox, sending
 from messaging.models import Contact, InboundMessage, OutboundMessage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("echo_handler")]
@@ -139,7 +139,7 @@ def test_a_notification_without_a_template_is_undeliverable_when_the_window_clos
 def test_retries_stop_after_the_retry_period_and_staff_can_resend(
     outage, contact, sim_clock, settings, run_after_commit, staff_user
 ):
-    from messaging import resend
+    from messaging.channel import resend
 
     settings.WHATSAPP_SEND_RETRY_HOURS = 2
     run_after_commit(outbox.queue_template, contact, "raffle_update", "es_MX", ["hola"])

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from messaging import outbox, pacing
+from messaging.channel import outbox, pacing
 from messaging.models import Contact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("echo_handler")]

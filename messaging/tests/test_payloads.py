@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from messaging import payloads
+from messaging.channel import payloads
 from messaging.exceptions import InvalidOutboundMessage
 
 

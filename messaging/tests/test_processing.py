@@ -10,8 +10,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from messaging import handlers, processing, shapes, tasks
-from messaging.inbound import ingest
+from messaging import tasks
+from messaging.bot import handlers
+from messaging.channel import processing, shapes
+from messaging.channel.inbound import ingest
 from messaging.models import Contact, InboundMessage, OutboundMessage
 
 pytestmark = pytest.mark.usefixtures("echo_handler")
@@ -106,7 +108,9 @@ def test_one_contact_is_never_processed_concurrently(monkeypatch):
             handled.append((wa_id, message.text))
 
     monkeypatch.setattr(handlers, "handle_inbound", slow)
-    monkeypatch.setattr("messaging.jobs.enqueue", lambda *a, **k: None)  # we run the tasks here
+    monkeypatch.setattr(
+        "messaging.channel.jobs.enqueue", lambda *a, **k: None
+    )  # we run the tasks here
     messages = [
         (wa, f"{wa}-{i}", 1000 + i, f"{wa}:{i:02d}") for i in range(12) for wa in ("111", "222")
     ]

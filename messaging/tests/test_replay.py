@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.utils import timezone
 
-from messaging import inbound
+from messaging.channel import inbound
 from messaging.models import InboundMessage, MessageStatus, OutboundMessage, WebhookDelivery
 from messaging.tests.test_processing import batch
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from messaging import resend
+from messaging.channel import resend
 from messaging.exceptions import NotResendable
 from messaging.models import Contact, OutboundMessage
 from raffles.models import OrderEvent

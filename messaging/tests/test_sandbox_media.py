@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from messaging import sandbox
+from messaging.channel import sandbox
 from messaging.exceptions import MediaRefused, MediaTypeNotAllowed
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

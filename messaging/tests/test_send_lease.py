@@ -9,7 +9,7 @@ import time
 import pytest
 from django.db import connection
 
-from messaging import graph, sending
+from messaging.channel import graph, sending
 from messaging.models import Contact, OutboundMessage
 
 pytestmark = pytest.mark.usefixtures("echo_handler")

@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from messaging import handlers, shapes
+from messaging.bot import handlers
+from messaging.channel import shapes
+from messaging.channel.signature import sign_body
 from messaging.models import (
     Contact,
     InboundMessage,
@@ -16,7 +18,7 @@ from messaging.models import (
     WebhookDelivery,
     WebhookEvent,
 )
-from messaging.signature import sign_body
+from messaging.testing.echo import ACKNOWLEDGEMENT
 from messaging.tests.conftest import WEBHOOK_URL, all_fixture_names, fixture_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("echo_handler")]
@@ -117,7 +119,7 @@ def test_a_text_is_stored_and_answered(post_webhook):
     kinds = list(contact.outbound_messages.values_list("kind", "status"))
     assert kinds == [("read", "sent"), ("text", "sent")]  # sandbox: recorded as sent
     reply = contact.outbound_messages.get(kind="text")
-    assert reply.payload["text"]["body"] == handlers.ACKNOWLEDGEMENT
+    assert reply.payload["text"]["body"] == ACKNOWLEDGEMENT
     assert reply.wa_message_id.startswith("wamid.SANDBOX")
     read = contact.outbound_messages.get(kind="read")
     assert read.payload == {
@@ -423,7 +425,7 @@ def test_storage_failure_asks_meta_to_retry(post_webhook, monkeypatch):
     """Only an outage (the database unavailable) answers 503; a broken item is parked."""
     from django.db import OperationalError
 
-    from messaging import inbound
+    from messaging.channel import inbound
 
     def explode(*args, **kwargs):
         raise OperationalError("database on fire")

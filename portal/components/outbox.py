@@ -1,5 +1,5 @@
 """Outbound WhatsApp messages that are failing or did not go out, why, and a Re-send button.
-The rule (what can be re-sent, the audit) lives in messaging.resend."""
+The rule (what can be re-sent, the audit) lives in messaging.channel.resend."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from messaging import resend, selectors
+from messaging import selectors
+from messaging.channel import resend
 from messaging.models import OutboundMessage
 from portal.components.base import StaffComponent
 

@@ -24,8 +24,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from messaging.channel.restore import drop_stale_outbound, stale_outbound
 from messaging.models import InboundMessage, OutboundMessage
-from messaging.restore import drop_stale_outbound, stale_outbound
 from raffles import services
 from raffles.models import Order, OrderEvent
 from raffles.services import Actor

@@ -128,7 +128,7 @@ def test_upload_goes_through_the_channel(staff_client: Client) -> None:
         reverse("portal:simulator-upload"), {"wa_id": WA, "name": "Sim", "file": upload}
     )
     try:
-        from messaging import sandbox  # noqa: F401
+        from messaging.channel import sandbox  # noqa: F401
     except ImportError:
         assert response.status_code == 409
         assert "sandbox media store" in response.json()["error"]

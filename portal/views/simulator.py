@@ -9,8 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
+from messaging.channel.media import sniff
 from messaging.exceptions import MessagingError
-from messaging.media import sniff
 from portal import simulator
 from portal.access import staff_required
 

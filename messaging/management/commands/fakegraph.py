@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from messaging.fakegraph import DEFAULT_TOKEN, FakeGraph
+from messaging.testing.fakegraph import DEFAULT_TOKEN, FakeGraph
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from messaging import replay
+from messaging.channel import replay
 
 
 def _moment(value: str) -> datetime:

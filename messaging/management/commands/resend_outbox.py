@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from messaging import clock, resend
+from messaging.channel import clock, resend
 from raffles.services import Actor
 
 

@@ -161,9 +161,9 @@ def test_buy_in_simulator_grid_live_review_and_receipt(
 
 def _send_proof(sim: Any, order: Order) -> None:
     """Through the simulator when the channel can fetch sandbox media; otherwise (until
-    messaging provides `messaging.sandbox.register_media`) straight through the service."""
+    messaging provides `messaging.channel.sandbox.register_media`) straight through the service."""
     try:
-        from messaging import sandbox  # noqa: F401
+        from messaging.channel import sandbox  # noqa: F401
     except ImportError:
         services.attach_payment_proof(
             order, content=PNG, mime_type="image/png", filename="receipt.png"

@@ -1,0 +1,50 @@
+"""What the pure core asks the runner to do. Domain effects have a result the core must see
+(`machine.settle`); the others only change the contact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from messaging.bot.flow.events import Media
+
+
+@dataclass(frozen=True)
+class Reserve:
+    raffle_id: int
+    numbers: tuple[int, ...] = ()  # specific numbers, or
+    qty: int = 0  # this many at random
+    replace: str = ""  # an unconfirmed order of this buyer to release first (same raffle)
+
+
+@dataclass(frozen=True)
+class Cancel:
+    code: str
+
+
+@dataclass(frozen=True)
+class AttachProof:
+    code: str
+    media: Media
+
+
+@dataclass(frozen=True)
+class PauseBot:
+    """Hand the conversation to a person: the bot stays quiet until staff resume it."""
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    code: str
+
+
+DomainEffect = Reserve | Cancel | AttachProof
+Effect = DomainEffect | PauseBot | SetLanguage
+
+
+class ProofUnreadable(Exception):
+    """The media could not be fetched or is not a photo or PDF (the runner's result for an
+    AttachProof whose file failed)."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail)
+        self.detail = detail

@@ -1,0 +1,125 @@
+"""The database side of `snapshots.Queries`: snapshots of raffles and one buyer's orders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.utils import timezone
+
+from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView, TicketsView
+from raffles import selectors
+from raffles.models import Buyer, Order, Raffle
+
+MAX_LIVE = 10
+MAX_RESULTS = 5
+
+
+def raffle_view(raffle: Raffle, now: datetime | None = None) -> RaffleView:
+    selling = raffle.is_active
+    left = selectors.raffle_counts(raffle, now).available if selling else 0
+    return RaffleView(
+        id=raffle.pk,
+        title=raffle.title,
+        price=raffle.ticket_price,
+        currency=raffle.currency,
+        min_number=raffle.min_number,
+        max_number=raffle.max_number,
+        left=left,
+        selling=selling,
+        max_per_order=raffle.max_tickets_per_order,
+        prize=raffle.prize,
+        description=raffle.description,
+        sales_close_at=raffle.sales_close_at,
+        draw_at=raffle.draw_at,
+        reservation_minutes=raffle.reservation_minutes,
+        commitment=_commitment(raffle),
+        status=raffle.status,
+    )
+
+
+def _commitment(raffle: Raffle) -> str:
+    summary = selectors.draw_summary(raffle)
+    return summary.commitment if summary is not None else ""
+
+
+def order_view(order: Order) -> OrderView:
+    raffle = order.raffle
+    numbers = order.numbers()
+    return OrderView(
+        code=order.code,
+        raffle_id=raffle.pk,
+        raffle_title=raffle.title,
+        status=order.status,
+        numbers=tuple(raffle.format_number(n) for n in numbers),
+        raw_numbers=tuple(numbers),
+        total=order.total_amount,
+        currency=raffle.currency,
+        expires_at=order.expires_at,
+        proof_received=order.proof_received,
+        payment_instructions=raffle.payment_instructions,
+    )
+
+
+def result_view(raffle: Raffle, buyer: Buyer | None = None) -> ResultView:
+    summary = selectors.draw_summary(raffle)
+    if summary is None or not summary.is_drawn:
+        return ResultView(raffle_title=raffle.title, drawn_at=raffle.closed_at)
+    return ResultView(
+        raffle_title=raffle.title,
+        drawn_at=summary.drawn_at,
+        winners=tuple(w.label for w in summary.winners),
+        url=summary.public_url,
+        mine=tuple(w.label for w in summary.winners_of(buyer)) if buyer is not None else (),
+    )
+
+
+class DbQueries:
+    """Reads for one buyer, cached for the length of one inbound message."""
+
+    def __init__(self, buyer: Buyer, *, name: str = "", now: datetime | None = None) -> None:
+        self.buyer = buyer
+        self.buyer_name = name or buyer.name
+        self.now = now or timezone.now()
+        self._raffles: dict[int, RaffleView | None] = {}
+
+    def selling_raffles(self, offset: int, limit: int) -> tuple[Sequence[RaffleView], int]:
+        qs = selectors.selling_raffles()
+        total = qs.count()
+        views = [raffle_view(r, self.now) for r in qs[offset : offset + limit]]
+        for view in views:
+            self._raffles[view.id] = view
+        return views, total
+
+    def raffle(self, raffle_id: int) -> RaffleView | None:
+        if raffle_id not in self._raffles:
+            raffle = Raffle.objects.filter(pk=raffle_id).first()
+            self._raffles[raffle_id] = raffle_view(raffle, self.now) if raffle else None
+        return self._raffles[raffle_id]
+
+    def order(self, code: str) -> OrderView | None:
+        order = (
+            Order.objects.filter(buyer=self.buyer, code=(code or "").strip().upper())
+            .select_related("raffle")
+            .first()
+        )
+        return order_view(order) if order else None
+
+    def live_orders(self) -> Sequence[OrderView]:
+        orders = (
+            Order.objects.filter(buyer=self.buyer)
+            .waiting_payment()
+            .select_related("raffle")
+            .order_by("-created_at", "-id")[:MAX_LIVE]
+        )
+        return [order_view(o) for o in orders]
+
+    def paid_tickets(self) -> Sequence[TicketsView]:
+        return [
+            TicketsView(raffle.title, tuple(raffle.format_number(n) for n in numbers))
+            for raffle, numbers in selectors.buyer_paid_numbers(self.buyer).items()
+        ]
+
+    def results(self) -> Sequence[ResultView]:
+        drawn = Raffle.objects.filter(status=Raffle.Status.DRAWN).order_by("-closed_at", "-id")
+        return [result_view(r, self.buyer) for r in drawn[:MAX_RESULTS]]

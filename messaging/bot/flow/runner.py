@@ -1,0 +1,216 @@
+"""The thin shell around the pure core: read, run effects with the services, save, queue.
+
+`respond(message)` is called by `messaging.bot.handlers.handle_inbound` inside the transaction
+that marks the message processed, so the contact's new state, the domain change (a
+reservation, a cancellation, a proof) and the outbox rows of the replies commit together or
+not at all. Each domain effect runs in a savepoint: a RaffleError rolls back only that effect
+and becomes a friendly reply (`machine.settle`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from messaging import services as messaging_services
+from messaging.bot.acting import bot_acting
+from messaging.bot.flow import machine
+from messaging.bot.flow.effects import (
+    AttachProof,
+    Cancel,
+    DomainEffect,
+    PauseBot,
+    ProofUnreadable,
+    Reserve,
+    SetLanguage,
+)
+from messaging.bot.flow.events import InboundEvent, Kind, Media
+from messaging.bot.flow.queries import DbQueries, order_view
+from messaging.bot.flow.replies import Buttons, List, Reply, Text
+from messaging.bot.flow.snapshots import OrderView
+from messaging.channel import identity, outbox
+from messaging.models import Contact, InboundMessage, OutboundMessage
+from raffles import services
+from raffles.exceptions import InvalidOrderState, RaffleError
+from raffles.models import Buyer, Order, OrderEvent
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = ("en", "es")
+
+
+def language_of(contact: Contact) -> str:
+    code = (contact.language or settings.LANGUAGE_CODE or "en").split("-")[0]
+    return code if code in LANGUAGES else "en"
+
+
+def to_event(message: InboundMessage) -> InboundEvent:
+    """The channel's stored message as the flow's event."""
+    kind = message.type
+    if kind == "text":
+        return InboundEvent(Kind.TEXT, text=message.text, type=kind)
+    if kind == "interactive":
+        body = message.payload.get("interactive") if isinstance(message.payload, dict) else None
+        sub = body.get("type") if isinstance(body, dict) else ""
+        if message.reply_id and sub == "list_reply":
+            return InboundEvent(Kind.LIST, text=message.reply_title, reply_id=message.reply_id)
+        if message.reply_id:
+            return InboundEvent(Kind.BUTTON, text=message.reply_title, reply_id=message.reply_id)
+        return InboundEvent(Kind.OTHER, type=f"interactive:{sub or 'unknown'}")
+    if kind == "button":  # a template's quick-reply button
+        return InboundEvent(
+            Kind.BUTTON, text=message.reply_title or message.text, reply_id=message.reply_id
+        )
+    if kind in ("image", "document"):
+        ok = message.media_status == InboundMessage.MediaStatus.DOWNLOADED
+        return InboundEvent(
+            Kind.MEDIA,
+            type=kind,
+            text=message.text,
+            media=Media(
+                media_id=message.media_id,
+                mime_type=message.media_content_type or message.media_mime,
+                filename=message.media_filename,
+                ok=ok,
+                error="" if ok else _media_problem(message),
+            ),
+        )
+    return InboundEvent(Kind.OTHER, type=kind)
+
+
+def _media_problem(message: InboundMessage) -> str:
+    if message.media_status == InboundMessage.MediaStatus.REFUSED:
+        return _("it is too large, or not a photo or a PDF")
+    return _("it could not be downloaded")
+
+
+def respond(message: InboundMessage) -> None:
+    """Answer one inbound message. Silent while the bot is paused for this contact (the
+    message is stored all the same, for the person who answers)."""
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=message.contact_id)
+        if contact.bot_paused:
+            return
+        buyer = _buyer(contact)
+        with translation.override(language_of(contact)):
+            _respond(contact, buyer, message)
+
+
+def _buyer(contact: Contact) -> Buyer:
+    if contact.buyer_id is not None:
+        return Buyer.objects.get(pk=contact.buyer_id)
+    buyer = identity.buyer_for(contact)
+    if not Contact.objects.filter(buyer=buyer).exclude(pk=contact.pk).exists():
+        contact.buyer = buyer
+        contact.save(update_fields=["buyer", "updated_at"])
+    return buyer
+
+
+def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
+    q = DbQueries(buyer, name=contact.profile_name, now=timezone.now())
+    first = (
+        not OutboundMessage.objects.filter(contact=contact)
+        .exclude(kind=OutboundMessage.Kind.READ)
+        .exists()
+    )
+    event = to_event(message)
+    outcome = machine.handle(contact.state, contact.context, event, q, first_contact=first)
+    replies: list[Reply] = list(outcome.replies)
+    effect = outcome.domain_effect
+    if effect is not None:
+        result = _execute(effect, buyer, message)
+        q = DbQueries(buyer, name=contact.profile_name, now=timezone.now())
+        outcome = machine.settle(outcome.state, outcome.context, effect, result, q)
+        replies.extend(outcome.replies)
+    for other in outcome.effects:
+        if isinstance(other, PauseBot):
+            paused = messaging_services.set_bot_paused(
+                contact, True, _actor(buyer), wants_agent=True, reason="buyer asked for a person"
+            )
+            contact.bot_paused, contact.wants_agent = paused.bot_paused, paused.wants_agent
+        elif isinstance(other, SetLanguage):
+            contact.language = other.code
+    contact.state = outcome.state
+    contact.context = outcome.context
+    contact.save(
+        update_fields=["state", "context", "language", "bot_paused", "wants_agent", "updated_at"]
+    )
+    for reply in replies:
+        queue_reply(contact, reply)
+
+
+def _actor(buyer: Buyer) -> services.Actor:
+    return services.Actor(OrderEvent.Actor.BUYER, None, f"{buyer.label} (WhatsApp)")
+
+
+def _execute(effect: DomainEffect, buyer: Buyer, message: InboundMessage) -> OrderView | Exception:
+    """Run one domain effect in a savepoint. Domain errors come back as values."""
+    by = _actor(buyer)
+    try:
+        with transaction.atomic(), bot_acting(buyer.pk):
+            if isinstance(effect, Reserve):
+                return _reserve(effect, buyer, by)
+            order = Order.objects.select_related("raffle").get(buyer=buyer, code=effect.code)
+            if isinstance(effect, Cancel):
+                return order_view(services.cancel_order(order, by=by))
+            return _attach(effect, order, message, by)
+    except (RaffleError, ProofUnreadable) as exc:
+        return exc
+    except Order.DoesNotExist:
+        return InvalidOrderState("use", "unknown")
+
+
+def _reserve(effect: Reserve, buyer: Buyer, by: services.Actor) -> OrderView:
+    order = services.reserve_replacing(
+        raffle_id=effect.raffle_id,
+        buyer=buyer,
+        numbers=effect.numbers,
+        qty=effect.qty,
+        replacing=effect.replace,
+        by=by,
+    )
+    return order_view(Order.objects.select_related("raffle").get(pk=order.pk))
+
+
+def _attach(
+    effect: AttachProof, order: Order, message: InboundMessage, by: services.Actor
+) -> OrderView:
+    if (
+        message.media_id != effect.media.media_id
+        or message.media_status != InboundMessage.MediaStatus.DOWNLOADED
+        or not message.media_file
+    ):
+        raise ProofUnreadable()
+    with message.media_file.open("rb") as handle:
+        content = handle.read()
+    services.attach_payment_proof(
+        order,
+        content=content,
+        mime_type=message.media_content_type or effect.media.mime_type,
+        filename=message.media_filename or message.media_file.name,
+        source_media_id=message.media_id,
+        by=by,
+    )
+    return order_view(Order.objects.select_related("raffle").get(pk=order.pk))
+
+
+def queue_reply(contact: Contact, reply: Reply) -> Any:
+    if isinstance(reply, Text):
+        return outbox.queue_text(contact, reply.body)
+    if isinstance(reply, Buttons):
+        return outbox.queue_buttons(contact, reply.body, [(b.id, b.title) for b in reply.buttons])
+    if isinstance(reply, List):
+        return outbox.queue_list(
+            contact,
+            reply.body,
+            reply.button,
+            sections=[
+                (s.title, [(r.id, r.title, r.description) for r in s.rows]) for s in reply.sections
+            ],
+        )
+    raise TypeError(f"Unknown reply {reply!r}")

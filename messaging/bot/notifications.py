@@ -1,0 +1,154 @@
+"""Tell buyers on WhatsApp what happened to their orders: raffles' signals → the outbox.
+
+Raffles sends most signals inside the service's transaction, so each message here is an
+outbox row written in the same transaction as the change: it exists if and only if the change
+committed. `order_reserved` is the exception: the reservation hot path commits on its own, so
+that notice is queued in a transaction of its own just after (a crash between the two loses
+the notice, never the reservation). `outbox.queue_notification` picks plain text inside the
+24-hour window, the configured template outside it, or records the message as undeliverable.
+
+No duplicates with the bot: while the bot itself runs a buyer's action (`bot_acting`), the
+signals that action sends (reserved, proof received, cancelled by the buyer) are not
+notified, because the bot's own reply already says it. The same signals from elsewhere (the
+portal or the API acting for a buyer) are notified.
+
+A receiver never breaks the domain change: its work runs in a savepoint and any error is
+logged, never raised.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone, translation
+
+from messaging.bot.acting import is_bot_acting
+from messaging.bot.flow import screens
+from messaging.bot.flow.queries import order_view, result_view
+from messaging.bot.flow.snapshots import OrderView
+from messaging.channel import outbox
+from messaging.models import Contact
+from raffles import services, signals
+from raffles.models import Order, Raffle
+
+logger = logging.getLogger(__name__)
+
+
+def contact_for(buyer_id: int) -> Contact | None:
+    """The buyer's contact, if any. Runs after every reservation (most of which the bot
+    made, or made for buyers without a contact), so the common "none" answer is one indexed
+    SELECT sent straight through the driver, not a compiled ORM query."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        row = connection.connection.execute(_contact_sql(connection.vendor), [buyer_id]).fetchone()
+    return None if row is None else Contact.objects.get(pk=row[0])
+
+
+@functools.cache
+def _contact_sql(vendor: str) -> str:
+    mark = "%s" if vendor == "postgresql" else "?"
+    table = Contact._meta.db_table
+    return f"SELECT id FROM {table} WHERE buyer_id = {mark} ORDER BY id LIMIT 1"  # noqa: S608
+
+
+def language_of(contact: Contact) -> str:
+    code = (contact.language or settings.LANGUAGE_CODE or "en").split("-")[0]
+    return code if code in ("en", "es") else "en"
+
+
+def notify(contact: Contact, build: Callable[[], str]) -> None:
+    """Queue one notification in the contact's language, never raising."""
+    try:
+        with transaction.atomic(), translation.override(language_of(contact)):
+            outbox.queue_notification(contact, build())
+    except Exception:
+        logger.exception("whatsapp notification to contact %s not queued", contact.pk)
+
+
+def notify_order(order: Order, build: Callable[[OrderView], str], *, skip_bot: bool) -> None:
+    if skip_bot and is_bot_acting(order.buyer_id):
+        return
+    if Order.buyer.is_cached(order) and not order.buyer.has_channel:
+        return  # no contact was ever linked to this buyer: nothing to look up
+    contact = contact_for(order.buyer_id)
+    if contact is None:
+        return
+    fresh = Order.objects.select_related("raffle").get(pk=order.pk)
+    notify(contact, lambda: build(order_view(fresh)))
+
+
+@receiver(post_save, sender=Contact, dispatch_uid="messaging-contact-linked")
+def on_contact_saved(
+    sender: Any, instance: Contact, update_fields: frozenset[str] | None = None, **kwargs: Any
+) -> None:
+    """A contact linked to a buyer gives that buyer a channel (`Buyer.has_channel`)."""
+    if instance.buyer_id is None or (update_fields is not None and "buyer" not in update_fields):
+        return
+    if Contact.buyer.is_cached(instance):
+        services.mark_has_channel(instance.buyer)  # the caller's copy learns it too
+    else:
+        services.mark_has_channel(instance.buyer_id)
+
+
+@receiver(signals.order_reserved, dispatch_uid="messaging-order-reserved")
+def on_order_reserved(sender: Any, order: Order, **kwargs: Any) -> None:
+    notify_order(order, lambda v: screens.notify_reserved(v, timezone.now()), skip_bot=True)
+
+
+@receiver(signals.order_expiring_soon, dispatch_uid="messaging-order-expiring-soon")
+def on_order_expiring_soon(sender: Any, order: Order, **kwargs: Any) -> None:
+    notify_order(order, lambda v: screens.notify_reminder(v, timezone.now()), skip_bot=False)
+
+
+@receiver(signals.order_expired, dispatch_uid="messaging-order-expired")
+def on_order_expired(sender: Any, order: Order, **kwargs: Any) -> None:
+    notify_order(order, screens.notify_expired, skip_bot=False)
+
+
+@receiver(signals.proof_received, dispatch_uid="messaging-proof-received")
+def on_proof_received(sender: Any, order: Order, **kwargs: Any) -> None:
+    notify_order(order, screens.notify_proof_received, skip_bot=True)
+
+
+@receiver(signals.order_paid, dispatch_uid="messaging-order-paid")
+def on_order_paid(sender: Any, order: Order, **kwargs: Any) -> None:
+    notify_order(order, screens.notify_receipt, skip_bot=False)
+
+
+@receiver(signals.payment_rejected, dispatch_uid="messaging-payment-rejected")
+def on_payment_rejected(sender: Any, order: Order, reason: str = "", **kwargs: Any) -> None:
+    notify_order(
+        order, lambda v: screens.notify_rejected(v, reason, timezone.now()), skip_bot=False
+    )
+
+
+@receiver(signals.order_cancelled, dispatch_uid="messaging-order-cancelled")
+def on_order_cancelled(sender: Any, order: Order, by_buyer: bool = False, **kwargs: Any) -> None:
+    # Buyers cancel through the bot, which answers itself; staff cancellations are told.
+    if by_buyer:
+        return
+    notify_order(order, screens.notify_cancelled, skip_bot=True)
+
+
+@receiver(signals.raffle_drawn, dispatch_uid="messaging-raffle-drawn")
+def on_raffle_drawn(sender: Any, raffle: Raffle, **kwargs: Any) -> None:
+    """Every buyer with a paid order in the raffle hears about the draw once."""
+    buyer_ids = (
+        Order.objects.filter(raffle=raffle, status=Order.Status.PAID)
+        .order_by()
+        .values_list("buyer_id", flat=True)
+        .distinct()
+    )
+    for contact in Contact.objects.filter(buyer_id__in=list(buyer_ids)).select_related("buyer"):
+        result = result_view(raffle, contact.buyer)
+        notify(
+            contact,
+            lambda r=result: screens.notify_drawn(r.raffle_title, r.winners, r.url, r.mine),
+        )

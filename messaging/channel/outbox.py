@@ -1,0 +1,137 @@
+"""The outbox: the only way the bot and notifications send WhatsApp messages.
+
+Each `queue_*` writes OutboundMessage rows in the caller's transaction (so a reply exists if
+and only if the change that caused it committed) and enqueues the send task after commit.
+The payload stored is the exact Graph API body, limits already applied (see payloads.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from messaging.channel import jobs, payloads
+from messaging.channel.logutils import mask_phone
+from messaging.models import Contact, InboundMessage, OutboundMessage
+
+logger = logging.getLogger(__name__)
+
+Kind = OutboundMessage.Kind
+NO_TEMPLATE_ERROR = (
+    "Outside the 24-hour customer-service window and no template is configured "
+    "(WHATSAPP_TEMPLATE_NAME): not sent"
+)
+
+
+def _queue(
+    contact: Contact,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    status: str = OutboundMessage.Status.QUEUED,
+    last_error: str = "",
+    notification: bool = False,
+) -> OutboundMessage:
+    row = OutboundMessage.objects.create(
+        contact=contact,
+        to=contact.send_to,
+        kind=kind,
+        payload=payload,
+        status=status,
+        last_error=last_error,
+        notification=notification,
+    )
+    if status == OutboundMessage.Status.QUEUED:
+        jobs.enqueue_after_commit(jobs.SEND_CONTACT_OUTBOX, contact.pk)
+    logger.info(
+        "whatsapp %s %s to %s (outbox %s)", kind, status, mask_phone(contact.send_to), row.pk
+    )
+    return row
+
+
+def queue_text(
+    contact: Contact, text: str, *, preview_url: bool = False, notification: bool = False
+) -> list[OutboundMessage]:
+    """Texts over 4096 characters become several messages, sent in order. A `notification`
+    falls back to the template if the window closes before it is sent (retry_policy)."""
+    bodies = payloads.text(contact.send_to, text, preview_url=preview_url)
+    with transaction.atomic():
+        return [_queue(contact, Kind.TEXT, body, notification=notification) for body in bodies]
+
+
+def queue_buttons(
+    contact: Contact,
+    body: str,
+    buttons: Sequence[tuple[str, str]],
+    header: str | None = None,
+    footer: str | None = None,
+) -> OutboundMessage:
+    """Up to three reply buttons, each `(id, title)`; titles are cut to 20 characters."""
+    payload = payloads.buttons(contact.send_to, body, buttons, header=header, footer=footer)
+    return _queue(contact, Kind.BUTTONS, payload)
+
+
+def queue_list(
+    contact: Contact,
+    body: str,
+    button_label: str,
+    rows: Sequence[payloads.Row] = (),
+    *,
+    sections: Sequence[payloads.Section] = (),
+    header: str | None = None,
+    footer: str | None = None,
+) -> OutboundMessage:
+    """A list of up to ten rows `(id, title, description)`: pass `rows` for a single untitled
+    section, or `sections=[(title, rows), ...]`."""
+    all_sections: Sequence[payloads.Section] = sections or [("", rows)]
+    payload = payloads.list_message(
+        contact.send_to, body, button_label, all_sections, header=header, footer=footer
+    )
+    return _queue(contact, Kind.LIST, payload)
+
+
+def queue_template(
+    contact: Contact, name: str, language: str | None = None, params: Sequence[str] = ()
+) -> OutboundMessage:
+    language = language or settings.WHATSAPP_TEMPLATE_LANGUAGE
+    return _queue(
+        contact, Kind.TEMPLATE, payloads.template(contact.send_to, name, language, params)
+    )
+
+
+def queue_read(message: InboundMessage, *, typing: bool = True) -> OutboundMessage:
+    """Blue ticks on the buyer's message, and a typing indicator while the bot answers."""
+    return _queue(
+        message.contact, Kind.READ, payloads.mark_read(message.wa_message_id, typing=typing)
+    )
+
+
+def queue_notification(contact: Contact, text: str) -> list[OutboundMessage]:
+    """A message the buyer did not just ask for (payment confirmed, hold expiring...).
+
+    Inside the 24-hour window: plain text. Outside: the configured template with the text as its
+    one body parameter. With no template configured, the row is recorded as undeliverable, so
+    staff see the message that could not go out.
+    """
+    if contact.window_open:
+        return queue_text(contact, text, notification=True)
+    template_name = settings.WHATSAPP_TEMPLATE_NAME
+    if template_name:
+        return [queue_template(contact, template_name, params=[text])]
+    logger.warning(
+        "whatsapp notification to %s undeliverable: window closed", mask_phone(contact.send_to)
+    )
+    return [
+        _queue(
+            contact,
+            Kind.TEXT,
+            body,
+            status=OutboundMessage.Status.UNDELIVERABLE,
+            last_error=NO_TEMPLATE_ERROR,
+        )
+        for body in payloads.text(contact.send_to, text)
+    ]

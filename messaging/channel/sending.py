@@ -1,0 +1,296 @@
+"""Send the outbox: claim a row, pace, POST it, record the result; retry with backoff.
+
+Order: a contact's rows go out in id order. The send task drains one contact: it takes the
+oldest pending row, and stops when that row is claimed by another worker or is waiting for a
+retry (later rows wait behind it).
+
+Exactly one sender: a row is claimed with a conditional UPDATE (queued and due, or "sending"
+with an expired claim) that sets a random claim token and a lease. The lease runs from the
+moment of the claim (or from the row's pacing slot, if later) and is longer than the whole
+request timeout (connect + read); it is renewed right before the request, which is not made
+if the claim was lost, and results are recorded only under the token. A worker that dies
+leaves a "sending" row whose lease runs out; the sweeper then sends it again. So a message is
+sent at least once, and twice only when a worker died between Meta accepting the message and
+us recording it; never while its first sender may still be sending.
+
+What is retried and for how long: channel.retry_policy. Time is read from channel.clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+
+from messaging.channel import clock, jobs, pacing, retry_policy
+from messaging.channel.graph import CONNECT_TIMEOUT, GraphClient, SendResult, default_read_timeout
+from messaging.channel.logutils import mask_phone
+from messaging.channel.statuses import replay_statuses
+from messaging.exceptions import GraphError
+from messaging.models import OutboundMessage
+
+logger = logging.getLogger(__name__)
+
+S = OutboundMessage.Status
+BACKOFF_CAP_SECONDS = 900.0
+DRAIN_BUDGET_SECONDS = 60.0  # stay well under django-q2's task timeout
+MAX_ROWS_PER_DRAIN = 1000
+BATCH = 20  # rows read (and pacing slots reserved) at a time
+LEASE_MARGIN_SECONDS = 5.0  # past the request timeout: the time to read the body, record it
+
+
+class ClaimLost(Exception):
+    """Another worker took the row over: this one must not send it."""
+
+
+def lease() -> timedelta:
+    """WHATSAPP_SEND_LEASE_SECONDS, but always longer than a whole request (connect + read
+    timeouts): a claim never runs out while its request may still be in flight."""
+    configured = float(getattr(settings, "WHATSAPP_SEND_LEASE_SECONDS", 60))
+    request = CONNECT_TIMEOUT + default_read_timeout()
+    return timedelta(seconds=max(configured, request + LEASE_MARGIN_SECONDS))
+
+
+def backoff_delay(attempt: int, retry_after: float | None = None) -> float:
+    """Exponential backoff with jitter: base * 2^(attempt-1), half fixed and half random."""
+    base = float(getattr(settings, "WHATSAPP_RETRY_BASE_SECONDS", 2.0))
+    delay = min(BACKOFF_CAP_SECONDS, base * 2 ** max(attempt - 1, 0))
+    delay = delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not crypto
+    if retry_after:
+        delay = max(delay, min(retry_after, BACKOFF_CAP_SECONDS))
+    return delay
+
+
+def _claimable(now: object) -> Q:
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    return (Q(status=S.QUEUED, next_attempt_at__lte=now) & free) | (Q(status=S.SENDING) & free)
+
+
+def claim(row_id: int, *, slot: datetime | None = None) -> str | None:
+    """Take a row for sending: a lease from now, or from its pacing `slot` if that is later.
+    Returns the claim token, or None if someone else has it."""
+    now = clock.now()
+    token = secrets.token_hex(16)
+    claimed = (
+        OutboundMessage.objects.filter(pk=row_id)
+        .filter(_claimable(now))
+        .update(
+            status=S.SENDING,
+            claimed_until=max(now, slot or now) + lease(),
+            claim_token=token,
+            attempts=F("attempts") + 1,
+        )
+    )
+    return token if claimed else None
+
+
+def _sendable_prefix(rows: list[OutboundMessage], now: datetime) -> list[OutboundMessage]:
+    """The rows that may go now, in order: up to the first one another worker is sending
+    or that waits for a retry (the rows after it wait behind it)."""
+    prefix = []
+    for row in rows:
+        if row.claimed_until is not None and row.claimed_until >= now:
+            break  # another worker is sending it; it will go on with the rest
+        if row.status == S.QUEUED and row.next_attempt_at > now:
+            break  # waiting for a retry; the sweeper comes back for it
+        prefix.append(row)
+    return prefix
+
+
+def drain_contact(contact_id: int) -> int:
+    """Send this contact's pending rows in order. Returns how many were handled.
+
+    Rows are read a batch at a time and their pacing slots reserved together, so one row
+    costs a claim, the request and the result (three statements), not nine."""
+    started = time.monotonic()
+    handled = 0
+    while handled < MAX_ROWS_PER_DRAIN:
+        rows = list(
+            OutboundMessage.objects.filter(
+                contact_id=contact_id, status__in=OutboundMessage.PENDING_STATUSES
+            )
+            .select_related("contact")
+            .order_by("id")[:BATCH]
+        )
+        batch = _sendable_prefix(rows, clock.now())
+        if not batch:
+            return handled
+        if time.monotonic() - started > DRAIN_BUDGET_SECONDS:
+            jobs.enqueue(jobs.SEND_CONTACT_OUTBOX, contact_id)
+            return handled
+        slots = _slots(len(batch))
+        for row, slot in zip(batch, slots, strict=True):
+            token = claim(row.pk, slot=slot)
+            if token is None:
+                return handled  # taken meanwhile: its sender goes on with the rest
+            row.attempts += 1
+            handled += 1
+            if not send_claimed(row, token, slot=slot):
+                return handled  # back in the queue for a retry: the rest wait behind it
+        if len(rows) < BATCH and len(batch) == len(rows):
+            return handled
+    return handled
+
+
+def _slots(count: int) -> list[datetime | None]:
+    if settings.WHATSAPP_SANDBOX:
+        return [None] * count
+    key = settings.WHATSAPP_PHONE_NUMBER_ID or "default"
+    return list(pacing.reserve_slots(key, count))
+
+
+def _finish(row: OutboundMessage, token: str, **changes: object) -> bool:
+    updated = OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(
+        claimed_until=None, claim_token="", **changes
+    )
+    if not updated:
+        logger.warning("whatsapp outbox %s: claim lost before the result was recorded", row.pk)
+    return bool(updated)
+
+
+def _renew(row: OutboundMessage, token: str) -> None:
+    """Right before the request: the claim is still ours, for a full lease from now."""
+    renewed = OutboundMessage.objects.filter(pk=row.pk, claim_token=token, status=S.SENDING).update(
+        claimed_until=clock.now() + lease()
+    )
+    if not renewed:
+        raise ClaimLost
+
+
+def _send(row: OutboundMessage, token: str, slot: datetime | None) -> SendResult:
+    if settings.WHATSAPP_SANDBOX:
+        wa_id = (
+            "" if row.kind == OutboundMessage.Kind.READ else f"wamid.SANDBOX{secrets.token_hex(12)}"
+        )
+        return SendResult(wa_id, {"sandbox": True})
+    client = GraphClient()
+    if slot is None:  # a retry, or a caller that reserved nothing: take the next slot now
+        slot = pacing.reserve_slot(client.phone_number_id or "default")
+    pacing.wait_until(slot)
+    _renew(row, token)
+    return client.send(row.payload)
+
+
+def send_claimed(
+    row_or_id: OutboundMessage | int, token: str, *, slot: datetime | None = None
+) -> bool:
+    """Send a row this worker claimed (with `token`) and record the result. True when the
+    row is finished (sent, or failed, undeliverable or dropped for good); False when it went
+    back to the queue for a later retry or the claim was lost."""
+    row = (
+        row_or_id
+        if isinstance(row_or_id, OutboundMessage)
+        else OutboundMessage.objects.select_related("contact").get(pk=row_or_id)
+    )
+    inline_max = float(getattr(settings, "WHATSAPP_INLINE_RETRY_MAX_SECONDS", 10))
+    while True:
+        verdict = retry_policy.before_attempt(row, clock.now())
+        if isinstance(verdict, retry_policy.Stop):
+            logger.warning("whatsapp outbox %s %s: %s", row.pk, verdict.status, verdict.reason)
+            _finish(
+                row, token, status=verdict.status, failed_at=clock.now(), last_error=verdict.reason
+            )
+            return True
+        if isinstance(verdict, retry_policy.Rewrite):
+            if not OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(
+                kind=verdict.kind, payload=verdict.payload
+            ):
+                return False
+            row.kind, row.payload = verdict.kind, verdict.payload
+        try:
+            result = _send(row, token, slot)
+        except ClaimLost:
+            logger.warning("whatsapp outbox %s: claim lost before the request; not sent", row.pk)
+            return False
+        except GraphError as exc:
+            slot = None  # a retry of this row takes a new slot
+            reason = exc.describe()
+            logger.warning(
+                "whatsapp outbox %s to %s attempt %d failed: %s",
+                row.pk,
+                mask_phone(row.to),
+                row.attempts,
+                reason,
+            )
+            now = clock.now()
+            give_up = reason if not exc.retryable else retry_policy.give_up_reason(row, now, reason)
+            if give_up:
+                _finish(
+                    row,
+                    token,
+                    status=S.FAILED,
+                    failed_at=now,
+                    error_code=exc.error_code,
+                    last_error=give_up,
+                )
+                return True
+            delay = backoff_delay(row.attempts, exc.retry_after)
+            if delay > inline_max:
+                _finish(
+                    row,
+                    token,
+                    status=S.QUEUED,
+                    next_attempt_at=now + timedelta(seconds=delay),
+                    error_code=exc.error_code,
+                    last_error=reason,
+                )
+                return False
+            still_ours = OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(
+                attempts=F("attempts") + 1,
+                claimed_until=now + timedelta(seconds=delay) + lease(),
+                error_code=exc.error_code,
+                last_error=reason,
+            )
+            if not still_ours:
+                return False
+            time.sleep(delay)
+            row.attempts += 1
+            row.last_error = reason
+            continue
+        finished = _finish(
+            row,
+            token,
+            status=S.SENT,
+            wa_message_id=result.wa_message_id,
+            sent_at=clock.now(),
+            error_code=None,
+            last_error="",
+        )
+        if finished:
+            logger.info(
+                "whatsapp outbox %s %s sent to %s as %s",
+                row.pk,
+                row.kind,
+                mask_phone(row.to),
+                result.wa_message_id or "-",
+            )
+            if result.wa_message_id:
+                replay_statuses(result.wa_message_id)
+        return finished
+
+
+def sweep_outbox(grace_seconds: float = 30) -> int:
+    """Enqueue a send for every contact with a row left queued (its task was lost) or
+    half-sent (its worker died), and every row whose next attempt (after an error) is due.
+    Claims make duplicate tasks harmless."""
+    now = clock.now()
+    due = Q(status=S.QUEUED, next_attempt_at__lte=now) & (
+        Q(created_at__lte=now - timedelta(seconds=grace_seconds)) | Q(attempts__gt=0)
+    )
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    contact_ids = list(
+        OutboundMessage.objects.filter((due | Q(status=S.SENDING)) & free)
+        .order_by()
+        .values_list("contact_id", flat=True)
+        .distinct()[:500]
+    )
+    for contact_id in contact_ids:
+        jobs.enqueue(jobs.SEND_CONTACT_OUTBOX, contact_id)
+    if contact_ids:
+        logger.info("whatsapp outbox sweep: %d contacts to send", len(contact_ids))
+    return len(contact_ids)
