@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from raffles.models import Buyer, Draw, Order, PaymentProof, Raffle, TicketNumber
+from raffles.rules import OrderQuerySet
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def raffle_counts(raffle: Raffle, now: datetime | None = None) -> RaffleCounts:
     return RaffleCounts(available=total - sold - reserved, reserved=reserved, sold=sold)
 
 
-def buyer_orders(buyer: Buyer) -> QuerySet[Order]:
+def buyer_orders(buyer: Buyer) -> OrderQuerySet:
     return Order.objects.filter(buyer=buyer).select_related("raffle").order_by("-created_at")
 
 
@@ -323,7 +324,7 @@ def raffle_tickets(
     return tickets.order_by("number")
 
 
-def _orders() -> QuerySet[Order]:
+def _orders() -> OrderQuerySet:
     return Order.objects.select_related("raffle", "buyer").prefetch_related("order_tickets")
 
 
