@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from raffles.models import Buyer, Draw, Order, PaymentProof, Raffle, TicketNumber
+from raffles.rules import OrderQuerySet
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ def lapsed_holds(raffle: Raffle | int, now: datetime) -> QuerySet[TicketNumber]:
     """Holds past their time (free for anyone until the expiry job releases them), oldest
     first. A seek over those alone on `ticket_hold_ends_idx`, (raffle, reserved_until) WHERE
     RESERVED, on both databases; ordered by number instead, SQLite walked every live hold of
-    the raffle (4 ms with 20,000 holds, growing with every sale). Clear the ordering
-    (`order_by()`) before grouping."""
+    the raffle, a cost growing with every sale. Clear the ordering (`order_by()`) before
+    grouping."""
     return TicketNumber.objects.filter(raffle=raffle).lapsed(now).order_by("reserved_until")
 
 
@@ -51,9 +52,9 @@ def raffle_counts(raffle: Raffle, now: datetime | None = None) -> RaffleCounts:
 
     Counts the sold numbers and the holds (index ranges of (raffle, status, number)) less the
     holds past their time (a range of (raffle, reserved_until)), and takes the free ones as
-    the rest of the raffle's range, which is fixed once its numbers exist. Counting the free numbers
-    themselves read the whole raffle: 120 ms on SQLite and 65 ms (both cores) on PostgreSQL
-    for 1,000,000 numbers, on every raffle the bot showed.
+    the rest of the raffle's range, which is fixed once its numbers exist. Counting the free
+    numbers themselves would read the whole raffle, on both databases, for every raffle the
+    bot shows.
     """
     now = now or timezone.now()
     tickets = TicketNumber.objects.filter(raffle=raffle).order_by()
@@ -67,7 +68,7 @@ def raffle_counts(raffle: Raffle, now: datetime | None = None) -> RaffleCounts:
     return RaffleCounts(available=total - sold - reserved, reserved=reserved, sold=sold)
 
 
-def buyer_orders(buyer: Buyer) -> QuerySet[Order]:
+def buyer_orders(buyer: Buyer) -> OrderQuerySet:
     return Order.objects.filter(buyer=buyer).select_related("raffle").order_by("-created_at")
 
 
@@ -124,7 +125,7 @@ def taken_numbers(raffle: Raffle, now: datetime | None = None) -> Iterator[int]:
     """The numbers nobody can take now (sold, or held by a current hold), ascending,
     streamed in chunks. The sold and the held numbers are two ranges of the status index,
     merged, less the (few) holds past their time: as one `SOLD OR (RESERVED AND …)` query,
-    SQLite walked the whole raffle (105 ms for 1,000,000 numbers)."""
+    SQLite walked the whole raffle."""
     now = now or timezone.now()
     tickets = TicketNumber.objects.filter(raffle=raffle).order_by("number")
     held = tickets.filter(status=TicketNumber.Status.RESERVED)
@@ -323,7 +324,7 @@ def raffle_tickets(
     return tickets.order_by("number")
 
 
-def _orders() -> QuerySet[Order]:
+def _orders() -> OrderQuerySet:
     return Order.objects.select_related("raffle", "buyer").prefetch_related("order_tickets")
 
 

@@ -4,8 +4,8 @@ previous one is done.
 
 SQLite lets one writer in at a time. The others wait in its busy handler, which polls with
 sleeps growing from 1 ms to 100 ms, so under a burst a waiter keeps sleeping long after the
-lock came free: with 8 concurrent webhook POSTs, p99 was 0.6 to 0.9 s for transactions of about
-1 ms. `config.sqlite_backend` takes this queue for every write transaction and every write
+lock came free, and the slowest short transactions wait many times their own length.
+`config.sqlite_backend` takes this queue for every write transaction and every write
 outside one; SQLite's own lock stays underneath (BEGIN IMMEDIATE, WAL) for programs that do
 not queue. Re-entrant per thread. PostgreSQL locks rows, not the database: there `acquire`
 does nothing.

@@ -14,8 +14,9 @@ from typing import Annotated, Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Path, Schema
+from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
+from ninja.params.functions import Path
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema
 
 from raffles.services import Actor, as_actor
@@ -108,22 +109,32 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
-def text(*, max_length: int | None = None, blank: bool = True) -> Any:
-    """Text a column can store, up to `max_length` characters; with blank=False it must
-    say something (a character that is not white space). The constraints come before the
-    validators, so that the OpenAPI document states them; the pattern is enforced by the
-    validators (Python's own rules), and documented as the same classes."""
-    constraints = Field(
+def text_field(*, max_length: int | None = None, blank: bool = True) -> Any:
+    """The constraints of text a column can store, up to `max_length` characters; with
+    blank=False it must say something (a character that is not white space). They come
+    before the validators, so that the OpenAPI document states them; the pattern is enforced
+    by the validators (Python's own rules: CLEAN_TEXT, and NOT_BLANK with blank=False), and
+    documented as the same classes."""
+    return Field(
         min_length=None if blank else 1,
         max_length=max_length,
         json_schema_extra={"pattern": TEXT_PATTERN if blank else NON_BLANK_PATTERN},
     )
+
+
+CLEAN_TEXT = AfterValidator(_clean_text)
+NOT_BLANK = AfterValidator(_not_blank)
+
+
+def text(*, max_length: int | None = None, blank: bool = True) -> Any:
+    """The type of such text, built at run time (a checker sees Any: spell the alias out as
+    `Annotated[str, text_field(...), CLEAN_TEXT]` where the type matters)."""
     if blank:
-        return Annotated[str, constraints, AfterValidator(_clean_text)]
-    return Annotated[str, constraints, AfterValidator(_clean_text), AfterValidator(_not_blank)]
+        return Annotated[str, text_field(max_length=max_length), CLEAN_TEXT]
+    return Annotated[str, text_field(max_length=max_length, blank=False), CLEAN_TEXT, NOT_BLANK]
 
 
-Text = text()
+Text = Annotated[str, text_field(), CLEAN_TEXT]
 DateTime = Annotated[
     datetime,
     AfterValidator(_clean_datetime),
@@ -132,14 +143,11 @@ DateTime = Annotated[
         {"type": "string", "pattern": DATETIME_PATTERN, "description": DATETIME_DESCRIPTION}
     ),
 ]
-# Whole numbers in JSON bodies: strict (true or "5" are refused), but 1.0 is 1.
-WholeNumber = Annotated[int, Field(strict=True), BeforeValidator(_whole_number)]
+# Whole numbers in JSON bodies: strict (true or "5" are refused), but 1.0 is 1. With bounds:
+# Annotated[int, Field(strict=True, ge=..., le=...), TO_WHOLE_NUMBER].
+TO_WHOLE_NUMBER = BeforeValidator(_whole_number)
+WholeNumber = Annotated[int, Field(strict=True), TO_WHOLE_NUMBER]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-def whole_number(*, ge: int, le: int) -> Any:
-    """A JSON body's whole number from `ge` to `le`."""
-    return Annotated[int, Field(strict=True, ge=ge, le=le), BeforeValidator(_whole_number)]
 
 
 def id_path(description: str) -> Any:
@@ -150,7 +158,7 @@ class Pagination(PageNumberPagination):
     """`?page=1&page_size=50` (at most 500). Answers `{"items": [...], "count": N,
     "page": P, "page_size": S}`: `count` is the total number of matching items."""
 
-    class Input(Schema):
+    class Input(PageNumberPagination.Input):
         page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
         page_size: int = Field(
             PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page (at most 500)."
@@ -166,9 +174,14 @@ class Pagination(PageNumberPagination):
         super().__init__(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE, **kwargs)
 
     def paginate_queryset(
-        self, queryset: QuerySet, pagination: Input, request: HttpRequest, **params: Any
+        self,
+        queryset: QuerySet[Any],
+        pagination: PageNumberPagination.Input,
+        request: HttpRequest,
+        **params: Any,
     ) -> Any:
-        size = pagination.page_size
+        # Always our Input (a page_size from 1 to 500), whatever the base class declares.
+        size = self._get_page_size(pagination.page_size)
         offset = (pagination.page - 1) * size
         return {
             "items": queryset[offset : offset + size],

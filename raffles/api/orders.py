@@ -141,5 +141,5 @@ def get_proof_file(
         handle,
         content_type=proof.mime_type if inline else "application/octet-stream",
         as_attachment=not inline,
-        filename=proof.file.name.rsplit("/", 1)[-1],
+        filename=(proof.file.name or "").rsplit("/", 1)[-1],  # named: it opened
     )

@@ -1,5 +1,7 @@
 """/api/raffles/: raffles, their numbers and their lifecycle. Thin: services do the work."""
 
+from typing import cast
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -12,6 +14,7 @@ from raffles.api.common import Pagination, actor, id_path, read, write
 from raffles.api.schemas import (
     AvailabilityOut,
     GenerationOut,
+    GenerationStatus,
     RaffleCreate,
     RaffleFilters,
     RaffleOut,
@@ -88,7 +91,9 @@ def generate_tickets(request: HttpRequest, raffle_id: int = RaffleId) -> Status[
     raffle = _raffle(raffle_id)
     ready = services.start_ticket_generation(raffle=raffle, by=actor(request))
     raffle.refresh_from_db()
-    return Status(200 if ready else 202, GenerationOut(ready=ready, raffle=raffle))
+    return Status(
+        200 if ready else 202, GenerationOut(ready=ready, raffle=RaffleOut.model_validate(raffle))
+    )
 
 
 @router.post("/{raffle_id}/activate/", response=write(RaffleOut, 404, 409))
@@ -114,7 +119,8 @@ def raffle_availability(request: HttpRequest, raffle_id: int = RaffleId) -> Avai
         min_number=raffle.min_number,
         max_number=raffle.max_number,
         number_width=raffle.number_width,
-        generation_status=raffle.generation_status,
+        # The column holds one of its choices (the schema validates it again).
+        generation_status=cast(GenerationStatus, raffle.generation_status),
         total=counts.total,
         available=counts.available,
         reserved=counts.reserved,

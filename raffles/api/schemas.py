@@ -10,15 +10,25 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 
-from raffles.api.common import MAX_INT, DateTime, Id, text, whole_number
-from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
+from raffles.api.common import (
+    CLEAN_TEXT,
+    MAX_INT,
+    NOT_BLANK,
+    TO_WHOLE_NUMBER,
+    DateTime,
+    Id,
+    text_field,
+)
+from raffles.models import Order, OrderEvent, PaymentProof, TicketNumber
 
-RaffleStatus = Literal[tuple(Raffle.Status.values)]  # type: ignore[valid-type]
-GenerationStatus = Literal[tuple(Raffle.Generation.values)]  # type: ignore[valid-type]
-TicketStatus = Literal[tuple(TicketNumber.Status.values)]  # type: ignore[valid-type]
-OrderStatus = Literal[tuple(Order.Status.values)]  # type: ignore[valid-type]
-ProofReview = Literal[tuple(PaymentProof.Review.values)]  # type: ignore[valid-type]
-ActorType = Literal[tuple(OrderEvent.Actor.values)]  # type: ignore[valid-type]
+# The models' choices, spelled out so that a type checker reads them; a test
+# (raffles/tests/test_api_document.py) holds each to its model's `values`.
+RaffleStatus = Literal["draft", "active", "closed", "drawn"]
+GenerationStatus = Literal["none", "running", "done"]
+TicketStatus = Literal["AVAILABLE", "RESERVED", "SOLD"]
+OrderStatus = Literal["DRAFT", "PENDING_PAYMENT", "PAID", "CANCELLED", "EXPIRED"]
+ProofReview = Literal["pending", "confirmed", "rejected"]
+ActorType = Literal["staff", "buyer", "system", "api"]
 
 PRICE_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"  # at most 9999999999.99
 _PRICE_RE = re.compile(PRICE_PATTERN)
@@ -51,19 +61,26 @@ Price = Annotated[
 ]
 # In JSON bodies whole numbers are strict (true or "5" are refused, 1.0 is 1); query
 # strings are not.
-Number = whole_number(ge=0, le=MAX_INT)
+Number = Annotated[int, Field(strict=True, ge=0, le=MAX_INT), TO_WHOLE_NUMBER]
 NumberParam = Annotated[int, Field(ge=0, le=MAX_INT)]
-Title = text(max_length=200, blank=False)
+Title = Annotated[str, text_field(max_length=200, blank=False), CLEAN_TEXT, NOT_BLANK]
 # Three letters, any case (stored upper case); a pattern of its own, after the text checks.
 Currency = Annotated[
     str,
     Field(pattern=r"^[A-Za-z]{3}$", description="ISO 4217, e.g. USD (any case)."),
 ]
-Minutes = whole_number(ge=1, le=7 * 24 * 60)
-Positive = whole_number(ge=1, le=MAX_INT)
-LongText = text(max_length=10_000)
-Prize = text(max_length=300)
-Range = Annotated[list[int], Field(min_length=2, max_length=2)]  # [first, last]
+Minutes = Annotated[int, Field(strict=True, ge=1, le=7 * 24 * 60), TO_WHOLE_NUMBER]
+Positive = Annotated[int, Field(strict=True, ge=1, le=MAX_INT), TO_WHOLE_NUMBER]
+LongText = Annotated[str, text_field(max_length=10_000), CLEAN_TEXT]
+Prize = Annotated[str, text_field(max_length=300), CLEAN_TEXT]
+OrderCode = Annotated[str, text_field(max_length=12), CLEAN_TEXT]
+MediaId = Annotated[str, text_field(max_length=128), CLEAN_TEXT]
+Reason = Annotated[str, text_field(max_length=500, blank=False), CLEAN_TEXT, NOT_BLANK]
+# [first, last], a pair; documented as an array of two integers.
+Range = Annotated[
+    tuple[int, int],
+    WithJsonSchema({"items": {"type": "integer"}, "maxItems": 2, "minItems": 2, "type": "array"}),
+]
 
 
 # --- Raffles ----------------------------------------------------------------------------
@@ -118,21 +135,23 @@ class RafflePatch(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    # Not nullable: `null` is refused; leave a field out to keep it.
-    title: Title = None  # type: ignore[assignment]
-    ticket_price: Price = None  # type: ignore[assignment]
-    max_number: Number = None  # type: ignore[assignment]
-    min_number: Number = None  # type: ignore[assignment]
-    currency: Currency = None  # type: ignore[assignment]
-    description: LongText = None  # type: ignore[assignment]
-    prize: Prize = None  # type: ignore[assignment]
-    reservation_minutes: Minutes = None  # type: ignore[assignment]
-    max_tickets_per_order: Positive = None  # type: ignore[assignment]
+    # Not nullable: `null` is refused; leave a field out to keep it. None only marks a field
+    # left out: pydantic never validates it and the view drops it (exclude_unset), so the type
+    # stays the value's; the type checker, which sees None against it, is told so per line.
+    title: Title = None  # type: ignore[assignment]  # unset marker
+    ticket_price: Price = None  # type: ignore[assignment]  # unset marker
+    max_number: Number = None  # type: ignore[assignment]  # unset marker
+    min_number: Number = None  # type: ignore[assignment]  # unset marker
+    currency: Currency = None  # type: ignore[assignment]  # unset marker
+    description: LongText = None  # type: ignore[assignment]  # unset marker
+    prize: Prize = None  # type: ignore[assignment]  # unset marker
+    reservation_minutes: Minutes = None  # type: ignore[assignment]  # unset marker
+    max_tickets_per_order: Positive = None  # type: ignore[assignment]  # unset marker
     # Nullable: `null` clears them.
     max_tickets_per_buyer: Positive | None = None
     sales_close_at: DateTime | None = None
     draw_at: DateTime | None = None
-    payment_instructions: LongText = None  # type: ignore[assignment]
+    payment_instructions: LongText = None  # type: ignore[assignment]  # unset marker
 
 
 class RaffleFilters(Schema):
@@ -255,7 +274,8 @@ class ProofOut(Schema):
 
     @staticmethod
     def resolve_duplicate_of_order(proof: PaymentProof) -> str | None:
-        return proof.duplicate_of.order.code if proof.duplicate_of_id else None
+        earlier = proof.duplicate_of  # None without a query when there is none
+        return earlier.order.code if earlier is not None else None
 
     @staticmethod
     def resolve_file_url(proof: PaymentProof) -> str:
@@ -297,9 +317,7 @@ class OrderFilters(Schema):
     contact: Id | None = Field(
         None, description="WhatsApp contact id: the orders of that contact's buyer."
     )
-    code: text(max_length=12) | None = Field(  # type: ignore[valid-type]
-        None, description="Order code, any case."
-    )
+    code: OrderCode | None = Field(None, description="Order code, any case.")
     created_after: DateTime | None = Field(None, description="Created at or after.")
     created_before: DateTime | None = Field(None, description="Created before.")
     ordering: OrderOrdering = "-created_at"
@@ -315,7 +333,7 @@ class PendingFilters(Schema):
 class ConfirmPaymentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    payment_proof_media_id: text(max_length=128) | None = Field(  # type: ignore[valid-type]
+    payment_proof_media_id: MediaId | None = Field(
         None, description="Confirm only the proof with this media id (default: all pending)."
     )
 
@@ -323,6 +341,4 @@ class ConfirmPaymentIn(Schema):
 class RejectPaymentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: text(max_length=500, blank=False) = Field(  # type: ignore[valid-type]
-        description="Why, in words the buyer will read."
-    )
+    reason: Reason = Field(description="Why, in words the buyer will read.")

@@ -261,8 +261,8 @@ def generate_tickets(
 def _refresh_statistics() -> None:
     """Tell the query planner how many numbers there now are. Right after a big range is
     generated, PostgreSQL's statistics still describe an empty table until autovacuum gets
-    to it, and it plans "numbers near 500,000" as a bitmap scan of half the raffle (66 ms)
-    instead of a 5-row index seek (0.1 ms). SQLite plans by its indexes alone."""
+    to it, and it plans "numbers near 500,000" as a bitmap scan of half the raffle instead
+    of an index seek of a few rows. SQLite plans by its indexes alone."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TicketNumber._meta.db_table}")

@@ -4,10 +4,13 @@ config/tests/test_schemathesis.py); these are the cases that once disagreed."""
 from __future__ import annotations
 
 import re
+from typing import get_args
 
 import pytest
 
 from config.api import api as ninja_api
+from raffles.api import schemas
+from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
 
 pytestmark = pytest.mark.django_db
 NEW = {"title": "Car", "ticket_price": "10", "max_number": 9}
@@ -100,3 +103,19 @@ def test_the_largest_price_is_accepted(api):
 
     assert response.status_code == 201, response.content
     assert response.json()["ticket_price"] == "9999999999.99"
+
+
+@pytest.mark.parametrize(
+    ("alias", "choices"),
+    [
+        ("RaffleStatus", Raffle.Status),
+        ("GenerationStatus", Raffle.Generation),
+        ("TicketStatus", TicketNumber.Status),
+        ("OrderStatus", Order.Status),
+        ("ProofReview", PaymentProof.Review),
+        ("ActorType", OrderEvent.Actor),
+    ],
+)
+def test_status_literals_are_the_models_choices(alias, choices):
+    """The schemas spell the choices out for the type checker; they must stay the models'."""
+    assert get_args(getattr(schemas, alias)) == tuple(choices.values)

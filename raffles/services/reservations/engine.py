@@ -160,6 +160,7 @@ def reserve_specific(
         hold = _hold(raffle, buyer, wanted, EventKind.RESERVED.value, by)
         claim = _write(raffle, terms, buyer, hold)
         if claim.result is RESERVED_OK:
+            # order_id is None only on a claim that is not RESERVED (store.Claim).
             return _reserved(raffle, buyer, hold, claim.order_id)  # type: ignore[arg-type]
         if claim.result is ClaimResult.TAKEN:
             taken = sorted(set(wanted).difference(claim.claimable))
@@ -197,6 +198,7 @@ def reserve_random(raffle_id: int, qty: int, buyer: Buyer, *, by: ActorLike = No
             hold = _hold(raffle, buyer, sorted(picked), EventKind.RESERVED_RANDOM.value, by)
         claim = _write(raffle, terms, buyer, hold)
         if claim.result is RESERVED_OK:
+            # order_id is None only on a claim that is not RESERVED (store.Claim).
             return _reserved(raffle, buyer, hold, claim.order_id)  # type: ignore[arg-type]
         if claim.result is ClaimResult.TOO_FEW:
             in_one = False
