@@ -205,12 +205,15 @@ def test_adding_an_order_is_explicit_and_every_hold_is_named(one):
     second = context["order"]
     assert live(one) == sorted([first, second])
     body = text_of(replies)
-    assert first in body and "005" in body
-    assert second in body and "007, 008" in body
+    assert first in body
+    assert "005" in body
+    assert second in body
+    assert "007, 008" in body
     # A third request asks again and names both holds (no *Change* with two of them).
     _, _, replies = run(one, state, context, T("9"))
     body = text_of(replies)
-    assert first in body and second in body
+    assert first in body
+    assert second in body
     assert len(one.live_orders()) == 2
     assert "add:1:9" in ids_of(replies)
 

@@ -170,7 +170,7 @@ class Orders(ConversationBase):
         """ "yes" / "ok" outside the confirm step: what there is to confirm, if anything."""
         order = self.waiting_order()
         if order is None:
-            return self.out(screens.nothing_to_confirm_menu())
+            return self.out(screens.nothing_to_confirm())
         return self.waiting(order, screens.confirm_waiting(order))
 
     def waiting(self, order: OrderView, replies: screens.Replies) -> Turn:

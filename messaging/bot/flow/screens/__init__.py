@@ -39,7 +39,6 @@ from messaging.bot.flow.screens.common import (
     menu_buttons,
     minutes_left,
     money,
-    nothing_to_confirm,
     number_list,
     other_kind,
     other_language_hint,
@@ -57,7 +56,7 @@ from messaging.bot.flow.screens.holds import (
     ask_change,
     confirm_waiting,
     note_without_order,
-    nothing_to_confirm_menu,
+    nothing_to_confirm,
     payment_note,
 )
 from messaging.bot.flow.screens.notices import (
@@ -149,7 +148,6 @@ __all__ = [
     "note_without_order",
     "nothing_to_cancel",
     "nothing_to_confirm",
-    "nothing_to_confirm_menu",
     "notify_cancelled",
     "notify_drawn",
     "notify_expired",

@@ -223,7 +223,3 @@ def other_kind(kind: str) -> str:
         "contacts": _("👤 I can't use shared contacts."),
     }
     return texts.get(kind, _("I can't read this kind of message."))
-
-
-def nothing_to_confirm() -> str:
-    return _("There is nothing to confirm right now.")

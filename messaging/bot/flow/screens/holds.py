@@ -124,5 +124,5 @@ def note_without_order() -> Replies:
     )
 
 
-def nothing_to_confirm_menu() -> Replies:
+def nothing_to_confirm() -> Replies:
     return menu_buttons(_("There is nothing to confirm right now."))
