@@ -148,6 +148,17 @@ class InvalidOrderState(RaffleError):
         self.status = status
 
 
+class UnconfirmedOrderExists(RaffleError):
+    """The buyer already has an unconfirmed order in this raffle: keep it, change it, or add
+    another order explicitly. Nothing was reserved."""
+
+    code = "unconfirmed_order_exists"
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__("Unconfirmed orders in this raffle: " + ", ".join(codes), codes=codes)
+        self.codes = codes
+
+
 class NumbersNoLongerAvailable(RaffleError):
     """The order's hold ran out and some of its numbers went to someone else."""
 

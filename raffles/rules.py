@@ -23,7 +23,10 @@ Orders (`Order`, and any snapshot of one with `status`, `expires_at`, `proof_rec
   may not have run yet);
 - *holding* (a live hold): PENDING_PAYMENT and the hold has not run out: its end is not
   past, or it has none (open-ended while a proof waits for review);
-- *effective status*: the status, except that a hold that ran out shows as EXPIRED.
+- *effective status*: the status, except that a hold that ran out shows as EXPIRED;
+- *unconfirmed*: holding, payment not yet confirmed by staff (a proof may be under review). A
+  buyer has at most `MAX_UNCONFIRMED_PER_RAFFLE` of them per raffle unless she explicitly adds
+  one (`services.reserve_replacing(adding=True)`).
 """
 
 from __future__ import annotations
@@ -126,6 +129,7 @@ class TicketRules:
 LIVE_STATUSES = (OrderStatus.DRAFT, OrderStatus.PENDING_PAYMENT)
 FINAL_STATUSES = (OrderStatus.PAID, OrderStatus.CANCELLED)
 PROOF_STATUSES = (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED)
+MAX_UNCONFIRMED_PER_RAFFLE = 1
 
 
 def holding_q(now: datetime) -> Q:
@@ -159,6 +163,10 @@ class OrderQuerySet(models.QuerySet["Order"]):
 
     def hold_ran_out(self, before: datetime) -> Self:
         return self.filter(hold_ran_out_q(before))
+
+    def unconfirmed(self, now: datetime) -> Self:
+        """Holding their numbers, payment not confirmed yet (`OrderRules.is_unconfirmed`)."""
+        return self.holding(now)
 
     def taking_numbers(self, now: datetime) -> Self:
         """Orders that count toward a buyer's limit: paid, or holding their numbers."""
@@ -237,6 +245,10 @@ class OrderRules:
 
     def is_holding(self, now: datetime) -> bool:
         return self.is_waiting_payment and not self.hold_ran_out(now)
+
+    def is_unconfirmed(self, now: datetime) -> bool:
+        """Holding its numbers, payment not confirmed yet (`OrderQuerySet.unconfirmed`)."""
+        return self.is_holding(now)
 
     def effective_status(self, now: datetime) -> str:
         return OrderStatus.EXPIRED if self.hold_ran_out(now) else self.status

@@ -72,6 +72,21 @@ def buyer_orders(buyer: Buyer) -> OrderQuerySet:
     return Order.objects.filter(buyer=buyer).select_related("raffle").order_by("-created_at")
 
 
+def unconfirmed_orders(buyer: Buyer, raffle_id: int, now: datetime) -> QuerySet[Order]:
+    """The buyer's unconfirmed orders in one raffle (`Order.is_unconfirmed`), newest first."""
+    return (
+        Order.objects.filter(buyer=buyer, raffle_id=raffle_id)
+        .unconfirmed(now)
+        .select_related("raffle")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unconfirmed_order_count(buyer: Buyer, raffle_id: int, now: datetime) -> int:
+    """How many unconfirmed orders the buyer has in one raffle."""
+    return unconfirmed_orders(buyer, raffle_id, now).count()
+
+
 def buyer_live_order(buyer: Buyer, raffle: Raffle | None = None) -> Order | None:
     """The buyer's most recent order still waiting for payment, if any."""
     qs = buyer_orders(buyer).waiting_payment()

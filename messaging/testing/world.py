@@ -70,6 +70,13 @@ class FakeWorld:
     def live_orders(self) -> Sequence[OrderView]:
         return [o for o in reversed(self.orders.values()) if o.is_waiting_payment]
 
+    def unconfirmed_orders(self, raffle_id: int) -> Sequence[OrderView]:
+        return [
+            o
+            for o in reversed(self.orders.values())
+            if o.raffle_id == raffle_id and o.is_unconfirmed(self.now)
+        ]
+
     def paid_tickets(self) -> Sequence[TicketsView]:
         out: dict[str, list[str]] = {}
         for order in self.orders.values():
@@ -95,18 +102,26 @@ class FakeWorld:
         return replace(raffle, left=max(0, min(left, raffle.left)))
 
     def reserve(self, effect: Reserve) -> OrderView:
+        """As `services.reserve_replacing`: nothing changes unless the reservation is made."""
         raffle = self.raffles.get(effect.raffle_id)
         if raffle is None:
             raise errors.RaffleNotFound()
         if not raffle.selling:
             raise errors.RaffleNotActive()
-        if effect.replace and effect.replace in self.orders:
-            old = self.orders[effect.replace]
-            if old.can_be_replaced:
-                self.orders[old.code] = replace(old, status=OrderStatus.CANCELLED)
-        held = self.held(raffle.id)
+        old = self.orders.get(effect.replace) if effect.replace else None
+        if old is not None and not old.can_be_replaced:
+            if old.is_unconfirmed(self.now):
+                raise errors.InvalidOrderState("replace", old.status)
+            old = None
+        released = set(old.raw_numbers) if old is not None and old.raffle_id == raffle.id else set()
+        if not effect.add:
+            holds = [o.code for o in self.unconfirmed_orders(raffle.id) if o is not old]
+            if holds:
+                raise errors.UnconfirmedOrderExists(holds)
+        held = self.held(raffle.id) - released
+        left = raffle.max_number - raffle.min_number + 1 - len(held)
         free = [n for n in range(raffle.min_number, raffle.max_number + 1) if n not in held][
-            : self._view(raffle).left
+            : max(0, min(left, raffle.left))
         ]
         if effect.numbers:
             numbers = list(effect.numbers)
@@ -126,6 +141,8 @@ class FakeWorld:
             if len(free) < effect.qty:
                 raise errors.NotEnoughNumbers(effect.qty, len(free))
             numbers = free[: effect.qty]
+        if old is not None:
+            self.orders[old.code] = replace(old, status=OrderStatus.CANCELLED)
         code = f"C{next(self._codes):05d}"
         order = OrderView(
             code=code,

@@ -497,7 +497,8 @@ def test_a_sold_out_raffle(phone, raffle):
 def test_buttons_from_old_messages(phone, raffle):
     reach(phone, raffle, "confirm")
     first = live_order(phone)
-    phone.text("8")  # replaces the hold before confirming
+    assert f"change:{first.code}:{raffle.pk}:8" in all_ids(phone.text("8"))  # asks first
+    phone.tap(f"change:{first.code}:{raffle.pk}:8")  # replaces the hold before confirming
     second = live_order(phone)
     first.refresh_from_db()
     assert first.status == Order.Status.CANCELLED

@@ -205,12 +205,16 @@ def test_numbers_before_a_raffle_are_kept_until_one_is_picked(world):
     assert world.orders[context["order"]].raffle_id == 2
 
 
-def test_new_numbers_before_confirming_replace_the_hold(one):
+def test_new_numbers_before_confirming_ask_before_replacing_the_hold(one):
     state, context, _ = run(one, "start", {}, T("5"))
     first = context["order"]
     outcome = machine.handle(state, context, T("7, 8"), one)
+    assert outcome.domain_effect is None
+    assert "Keep my numbers" in str(outcome.replies)
+    change = InboundEvent.button(f"change:{first}:1:7-8")
+    outcome = machine.handle(state, context, change, one)
     assert outcome.domain_effect == Reserve(1, numbers=(7, 8), replace=first)
-    state, context, replies = run(one, state, context, T("7, 8"))
+    state, context, replies = run(one, state, context, change)
     assert one.orders[first].status == "CANCELLED"
     assert f"previous hold {first} was released" in replies[0].body
 

@@ -13,10 +13,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.db.retry import retry_on_conflict
-from raffles import signals
+from raffles import selectors, signals
 from raffles.audit import EventKind
-from raffles.exceptions import InvalidInput, InvalidOrderState, NumbersNoLongerAvailable
+from raffles.exceptions import (
+    InvalidInput,
+    InvalidOrderState,
+    NumbersNoLongerAvailable,
+    UnconfirmedOrderExists,
+)
 from raffles.models import Buyer, Order, OrderEvent, PaymentProof, TicketNumber
+from raffles.rules import MAX_UNCONFIRMED_PER_RAFFLE
 from raffles.services.actors import ActorLike, as_actor
 from raffles.services.draws import ensure_payments_open
 from raffles.services.events import log_event
@@ -255,11 +261,16 @@ def reserve_replacing(
     numbers: Iterable[int] = (),
     qty: int = 0,
     replacing: str = "",
+    adding: bool = False,
     by: ActorLike = None,
 ) -> Order:
     """Reserve `numbers` (or `qty` at random) for the buyer, first cancelling their order
-    `replacing` (by code) if it may still be replaced (`Order.can_be_replaced`), all in one
-    transaction: a refused reservation leaves the old order as it was."""
+    `replacing` (by code), all in one transaction: a refused reservation leaves the old order
+    as it was.
+
+    A buyer has at most `MAX_UNCONFIRMED_PER_RAFFLE` unconfirmed orders per raffle unless she
+    adds one explicitly (`adding`): otherwise `UnconfirmedOrderExists` names them. An order
+    that can no longer be replaced (a proof is under review) raises `InvalidOrderState`."""
     with transaction.atomic():
         if replacing:
             old = (
@@ -269,6 +280,16 @@ def reserve_replacing(
             )
             if old is not None and old.can_be_replaced:
                 cancel_order(old, by=by)
+            elif old is not None and old.is_unconfirmed(timezone.now()):
+                raise InvalidOrderState("replace", old.status)
+        if not adding:
+            held = list(
+                selectors.unconfirmed_orders(buyer, raffle_id, timezone.now()).values_list(
+                    "code", flat=True
+                )
+            )
+            if len(held) >= MAX_UNCONFIRMED_PER_RAFFLE:
+                raise UnconfirmedOrderExists(held)
         wanted = list(numbers)
         if wanted:
             return reserve_specific(raffle_id, wanted, buyer, by=by)

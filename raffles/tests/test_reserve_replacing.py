@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from raffles import services
-from raffles.exceptions import NumbersTaken
+from raffles.exceptions import InvalidOrderState, NumbersTaken
 from raffles.models import Buyer, Order, Raffle
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,9 @@ def test_a_refused_reservation_keeps_the_old_order(
 def test_an_order_with_a_proof_is_not_replaced(raffle: Raffle, buyer: Buyer) -> None:
     old = services.reserve_specific(raffle.pk, [1], buyer)
     services.attach_payment_proof(old, content=b"%PDF-1", mime_type="application/pdf")
-    new = services.reserve_replacing(raffle_id=raffle.pk, buyer=buyer, qty=2, replacing=old.code)
+    with pytest.raises(InvalidOrderState):
+        services.reserve_replacing(raffle_id=raffle.pk, buyer=buyer, qty=2, replacing=old.code)
+    new = services.reserve_replacing(raffle_id=raffle.pk, buyer=buyer, qty=2, adding=True)
     old.refresh_from_db()
     assert old.status == Order.Status.PENDING_PAYMENT
     assert new.qty == 2
@@ -51,3 +53,25 @@ def test_another_buyers_order_is_never_replaced(
     services.reserve_replacing(raffle_id=raffle.pk, buyer=buyer, numbers=[2], replacing=theirs.code)
     theirs.refresh_from_db()
     assert theirs.status == Order.Status.PENDING_PAYMENT
+
+
+def test_one_unconfirmed_order_per_raffle_unless_the_buyer_adds_one(
+    raffle: Raffle, buyer: Buyer, other_buyer: Buyer
+) -> None:
+    from django.utils import timezone
+
+    from raffles import selectors
+    from raffles.exceptions import UnconfirmedOrderExists
+
+    first = services.reserve_specific(raffle.pk, [1], buyer)
+    services.reserve_specific(raffle.pk, [9], other_buyer)
+    assert selectors.unconfirmed_order_count(buyer, raffle.pk, timezone.now()) == 1
+    with pytest.raises(UnconfirmedOrderExists) as refused:
+        services.reserve_replacing(raffle_id=raffle.pk, buyer=buyer, numbers=[2])
+    assert refused.value.codes == [first.code]
+    assert selectors.unconfirmed_order_count(buyer, raffle.pk, timezone.now()) == 1
+    second = services.reserve_replacing(raffle_id=raffle.pk, buyer=buyer, numbers=[2], adding=True)
+    assert [o.code for o in selectors.unconfirmed_orders(buyer, raffle.pk, timezone.now())] == [
+        second.code,
+        first.code,
+    ]

@@ -128,6 +128,7 @@ _COMMANDS: dict[Command, tuple[str, ...]] = {
         "confirmo",
         "yes",
         "si",
+        "sim",
         "ok",
         "okay",
         "dale",
@@ -400,6 +401,20 @@ SIMPLE_IDS = {
 }
 
 
+def encode_request(numbers: tuple[int, ...] | list[int], qty: int) -> str:
+    """What a *Change* or *Add another order* button reserves: numbers, or "r3" at random."""
+    return encode_numbers(numbers) if numbers else f"r{qty}"
+
+
+def _request_action(verb: str, code: str, raffle_id: int, what: str) -> ReplyAction | None:
+    if what.startswith("r") and what[1:].isdigit():
+        return ReplyAction(verb, raffle_id=raffle_id, code=code, value=int(what[1:]))
+    numbers = decode_numbers(what)
+    if numbers is None:
+        return None
+    return ReplyAction(verb, raffle_id=raffle_id, code=code, numbers=numbers)
+
+
 def parse_reply_id(reply_id: str) -> Command | ReplyAction | None:
     """Read a button or list-row id made by `screens`. None: not one of ours."""
     reply_id = (reply_id or "").strip()
@@ -421,6 +436,10 @@ def parse_reply_id(reply_id: str) -> Command | ReplyAction | None:
             return ReplyAction("take", raffle_id=int(args[0]), numbers=numbers)
         if verb in {"confirm", "cancel", "pay", "keep"} and len(args) == 1 and args[0]:
             return ReplyAction(verb, code=args[0][:12])
+        if verb == "change" and len(args) == 3 and args[0]:
+            return _request_action("change", args[0][:12], int(args[1]), args[2])
+        if verb == "add" and len(args) == 2:
+            return _request_action("add", "", int(args[0]), args[1])
     except ValueError:
         return None
     return None

@@ -14,6 +14,7 @@ class Reserve:
     numbers: tuple[int, ...] = ()  # specific numbers, or
     qty: int = 0  # this many at random
     replace: str = ""  # an unconfirmed order of this buyer to release first (same raffle)
+    add: bool = False  # the buyer chose *Add another order* next to the ones she holds
 
 
 @dataclass(frozen=True)

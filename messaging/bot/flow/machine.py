@@ -19,7 +19,7 @@ from typing import Any
 
 from django.utils import translation
 
-from messaging.bot.flow import buyer_text, screens
+from messaging.bot.flow import buyer_text, money_text, screens
 from messaging.bot.flow.browse import Browse
 from messaging.bot.flow.buyer_text import Command, ReplyAction
 from messaging.bot.flow.conversation import Turn
@@ -33,7 +33,6 @@ from messaging.bot.flow.states import (
     CONFIRM,
     PAYMENT,
     RAFFLE,
-    START,
     STATES,
     clean,
     is_valid,
@@ -96,6 +95,12 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover):
         request = buyer_text.parse(text)
         if first_contact and request not in (Command.ENGLISH, Command.SPANISH):
             return self.menu()
+        if not isinstance(request, Command):
+            # Money or a payment note is never read as numbers to reserve.
+            waiting = self.waiting_order()
+            kind = money_text.classify(text, due=waiting.total if waiting else None)
+            if kind is not None:
+                return self.on_money(kind)
         if request is None:
             return self.stay(screens.unknown(text))
         return self.on_request(request)
@@ -147,7 +152,7 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover):
             case Command.CONFIRM:
                 if self.state == CONFIRM:
                     return self.confirm(self.ctx["order"])
-                return self.stay("👍" if self.state != START else screens.nothing_to_confirm())
+                return self.confirm_elsewhere()
             case Command.PAY:
                 return self.pay("")
             case Command.ENGLISH | Command.SPANISH:
@@ -172,6 +177,11 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover):
                 return self.random(rid, action.value)
             case "take":
                 return self.numbers(rid, action.numbers, typed=False)
+            case "change" | "add":
+                change, add = (action.code, False) if action.verb == "change" else ("", True)
+                if action.numbers:
+                    return self.numbers(rid, action.numbers, typed=False, change=change, add=add)
+                return self.random(rid, action.value, change=change, add=add)
             case "confirm":
                 return self.confirm(action.code)
             case "cancel":

@@ -25,12 +25,35 @@ from raffles import exceptions as errors
 class ChooseNumbers(ConversationBase):
     """Numbers typed or tapped, random quantities, and settling a reservation."""
 
-    def replace_code(self, raffle: RaffleView) -> str:
-        if self.state == CONFIRM and self.ctx.get("raffle") == raffle.id:
-            return self.ctx["order"]
-        return ""
+    def reserve(
+        self,
+        raffle: RaffleView,
+        numbers: Sequence[int] = (),
+        qty: int = 0,
+        *,
+        change: str = "",
+        add: bool = False,
+    ) -> Turn:
+        """Reserve, unless the buyer already holds numbers in this raffle and did not say
+        what to do with them: then ask (keep, change, add another order), never replace or
+        add silently."""
+        if not change and not add:
+            holds = self.q.unconfirmed_orders(raffle.id)
+            if holds:
+                return self.out(screens.ask_change(raffle, holds, numbers, qty))
+        return self.effect(
+            Reserve(raffle.id, numbers=tuple(sorted(numbers)), qty=qty, replace=change, add=add)
+        )
 
-    def numbers(self, raffle_id: int | None, numbers: Sequence[int], *, typed: bool) -> Turn:
+    def numbers(
+        self,
+        raffle_id: int | None,
+        numbers: Sequence[int],
+        *,
+        typed: bool,
+        change: str = "",
+        add: bool = False,
+    ) -> Turn:
         if typed and self.state in (PAYMENT, REVIEW):
             order = self.ctx_order()
             if order is not None and order.accepts_proof:
@@ -47,11 +70,11 @@ class ChooseNumbers(ConversationBase):
             return self.out(screens.out_of_range(raffle, bad), RAFFLE, stay)
         if len(numbers) > raffle.max_per_order:
             return self.out(screens.too_many(raffle, len(numbers)), RAFFLE, stay)
-        return self.effect(
-            Reserve(raffle.id, numbers=tuple(sorted(numbers)), replace=self.replace_code(raffle))
-        )
+        return self.reserve(raffle, numbers, change=change, add=add)
 
-    def random(self, raffle_id: int | None, qty: int | None) -> Turn:
+    def random(
+        self, raffle_id: int | None, qty: int | None, *, change: str = "", add: bool = False
+    ) -> Turn:
         raffle = self.resolve_raffle(raffle_id, {"qty": qty} if qty and qty > 0 else {})
         if isinstance(raffle, Turn):
             return raffle
@@ -69,8 +92,8 @@ class ChooseNumbers(ConversationBase):
                 stay,
             )
         if qty > raffle.left:
-            return self.out(screens.only_left(raffle, qty), RAFFLE, stay)
-        return self.effect(Reserve(raffle.id, qty=qty, replace=self.replace_code(raffle)))
+            return self.out(screens.only_left(raffle, qty, change=change, add=add), RAFFLE, stay)
+        return self.reserve(raffle, qty=qty, change=change, add=add)
 
     def quantity_or_number(self, value: int) -> Turn:
         if self.state == RAFFLE and self.ctx.get("ask") == "qty":
@@ -88,21 +111,29 @@ class ChooseNumbers(ConversationBase):
 
     def after_reserve(self, effect: Reserve, result: OrderView | Exception) -> Turn:
         if isinstance(result, OrderView):
-            return self.out(
-                screens.reserved(result, self.q.now, replaced=effect.replace),
-                CONFIRM,
-                {"raffle": result.raffle_id, "order": result.code},
-            )
+            return self.reserved(effect, result)
         raffle = self.q.raffle(effect.raffle_id)
         rid = effect.raffle_id
         retry = {"raffle": rid, "ask": "qty" if effect.qty else "numbers"}
+        how = {"change": effect.replace, "add": effect.add}
+        if raffle is not None and isinstance(
+            result, errors.UnconfirmedOrderExists | errors.InvalidOrderState
+        ):
+            # A hold changed meanwhile (another one made, a proof sent): ask again.
+            holds = self.q.unconfirmed_orders(rid)
+            if holds:
+                return self.out(
+                    screens.ask_change(raffle, holds, effect.numbers, effect.qty), RAFFLE, retry
+                )
         if isinstance(result, errors.NumbersTaken):
             taken = sorted(result.taken)
             rest = [n for n in effect.numbers if n not in set(taken)]
             alternatives = list(result.alternatives)[:MAX_OFFER]
             context = {**retry, **({"offer": alternatives} if alternatives else {})}
             return self.out(
-                screens.numbers_taken(raffle, rid, taken, rest, alternatives), RAFFLE, context
+                screens.numbers_taken(raffle, rid, taken, rest, alternatives, **how),
+                RAFFLE,
+                context,
             )
         if isinstance(result, errors.RaffleNotActive | errors.RaffleNotFound):
             return self.not_selling(raffle)
@@ -110,7 +141,9 @@ class ChooseNumbers(ConversationBase):
             if result.remaining == 0 or raffle is None:
                 return self.not_selling(raffle)
             return self.out(
-                screens.only_left(raffle, result.requested, result.remaining), RAFFLE, retry
+                screens.only_left(raffle, result.requested, result.remaining, **how),
+                RAFFLE,
+                retry,
             )
         if raffle is not None and isinstance(result, errors.NumbersOutOfRange):
             return self.out(screens.out_of_range(raffle, result.numbers), RAFFLE, retry)
@@ -131,4 +164,18 @@ class ChooseNumbers(ConversationBase):
             return self.stay()
         return self.out(
             screens.reserve_failed(), RAFFLE if raffle else START, retry if raffle else {}
+        )
+
+    def reserved(self, effect: Reserve, order: OrderView) -> Turn:
+        """The new hold, the one it replaced (if it really was released), and every other
+        hold the buyer has."""
+        old = self.q.order(effect.replace) if effect.replace else None
+        replaced = old.code if old is not None and old.is_cancelled else ""
+        others = [
+            o for o in self.q.live_orders() if o.code != order.code and o.is_unconfirmed(self.q.now)
+        ]
+        return self.out(
+            screens.reserved(order, self.q.now, replaced=replaced, others=others),
+            CONFIRM,
+            {"raffle": order.raffle_id, "order": order.code},
         )

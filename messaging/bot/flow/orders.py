@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from messaging.bot.flow import screens
+from messaging.bot.flow import money_text, screens
 from messaging.bot.flow.conversation import ConversationBase, Turn
 from messaging.bot.flow.effects import (
     AttachProof,
@@ -145,6 +145,39 @@ class Orders(ConversationBase):
         if order is None:
             return self.out(screens.order_not_found(effect.code), START, {})
         return self.out(screens.order_closed(order), START, {})
+
+    # --- Money, payment notes and "yes" ------------------------------------------------------
+
+    def waiting_order(self) -> OrderView | None:
+        """The order waiting for payment the buyer most likely talks about: the one in
+        progress, else her newest unconfirmed one."""
+        order = self.ctx_order() if self.state in ORDER_STATES else None
+        if order is not None and order.is_unconfirmed(self.q.now):
+            return order
+        return next((o for o in self.q.live_orders() if o.is_unconfirmed(self.q.now)), None)
+
+    def on_money(self, kind: str) -> Turn:
+        """An amount or "I paid": never numbers to reserve. Answered with the order waiting
+        for payment and what to do (send the receipt)."""
+        order = self.waiting_order()
+        if order is None:
+            if kind == money_text.NOTE:
+                return self.out(screens.note_without_order())
+            return self.stay(screens.amount_not_numbers())
+        return self.waiting(order, screens.payment_note(order))
+
+    def confirm_elsewhere(self) -> Turn:
+        """ "yes" / "ok" outside the confirm step: what there is to confirm, if anything."""
+        order = self.waiting_order()
+        if order is None:
+            return self.out(screens.nothing_to_confirm())
+        return self.waiting(order, screens.confirm_waiting(order))
+
+    def waiting(self, order: OrderView, replies: screens.Replies) -> Turn:
+        context = {"raffle": order.raffle_id, "order": order.code}
+        if order.proof_received:
+            return self.out(screens.already_reviewing(order), REVIEW, context)
+        return self.out(replies, PAYMENT, context)
 
     def tickets(self) -> Turn:
         return self.out(screens.tickets(self.q.paid_tickets(), self.q.live_orders(), self.q.now))

@@ -114,6 +114,10 @@ class DbQueries:
         )
         return [order_view(o) for o in orders]
 
+    def unconfirmed_orders(self, raffle_id: int) -> Sequence[OrderView]:
+        orders = selectors.unconfirmed_orders(self.buyer, raffle_id, self.now)[:MAX_LIVE]
+        return [order_view(o) for o in orders]
+
     def paid_tickets(self) -> Sequence[TicketsView]:
         return [
             TicketsView(raffle.title, tuple(raffle.format_number(n) for n in numbers))

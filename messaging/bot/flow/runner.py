@@ -172,6 +172,7 @@ def _reserve(effect: Reserve, buyer: Buyer, by: services.Actor) -> OrderView:
         numbers=effect.numbers,
         qty=effect.qty,
         replacing=effect.replace,
+        adding=effect.add,
         by=by,
     )
     return order_view(Order.objects.select_related("raffle").get(pk=order.pk))

@@ -88,6 +88,28 @@ def take_id(raffle_id: int, numbers: Sequence[int]) -> str | None:
     return value if len(value) <= BUTTON_ID_MAX else None
 
 
+def reserve_id(
+    raffle_id: int,
+    numbers: Sequence[int] = (),
+    qty: int = 0,
+    *,
+    change: str = "",
+    add: bool = False,
+) -> str | None:
+    """The id of a button that reserves numbers (or `qty` at random): plain, replacing the
+    order `change`, or as another order (`add`). None when it would be too long."""
+    what = buyer_text.encode_request(list(numbers), qty)
+    if change:
+        value = f"change:{change}:{raffle_id}:{what}"
+    elif add:
+        value = f"add:{raffle_id}:{what}"
+    elif numbers:
+        value = f"take:{raffle_id}:{what}"
+    else:
+        value = f"random:{raffle_id}:{qty}"
+    return value if len(value) <= BUTTON_ID_MAX else None
+
+
 def buttons(body: str, *items: Button | None) -> Replies:
     """A buttons message; a body too long for one goes first as a plain text."""
     chosen = tuple(b for b in items if b is not None)[:3]
@@ -201,7 +223,3 @@ def other_kind(kind: str) -> str:
         "contacts": _("👤 I can't use shared contacts."),
     }
     return texts.get(kind, _("I can't read this kind of message."))
-
-
-def nothing_to_confirm() -> str:
-    return _("There is nothing to confirm right now.")

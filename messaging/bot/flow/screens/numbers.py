@@ -20,6 +20,7 @@ from messaging.bot.flow.screens.common import (
     buttons,
     fmt_numbers,
     number_list,
+    reserve_id,
     take_id,
 )
 from messaging.bot.flow.snapshots import RaffleView
@@ -79,13 +80,21 @@ def too_few() -> Replies:
     return buttons(_("Ask for at least one number."), b_back(), b_menu())
 
 
-def only_left(raffle: RaffleView, wanted: int, left: int | None = None) -> Replies:
+def only_left(
+    raffle: RaffleView,
+    wanted: int,
+    left: int | None = None,
+    *,
+    change: str = "",
+    add: bool = False,
+) -> Replies:
     left = raffle.left if left is None else left
+    take = reserve_id(raffle.id, qty=left, change=change, add=add)
     return buttons(
         _("You asked for %(wanted)d numbers, but only %(left)d are left.")
         % {"wanted": wanted, "left": left},
-        Button(f"random:{raffle.id}:{left}", _("Take the %(n)d left") % {"n": left})
-        if 0 < left <= raffle.max_per_order
+        Button(take, _("Take the %(n)d left") % {"n": left})
+        if take and 0 < left <= raffle.max_per_order
         else None,
         b_raffles(),
         b_menu(),
@@ -98,7 +107,13 @@ def numbers_taken(
     taken: Sequence[int],
     rest: Sequence[int],
     alternatives: Sequence[int],
+    *,
+    change: str = "",
+    add: bool = False,
 ) -> Replies:
+    """Some numbers were taken. The buttons carry on what the buyer was doing: a plain
+    reservation, a change of her order `change`, or another order (`add`)."""
+
     def f(numbers: Sequence[int]) -> str:
         return fmt_numbers(raffle, numbers)
 
@@ -117,18 +132,20 @@ def numbers_taken(
     choices: list[Button | None] = []
     if rest:
         lines.append(_("Tap *Take the others* to reserve %(numbers)s.") % {"numbers": f(rest)})
-        choices.append(_take_button_id(raffle_id, rest, _("Take the others")))
+        choices.append(_take_button_id(raffle_id, rest, _("Take the others"), change, add))
     if alternatives and swap != sorted(rest):
         lines.append(_("Tap *Use nearby* to reserve %(numbers)s.") % {"numbers": f(swap)})
-        choices.append(_take_button_id(raffle_id, swap, _("Use nearby")))
+        choices.append(_take_button_id(raffle_id, swap, _("Use nearby"), change, add))
     if not alternatives and not rest:
         lines.append(_("Send other numbers, or ask for random ones."))
     choices.append(Button(f"pick:{raffle_id}", _("Choose again")))
     return buttons("\n".join(lines), *choices)
 
 
-def _take_button_id(raffle_id: int, numbers: Sequence[int], title: str) -> Button | None:
-    button_id = take_id(raffle_id, numbers)
+def _take_button_id(
+    raffle_id: int, numbers: Sequence[int], title: str, change: str = "", add: bool = False
+) -> Button | None:
+    button_id = reserve_id(raffle_id, numbers, change=change, add=add)
     return Button(button_id, title) if button_id else None
 
 

@@ -41,6 +41,13 @@ def order_summary(order: OrderView) -> str:
     )
 
 
+def hold_summary(order: OrderView) -> str:
+    """One line naming a hold: "• *ABC123* · Bike: 005, 012 (20.00 USD)"."""
+    numbers = number_list(order.numbers)
+    total = money(order.total, order.currency)
+    return f"• *{order.code}* · {order.raffle_title}: {numbers} ({total})"
+
+
 def hold_line(order: OrderView, now: datetime) -> str:
     if order.expires_at is None:
         return ""
@@ -50,7 +57,14 @@ def hold_line(order: OrderView, now: datetime) -> str:
     }
 
 
-def reserved(order: OrderView, now: datetime, *, replaced: str = "") -> Replies:
+def reserved(
+    order: OrderView,
+    now: datetime,
+    *,
+    replaced: str = "",
+    others: Sequence[OrderView] = (),
+) -> Replies:
+    """A new hold. Every other hold the buyer has is named, so none is kept unawares."""
     lines = [
         _("✅ Reserved for you! Order *%(code)s*") % {"code": order.code},
         order_summary(order),
@@ -60,6 +74,9 @@ def reserved(order: OrderView, now: datetime, *, replaced: str = "") -> Replies:
         lines.append(hold)
     if replaced:
         lines.append(_("Your previous hold %(code)s was released.") % {"code": replaced})
+    if others:
+        lines.append(_("You also hold:"))
+        lines.extend(hold_summary(o) for o in others)
     lines.append(_("Tap *Confirm* to get the payment details, or *Cancel* to release them."))
     return buttons(
         "\n".join(lines),
