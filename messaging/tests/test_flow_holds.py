@@ -240,3 +240,11 @@ def test_yes_outside_the_confirm_step_says_what_there_is_to_confirm(one, word):
         assert "10.00 USD" in body
         assert "photo or a PDF of the receipt" in body
         assert outcome.domain_effect is None
+
+
+@pytest.mark.parametrize("text", ["5,12", "1,500", "07,99"])
+def test_comma_forms_are_numbers_when_no_order_waits(text):
+    """ "5,12" is two numbers to a buyer with nothing to pay, and an amount to one whose order
+    waits for payment: only then is it read as money (it never releases numbers)."""
+    assert money_text.classify(text, due=None) is None
+    assert money_text.classify(text, due=Decimal("20.00")) == money_text.MONEY

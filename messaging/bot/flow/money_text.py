@@ -6,7 +6,8 @@ A text is an amount (`MONEY`) when it has a currency sign or code next to a numb
 "25,5"), thousands separators ("1,500", "1.500,00", "1,500.00"), exponent notation ("1e3",
 "2.5e1"), or when it is one plain number equal to the amount due. It is a payment note
 (`NOTE`) when it says the buyer paid ("ya pagué", "pagado", "paid", "transferí", "paguei").
-Plain lists ("5,12,99", "5 12 99", "05, 12", "10-15") are neither: they stay numbers.
+Plain lists ("5,12,99", "5 12 99", "05, 12", "10-15") are neither: they stay numbers; so are
+"5,12" and "1,500" when no order waits for payment (only then can they mean an amount).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ _THOUSANDS = (
     re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?"),  # 1.500 and 1.500,00
 )
 _EXPONENT = re.compile(r"\d+(?:[.,]\d+)?e[+-]?\d+")
+# "5,12" or "1,500": an amount to a buyer whose order waits for payment, two numbers to anyone
+# else (number lists are written with commas too).
+_COMMA_ONLY = re.compile(r"\d+(?:,\d+)+")
 _EDGES = "¡!¿?()[]{}\"'*:;.,"
 
 NOTE_WORDS = frozenset(
@@ -91,7 +95,7 @@ def classify(text: str, *, due: Decimal | None) -> str | None:
     if _SIGN.search(folded):
         return MONEY
     chunks = [c for c in _chunks(text) if c]
-    if any(_is_amount(c) for c in chunks):
+    if any(_is_amount(c) and (due is not None or not _COMMA_ONLY.fullmatch(c)) for c in chunks):
         return MONEY
     single = chunks[0] if len(chunks) == 1 else ""
     plain = single.isascii() and single.isdigit() and len(single) <= 12
