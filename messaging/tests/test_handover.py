@@ -15,7 +15,7 @@ from messaging.bot import support_hours
 from messaging.bot.flow import machine
 from messaging.bot.flow.effects import AttachProof, Reserve, ResumeBot
 from messaging.bot.flow.events import InboundEvent, Media
-from messaging.models import Contact
+from messaging.models import Contact, OutboundMessage
 from messaging.testing.world import FakeWorld, Phone, all_ids, all_text, make_raffle
 from raffles.models import Order, PaymentProof, TicketNumber
 from raffles.services.reservations import expiry
@@ -269,3 +269,17 @@ def test_paused_core_attaches_proofs_and_resumes_on_menu():
     assert resumed is not None
     assert ResumeBot() in resumed.effects
     assert machine.handle_paused("start", {}, InboundEvent.button("menu"), world) is not None
+
+
+@pytest.mark.django_db
+def test_a_late_reminder_does_not_ask_for_a_receipt_already_sent(phone, raffle, fake_graph):
+    """A reminder signalled for an order whose proof arrived meanwhile is not sent."""
+    from raffles import signals
+
+    order = waiting_order(phone, raffle)
+    phone.text("agent")
+    fake_graph.add_media("paid-2", JPEG, "image/jpeg")
+    phone.media("image", "paid-2", "image/jpeg")
+    before = OutboundMessage.objects.filter(contact__wa_id=phone.wa_id).count()
+    signals.order_expiring_soon.send(sender=Order, order=Order.objects.get(pk=order.pk))
+    assert OutboundMessage.objects.filter(contact__wa_id=phone.wa_id).count() == before
