@@ -336,6 +336,19 @@ WHATSAPP_RAW_BODY_DAYS = _int("WHATSAPP_RAW_BODY_DAYS", 90, minimum=0)
 WHATSAPP_INBOUND_HANDLER = os.environ.get(
     "WHATSAPP_INBOUND_HANDLER", "messaging.bot.handlers.handle_inbound"
 )
+# Talking to a person: the bot stays quiet this many minutes after the last staff message (or
+# after the buyer's request, when no staff message came), then the sweeper hands the
+# conversation back to the bot. SUPPORT_HOURS: when a person answers, in TIME_ZONE
+# ("Mon-Fri 09:00-18:00; Sat 10:00-14:00"); empty: always. Outside them the buyer who asks
+# for a person is told the next opening time.
+HANDOVER_QUIET_MINUTES = _int("HANDOVER_QUIET_MINUTES", 30, minimum=1)
+SUPPORT_HOURS = os.environ.get("SUPPORT_HOURS", "")
+try:
+    from messaging.bot.support_hours import parse as _parse_support_hours
+
+    _parse_support_hours(SUPPORT_HOURS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"SUPPORT_HOURS: {exc}") from None
 # Sandbox: with no credentials, outbound messages are recorded as sent, never leave the machine.
 WHATSAPP_SANDBOX = not (WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID)
 if not WHATSAPP_APP_SECRET and DEBUG:

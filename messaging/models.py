@@ -70,6 +70,9 @@ class Contact(models.Model):
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     bot_paused = models.BooleanField(default=False)
     wants_agent = models.BooleanField(default=False)
+    # While paused: when the handover ends by itself (settings.HANDOVER_QUIET_MINUTES after
+    # the pause or the last staff message; see messaging.services.end_quiet_handovers).
+    handover_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # Lease: the one task that processes this contact's inbound messages right now.

@@ -22,6 +22,11 @@ def buyer_of_contact(contact_id: int) -> int | None:
     return Contact.objects.filter(pk=contact_id).values_list("buyer_id", flat=True).first()
 
 
+def waiting_for_person() -> QuerySet[Contact]:
+    """Contacts who asked for a person and got no staff answer yet (the portal's alert)."""
+    return Contact.objects.filter(wants_agent=True)
+
+
 def contacts_listed(
     *, bot_paused: bool | None = None, wants_agent: bool | None = None, q: str | None = None
 ) -> QuerySet[Contact]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,6 +17,11 @@ from raffles.services import log_event
 from raffles.services.actors import ActorLike
 
 
+def quiet_until(now: datetime) -> datetime:
+    """When a handover with no news since `now` ends by itself."""
+    return now + timedelta(minutes=settings.HANDOVER_QUIET_MINUTES)
+
+
 def set_bot_paused(
     contact: Contact,
     paused: bool,
@@ -24,12 +32,24 @@ def set_bot_paused(
 ) -> Contact:
     """Pause (a person answers) or resume the bot for one contact. Idempotent; a change is
     recorded in the audit log with who made it (and `reason`, when given). `wants_agent`:
-    also mark (or clear) that the contact asked for a person."""
-    fields: dict[str, object] = {"bot_paused": paused, "updated_at": timezone.now()}
+    also mark (or clear) that the contact asked for a person; resuming clears it unless
+    told otherwise. A pause ends by itself after the quiet time (`end_quiet_handovers`)."""
+    now = timezone.now()
+    fields: dict[str, object] = {
+        "bot_paused": paused,
+        "handover_until": quiet_until(now) if paused else None,
+        "updated_at": now,
+    }
+    if wants_agent is None and not paused:
+        wants_agent = False
     if wants_agent is not None:
         fields["wants_agent"] = wants_agent
     with transaction.atomic():
         changed = Contact.objects.filter(pk=contact.pk).exclude(bot_paused=paused).update(**fields)
+        if not changed and wants_agent is not None:
+            Contact.objects.filter(pk=contact.pk).exclude(wants_agent=wants_agent).update(
+                wants_agent=wants_agent, updated_at=now
+            )
         contact = Contact.objects.select_related("buyer").get(pk=contact.pk)
         if changed:
             details = {"reason": reason} if reason else {}
@@ -41,6 +61,29 @@ def set_bot_paused(
                 **details,
             )
     return contact
+
+
+def end_quiet_handovers(now: datetime | None = None) -> int:
+    """Give back to the bot every conversation whose handover went quiet (nothing from staff
+    for settings.HANDOVER_QUIET_MINUTES). A buyer nobody answered stays marked as waiting
+    for a person. Idempotent (the sweeper runs it every minute); audited. Returns how many."""
+    now = now or timezone.now()
+    due = Contact.objects.filter(bot_paused=True, handover_until__lte=now).values_list(
+        "pk", flat=True
+    )
+    ended = 0
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            contact = Contact.objects.select_for_update().get(pk=pk)
+            if not contact.bot_paused or contact.handover_until is None:
+                continue
+            if contact.handover_until > now:
+                continue
+            set_bot_paused(
+                contact, False, wants_agent=contact.wants_agent, reason="quiet handover ended"
+            )
+            ended += 1
+    return ended
 
 
 MAX_STAFF_REPLY = 4096
@@ -59,6 +102,11 @@ def send_staff_reply(contact: Contact, text: str, *, by: ActorLike = None) -> li
         if not contact.window_open:
             raise WindowClosed()
         rows = outbox.queue_text(contact, text)
+        # Answered: no longer waiting for a person; a handover's quiet time starts again.
+        answered: dict[str, object] = {"wants_agent": False}
+        if contact.bot_paused:
+            answered["handover_until"] = quiet_until(timezone.now())
+        Contact.objects.filter(pk=contact.pk).update(**answered)
         log_event(kind=EventKind.STAFF_REPLY, by=by, contact=contact.pk, chars=len(text))
     return rows
 

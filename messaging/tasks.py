@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from messaging import services
 from messaging.channel import inbound, processing, sending
 
 
@@ -14,9 +15,11 @@ def send_contact_outbox(contact_id: int) -> int:
 
 
 def sweep(grace_seconds: float = 30) -> dict[str, int]:
-    """Every minute (see apps.py): re-send stuck outbox rows, re-process stuck messages."""
+    """Every minute (see apps.py): re-send stuck outbox rows, re-process stuck messages,
+    give quiet handovers back to the bot."""
     return {
         "outbox": sending.sweep_outbox(grace_seconds),
         "inbox": processing.sweep_inbox(grace_seconds),
         "raw_bodies_cleared": inbound.clear_old_raw_bodies(),
+        "handovers_ended": services.end_quiet_handovers(),
     }

@@ -155,6 +155,10 @@ class OrderQuerySet(models.QuerySet["Order"]):
     def waiting_payment(self) -> Self:
         return self.filter(status=OrderStatus.PENDING_PAYMENT)
 
+    def awaiting_proof(self) -> Self:
+        """Waiting for payment and no proof sent yet: the buyer may still be asked for one."""
+        return self.filter(status=OrderStatus.PENDING_PAYMENT, proof_received_at__isnull=True)
+
     def accepting_proof(self) -> Self:
         return self.filter(status__in=PROOF_STATUSES)
 

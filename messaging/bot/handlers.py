@@ -10,7 +10,6 @@ through `messaging.channel.outbox`.
 from __future__ import annotations
 
 from messaging.bot.flow import runner
-from messaging.channel import outbox
 from messaging.models import InboundMessage
 
 NOT_READ_TYPES = frozenset({"system"})
@@ -19,5 +18,4 @@ NOT_READ_TYPES = frozenset({"system"})
 def handle_inbound(message: InboundMessage) -> None:
     if message.type in NOT_READ_TYPES:
         return
-    outbox.queue_read(message)
-    runner.respond(message)  # silent while the contact's bot is paused
+    runner.respond(message)  # the read receipt, then the answer (if any: see runner.respond)

@@ -104,6 +104,9 @@ def on_order_reserved(sender: Any, order: Order, **kwargs: Any) -> None:
 
 @receiver(signals.order_expiring_soon, dispatch_uid="messaging-order-expiring-soon")
 def on_order_expiring_soon(sender: Any, order: Order, **kwargs: Any) -> None:
+    # A proof sent meanwhile (even while a person had the conversation) ends the reminders.
+    if not Order.objects.awaiting_proof().filter(pk=order.pk).exists():
+        return
     notify_order(order, lambda v: screens.notify_reminder(v, timezone.now()), skip_bot=False)
 
 

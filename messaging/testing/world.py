@@ -53,6 +53,7 @@ class FakeWorld:
     now: datetime = NOW
     buyer_name: str = "Ana María"
     drawn: list[ResultView] = field(default_factory=list)
+    support_opens_at: datetime | None = None  # None: a person answers now
     _codes: Any = field(default_factory=lambda: itertools.count(1))
 
     # --- Queries --------------------------------------------------------------------------

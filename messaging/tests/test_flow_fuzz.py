@@ -363,3 +363,24 @@ def test_clean_repairs_anything():
     assert machine.clean("browsing", {"page": True}) == ("browsing", {})
     assert machine.is_valid("payment", {"raffle": 1, "order": "ABC123"})
     assert not machine.is_valid("payment", {"raffle": 1})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world=worlds(), start=starts, event=events, language=st.sampled_from(["en", "es"]))
+def test_while_paused_only_proofs_and_the_way_back_are_answered(world, start, event, language):
+    """A person has the conversation: the bot stays quiet, attaches a proof, or resumes."""
+    from messaging.bot.flow.effects import AttachProof, ResumeBot
+
+    state, context = start
+    with translation.override(language):
+        turn = machine.handle_paused(state, context, event, world)
+        if turn is None:
+            return
+        assert all(isinstance(e, AttachProof | ResumeBot) for e in turn.effects)
+        effect = turn.domain_effect
+        replies = turn.replies
+        if effect is not None:
+            settled = machine.settle(turn.state, turn.context, effect, world.execute(effect), world)
+            replies, turn = replies + settled.replies, settled
+        check_replies(replies)
+        assert machine.is_valid(turn.state, turn.context)

@@ -34,12 +34,17 @@ class PauseBot:
 
 
 @dataclass(frozen=True)
+class ResumeBot:
+    """The buyer goes back to the bot: the handover to a person ends."""
+
+
+@dataclass(frozen=True)
 class SetLanguage:
     code: str
 
 
 DomainEffect = Reserve | Cancel | AttachProof
-Effect = DomainEffect | PauseBot | SetLanguage
+Effect = DomainEffect | PauseBot | ResumeBot | SetLanguage
 
 
 class ProofUnreadable(Exception):

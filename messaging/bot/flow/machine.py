@@ -1,6 +1,7 @@
 """The conversation as a pure function.
 
     handle(state, context, event, queries) -> Turn(state, context, replies, effects)
+    handle_paused(state, context, event, queries) -> Turn | None   (a person has it)
     settle(state, context, effect, result, queries) -> Turn
 
 `handle` reads through `queries` (no ORM here) and either answers at once or asks for one
@@ -38,7 +39,7 @@ from messaging.bot.flow.states import (
     is_valid,
 )
 
-__all__ = ["STATES", "Turn", "clean", "handle", "is_valid", "settle"]
+__all__ = ["STATES", "Turn", "clean", "handle", "handle_paused", "is_valid", "settle"]
 
 
 def handle(
@@ -53,6 +54,17 @@ def handle(
     conv = Conversation(state, context, q)
     conv.forget_closed_order()
     return conv.on_event(event, first_contact=first_contact)
+
+
+def handle_paused(
+    state: str, context: dict[str, Any], event: InboundEvent, q: Queries
+) -> Turn | None:
+    """While a person has the conversation: the bot's answer, or None to stay quiet (see
+    handover.Handover.paused)."""
+    state, context = clean(state, context)
+    conv = Conversation(state, context, q)
+    conv.forget_closed_order()
+    return conv.paused(event)
 
 
 def settle(

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from messaging.bot import support_hours
 from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView, TicketsView
 from raffles import selectors
 from raffles.models import Buyer, Order, Raffle
@@ -123,6 +124,10 @@ class DbQueries:
             TicketsView(raffle.title, tuple(raffle.format_number(n) for n in numbers))
             for raffle, numbers in selectors.buyer_paid_numbers(self.buyer).items()
         ]
+
+    @property
+    def support_opens_at(self) -> datetime | None:
+        return support_hours.opens_at(self.now)
 
     def results(self) -> Sequence[ResultView]:
         drawn = Raffle.objects.filter(status=Raffle.Status.DRAWN).order_by("-closed_at", "-id")

@@ -27,6 +27,7 @@ from messaging.bot.flow.effects import (
     PauseBot,
     ProofUnreadable,
     Reserve,
+    ResumeBot,
     SetLanguage,
 )
 from messaging.bot.flow.events import InboundEvent, Kind, Media
@@ -90,12 +91,12 @@ def _media_problem(message: InboundMessage) -> str:
 
 
 def respond(message: InboundMessage) -> None:
-    """Answer one inbound message. Silent while the bot is paused for this contact (the
-    message is stored all the same, for the person who answers)."""
+    """Answer one inbound message, after its read receipt (with a typing indicator only when
+    a reply follows). While the bot is paused for this contact (a person has the
+    conversation) it answers only a payment proof and the way back to the bot; every message
+    is stored all the same, for the person who answers."""
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=message.contact_id)
-        if contact.bot_paused:
-            return
         buyer = _buyer(contact)
         with translation.override(language_of(contact)):
             _respond(contact, buyer, message)
@@ -113,13 +114,21 @@ def _buyer(contact: Contact) -> Buyer:
 
 def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
     q = DbQueries(buyer, name=contact.profile_name, now=timezone.now())
-    first = (
-        not OutboundMessage.objects.filter(contact=contact)
-        .exclude(kind=OutboundMessage.Kind.READ)
-        .exists()
-    )
     event = to_event(message)
-    outcome = machine.handle(contact.state, contact.context, event, q, first_contact=first)
+    if contact.bot_paused:
+        maybe = machine.handle_paused(contact.state, contact.context, event, q)
+        if maybe is None:
+            outbox.queue_read(message, typing=False)
+            return
+        outcome = maybe
+    else:
+        first = (
+            not OutboundMessage.objects.filter(contact=contact)
+            .exclude(kind=OutboundMessage.Kind.READ)
+            .exists()
+        )
+        outcome = machine.handle(contact.state, contact.context, event, q, first_contact=first)
+    outbox.queue_read(message)
     replies: list[Reply] = list(outcome.replies)
     effect = outcome.domain_effect
     if effect is not None:
@@ -128,20 +137,25 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
         outcome = machine.settle(outcome.state, outcome.context, effect, result, q)
         replies.extend(outcome.replies)
     for other in outcome.effects:
-        if isinstance(other, PauseBot):
-            paused = messaging_services.set_bot_paused(
-                contact, True, _actor(buyer), wants_agent=True, reason="buyer asked for a person"
-            )
-            contact.bot_paused, contact.wants_agent = paused.bot_paused, paused.wants_agent
+        if isinstance(other, PauseBot | ResumeBot):
+            _pause(contact, buyer, paused=isinstance(other, PauseBot))
         elif isinstance(other, SetLanguage):
             contact.language = other.code
     contact.state = outcome.state
     contact.context = outcome.context
-    contact.save(
-        update_fields=["state", "context", "language", "bot_paused", "wants_agent", "updated_at"]
-    )
+    contact.save(update_fields=["state", "context", "language", "updated_at"])
     for reply in replies:
         queue_reply(contact, reply)
+
+
+def _pause(contact: Contact, buyer: Buyer, *, paused: bool) -> None:
+    """Hand the conversation to a person (the buyer asked for one), or take it back."""
+    reason = "buyer asked for a person" if paused else "buyer went back to the bot"
+    changed = messaging_services.set_bot_paused(
+        contact, paused, _actor(buyer), wants_agent=paused, reason=reason
+    )
+    contact.bot_paused, contact.wants_agent = changed.bot_paused, changed.wants_agent
+    contact.handover_until = changed.handover_until
 
 
 def _actor(buyer: Buyer) -> services.Actor:

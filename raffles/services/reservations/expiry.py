@@ -86,8 +86,10 @@ def send_expiry_reminders(now: datetime | None = None) -> int:
     sent = 0
     for pk in due:
         with transaction.atomic():
-            if not Order.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(
-                reminder_sent_at=now
+            if (
+                not Order.objects.awaiting_proof()
+                .filter(pk=pk, reminder_sent_at__isnull=True)
+                .update(reminder_sent_at=now)
             ):
                 continue
             order = Order.objects.select_related("raffle", "buyer").get(pk=pk)

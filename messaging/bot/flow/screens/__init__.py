@@ -50,7 +50,7 @@ from messaging.bot.flow.screens.common import (
     unknown,
     when,
 )
-from messaging.bot.flow.screens.handover import agent
+from messaging.bot.flow.screens.handover import agent, b_back_to_bot, back_with_the_bot
 from messaging.bot.flow.screens.holds import (
     amount_not_numbers,
     ask_change,
@@ -116,10 +116,12 @@ __all__ = [
     "ask_quantity",
     "b_agent",
     "b_back",
+    "b_back_to_bot",
     "b_help",
     "b_menu",
     "b_raffles",
     "b_tickets",
+    "back_with_the_bot",
     "blank",
     "buttons",
     "buyer_limit",
