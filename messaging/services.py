@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -32,7 +34,7 @@ def set_bot_paused(
         changed = Contact.objects.filter(pk=contact.pk).exclude(bot_paused=paused).update(**fields)
         contact = Contact.objects.select_related("buyer").get(pk=contact.pk)
         if changed:
-            details = {"reason": reason} if reason else {}
+            details: dict[str, Any] = {"reason": reason} if reason else {}
             log_event(
                 kind=EventKind.BOT_PAUSED if paused else "bot_resumed",
                 by=by,

@@ -27,7 +27,8 @@ class ChooseNumbers(ConversationBase):
 
     def replace_code(self, raffle: RaffleView) -> str:
         if self.state == CONFIRM and self.ctx.get("raffle") == raffle.id:
-            return self.ctx["order"]
+            code: str = self.ctx["order"]  # the conversation context is JSON
+            return code
         return ""
 
     def numbers(self, raffle_id: int | None, numbers: Sequence[int], *, typed: bool) -> Turn:
