@@ -60,6 +60,7 @@ class RaffleAPI(NinjaAPI):
         redirect integrators to the portal's login page)."""
         patterns, app_name, namespace = super().urls
         for pattern in patterns:
+            assert pattern.callback is not None  # every route of the API has a view
             login_not_required(pattern.callback)
         return patterns, app_name, namespace
 

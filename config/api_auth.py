@@ -180,9 +180,12 @@ class StaffSessionAuth(APIKeyCookie):
         return self.authenticate(request, request.COOKIES.get(self.param_name))
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
-        who = Actor.staff(request.user)
+        user = request.user
+        if not user.is_authenticated:  # __call__ lets only signed-in staff this far
+            return None
+        who = Actor.staff(user)
         principal = Principal(
-            type=who.type, user=who.user, label=who.label, throttle_id=f"user:{who.user.pk}"
+            type=who.type, user=who.user, label=who.label, throttle_id=f"user:{user.pk}"
         )
         return _admit(request, principal)
 

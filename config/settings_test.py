@@ -9,6 +9,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "true")
 
@@ -29,14 +30,14 @@ else:
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="raffles-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="raffles-test-media-"))
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 WHITENOISE_AUTOREFRESH = True  # serve static files from the apps in tests (no collectstatic)
 STORAGES = {
     **STORAGES,  # noqa: F405
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/private-media-not-served/"},
+        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/private-media-not-served/"},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -57,6 +57,7 @@ class ContactOut(Schema):
 class ContactFilters(Schema):
     bot_paused: bool | None = None
     wants_agent: bool | None = None
+    # text() builds an Annotated type at run time (for pydantic), which mypy cannot evaluate.
     q: text(max_length=100) | None = Field(  # type: ignore[valid-type]
         None, description="Part of the name or number."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -48,9 +49,11 @@ def contacts_listed(
     return contacts.order_by(F("last_inbound_at").desc(nulls_last=True), "-id")
 
 
-def contact_timeline(contact: Contact, *, newest_first: bool = True) -> QuerySet:  # type: ignore[type-arg]
+def contact_timeline(
+    contact: Contact, *, newest_first: bool = True
+) -> QuerySet[Any, tuple[str, datetime, int]]:
     """(direction "in"/"out", time, id) of every message received and sent (read receipts
-    left out), merged by time."""
+    left out), merged by time. Rows of both message models, hence `Any` for the model."""
     direction = CharField(max_length=3)
     inbound = (
         InboundMessage.objects.filter(contact=contact)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -52,7 +53,7 @@ def set_bot_paused(
             )
         contact = Contact.objects.select_related("buyer").get(pk=contact.pk)
         if changed:
-            details = {"reason": reason} if reason else {}
+            details: dict[str, Any] = {"reason": reason} if reason else {}
             log_event(
                 kind=EventKind.BOT_PAUSED if paused else "bot_resumed",
                 by=by,

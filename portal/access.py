@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 STAFF_ONLY = "This page is for staff only."
 SUPERUSER_ONLY = "Only administrators (superusers) can manage this."
@@ -49,13 +49,13 @@ def _guard(request: HttpRequest, *, superuser: bool) -> HttpResponse | None:
     return None
 
 
-def staff_required(
-    view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
+def staff_required[R: HttpResponseBase](
+    view: Callable[..., R],
+) -> Callable[..., HttpResponse | R]:
     """Function-view decorator: active staff only."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | R:
         return _guard(request, superuser=False) or view(request, *args, **kwargs)
 
     return wrapper
@@ -70,7 +70,9 @@ class StaffRequiredMixin:
         refused = _guard(request, superuser=self.superuser_only)
         if refused is not None:
             return refused
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        # A mixin: dispatch() is the one of the view class after it in the MRO.
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return response
 
 
 class SuperuserRequiredMixin(StaffRequiredMixin):

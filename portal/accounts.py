@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 
 from raffles.audit import EventKind
 from raffles.exceptions import InvalidInput
@@ -29,12 +30,14 @@ def create_staff_user(
     if not username:
         raise InvalidInput("Choose a username", field="username")
     field = User._meta.get_field(User.USERNAME_FIELD)
+    assert isinstance(field, Field)  # the username is a concrete column, never a relation
     try:
         field.run_validators(username)
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), field="username") from None
-    if len(username) > field.max_length:
-        raise InvalidInput(f"At most {field.max_length} characters", field="username")
+    max_length = field.max_length
+    if max_length is not None and len(username) > max_length:
+        raise InvalidInput(f"At most {max_length} characters", field="username")
     if User.objects.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
         raise InvalidInput("That username is taken", field="username")
     email = (email or "").strip()

@@ -83,7 +83,8 @@ def _outbound(row: OutboundMessage) -> ChatMessage:
         footer = part.get("footer")
         if isinstance(footer, dict):
             msg.footer = str(footer.get("text", ""))
-        action = part.get("action") if isinstance(part.get("action"), dict) else {}
+        raw_action = part.get("action")
+        action = raw_action if isinstance(raw_action, dict) else {}
         if part.get("type") == "button":
             for button in action.get("buttons", []) or []:
                 reply = button.get("reply", {}) if isinstance(button, dict) else {}

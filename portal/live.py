@@ -50,12 +50,14 @@ def order_version(order_id: int) -> str:
     return ".".join(parts)
 
 
-def _messaging_version(**filters: object) -> str:
+def _messaging_version(
+    *, contact_id: int | None = None, buyer_id: int | None = None, wa_id: str | None = None
+) -> str:
     try:
         from portal import conversations
     except ImportError:  # pragma: no cover
         return "-"
-    return conversations.messages_version(**filters)
+    return conversations.messages_version(contact_id=contact_id, buyer_id=buyer_id, wa_id=wa_id)
 
 
 def version_for(scope: str) -> str:

@@ -95,7 +95,7 @@ def describe_event(event: OrderEvent) -> str:
     """One line of detail for an event, from its details."""
     d = event.details or {}
     if event.kind in {"reserved", "reserved_random"} and d.get("numbers") and event.order:
-        raffle = event.order.raffle if event.order_id else event.raffle
+        raffle = event.order.raffle
         return ", ".join(raffle.format_number(n) for n in d["numbers"][:20]) + (
             "…" if len(d["numbers"]) > 20 else ""
         )

@@ -122,7 +122,7 @@ def deliver(payload: dict[str, Any], *, host: str = "") -> None:
     sandbox_only()
     body = json.dumps(payload, separators=(",", ":")).encode()
     path = reverse("messaging:webhook")
-    extra: dict[str, str] = {HEADER_META: sign_body(body)}
+    extra: dict[str, Any] = {HEADER_META: sign_body(body)}  # WSGI environ entries
     if host:
         extra["HTTP_HOST"] = host
     request = RequestFactory().post(path, data=body, content_type="application/json", **extra)
@@ -138,13 +138,10 @@ def register_media(content: bytes, mime_type: str, filename: str) -> str:
     """Make an uploaded file downloadable by the channel's media fetcher in sandbox mode and
     return its media id. Needs `messaging.channel.sandbox.register_media` (the channel's design)."""
     try:
-        from messaging.channel import sandbox  # type: ignore[attr-defined]
+        from messaging.channel.sandbox import register_media as register
     except ImportError:
-        sandbox = None
-    register = getattr(sandbox, "register_media", None)
-    if register is None:
         raise SimulatorError(
             "Image and PDF proofs need the channel's sandbox media store"
             " (messaging.channel.sandbox.register_media), which is not available yet."
-        )
+        ) from None
     return str(register(content=content, mime_type=mime_type, filename=filename))

@@ -28,7 +28,9 @@ def message(request: HttpRequest, component_name: str | None = None) -> HttpResp
     if not is_portal_user(user):
         return JsonResponse({"error": STAFF_ONLY}, status=403)
     try:
-        return unicorn_views.message(request, component_name=component_name)
+        # django_unicorn is untyped: its view answers an HttpResponse.
+        response: HttpResponse = unicorn_views.message(request, component_name=component_name)
+        return response
     except (ComponentModuleLoadError, ComponentClassLoadError):
         return JsonResponse({"error": "No such component."}, status=404)
 

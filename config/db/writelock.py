@@ -24,8 +24,12 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from typing import TYPE_CHECKING, cast
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+if TYPE_CHECKING:
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 SUFFIX = "-writelock"
 
@@ -47,7 +51,9 @@ def _lock_for(path: str) -> tuple[threading.Lock, int]:
 
 
 def _path(connection: BaseDatabaseWrapper) -> str | None:
-    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+    if connection.vendor != "sqlite":
+        return None
+    if cast("SQLiteDatabaseWrapper", connection).is_in_memory_db():  # vendor "sqlite" says so
         return None
     return str(connection.settings_dict["NAME"])
 

@@ -31,10 +31,10 @@ PRIVATE = 0o600
 
 def _database_path(name: Any) -> str | None:
     """The file behind a connection's NAME, or None for in-memory and URI databases."""
-    name = str(name)
-    if not name or name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+    path = str(name)
+    if not path or path == ":memory:" or path.startswith("file:") or "mode=memory" in path:
         return None
-    return name
+    return path
 
 
 def make_private(path: str) -> None:
@@ -71,7 +71,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _start_transaction_under_autocommit(self) -> None:
         self._queued = writelock.acquire(self)
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private: not in django-stubs
         except BaseException:
             self._dequeue()
             raise
@@ -83,19 +83,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> None:
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]  # private: not in django-stubs
         finally:
             self._dequeue()
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]  # private: not in django-stubs
         finally:
             self._dequeue()
 
     def _close(self) -> None:
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]  # private: not in django-stubs
         finally:
             self._dequeue()
 
@@ -128,7 +128,8 @@ class QueuedCursor(base.SQLiteCursorWrapper):
         )
 
     def _queued(self, run: Any, query: str, params: Any) -> Any:
-        taken = writelock.acquire_path(self.database)  # type: ignore[arg-type]
+        assert self.database is not None  # _autocommit_write queues file databases only
+        taken = writelock.acquire_path(self.database)
         try:
             return run(query, params)
         finally:

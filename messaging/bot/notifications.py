@@ -91,8 +91,9 @@ def on_contact_saved(
     """A contact linked to a buyer gives that buyer a channel (`Buyer.has_channel`)."""
     if instance.buyer_id is None or (update_fields is not None and "buyer" not in update_fields):
         return
-    if Contact.buyer.is_cached(instance):
-        services.mark_has_channel(instance.buyer)  # the caller's copy learns it too
+    buyer = instance.buyer if Contact.buyer.is_cached(instance) else None
+    if buyer is not None:
+        services.mark_has_channel(buyer)  # the caller's copy learns it too
     else:
         services.mark_has_channel(instance.buyer_id)
 
@@ -153,5 +154,7 @@ def on_raffle_drawn(sender: Any, raffle: Raffle, **kwargs: Any) -> None:
         result = result_view(raffle, contact.buyer)
         notify(
             contact,
-            lambda r=result: screens.notify_drawn(r.raffle_title, r.winners, r.url, r.mine),
+            functools.partial(
+                screens.notify_drawn, result.raffle_title, result.winners, result.url, result.mine
+            ),
         )

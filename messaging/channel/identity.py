@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -26,6 +26,9 @@ from django.db.models import Q
 from messaging.channel.logutils import mask_phone
 from messaging.channel.webhook_parsing import Batch, ContactIn, IdentityChangeIn
 from messaging.models import Contact
+
+if TYPE_CHECKING:
+    from raffles.models import Buyer
 
 logger = logging.getLogger(__name__)
 
@@ -226,7 +229,7 @@ def apply_change(index: ContactIndex, change: IdentityChangeIn) -> Contact | Non
     return contact
 
 
-def buyer_for(contact: Contact) -> Any:
+def buyer_for(contact: Contact) -> Buyer:
     """A new raffles Buyer for this contact: by phone number when the contact has one that is
     a phone number, else a buyer without one (a BSUID is never put in a phone field)."""
     from raffles import services

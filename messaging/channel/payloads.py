@@ -131,7 +131,7 @@ def buttons(
 ) -> dict[str, Any]:
     if not 1 <= len(choices) <= MAX_BUTTONS:
         raise InvalidOutboundMessage(f"Reply buttons take 1 to {MAX_BUTTONS} choices")
-    replies = []
+    replies: list[dict[str, Any]] = []
     for choice_id, title in choices:
         if not choice_id or len(choice_id) > BUTTON_ID_MAX:
             raise InvalidOutboundMessage(f"Button id must be 1 to {BUTTON_ID_MAX} characters")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -84,15 +84,15 @@ def replay_delivery(delivery: WebhookDelivery, *, dry_run: bool = False) -> Repl
     that error)."""
     data = parse_body(delivery)
     batch = parse_webhook(data)
-    carried = {
-        "delivery_id": delivery.pk,
-        "received_at": delivery.received_at,
-        "messages": len(batch.messages),
-        "statuses": len(batch.statuses),
-        "events": len(batch.events),
-    }
+    carried = Replayed(
+        delivery_id=delivery.pk,
+        received_at=delivery.received_at,
+        messages=len(batch.messages),
+        statuses=len(batch.statuses),
+        events=len(batch.events),
+    )
     if dry_run:
-        return Replayed(**carried)
+        return carried
     try:
         result = inbound.ingest(delivery, data)
     except Exception as exc:
@@ -107,8 +107,8 @@ def replay_delivery(delivery: WebhookDelivery, *, dry_run: bool = False) -> Repl
         result.new_statuses,
         result.new_events,
     )
-    return Replayed(
-        **carried,
+    return replace(
+        carried,
         new_messages=result.new_messages,
         new_statuses=result.new_statuses,
         new_events=result.new_events,

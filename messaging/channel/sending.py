@@ -59,7 +59,8 @@ def lease() -> timedelta:
 def backoff_delay(attempt: int, retry_after: float | None = None) -> float:
     """Exponential backoff with jitter: base * 2^(attempt-1), half fixed and half random."""
     base = float(getattr(settings, "WHATSAPP_RETRY_BASE_SECONDS", 2.0))
-    delay = min(BACKOFF_CAP_SECONDS, base * 2 ** max(attempt - 1, 0))
+    growth: int = 2 ** max(attempt - 1, 0)
+    delay = min(BACKOFF_CAP_SECONDS, base * growth)
     delay = delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not crypto
     if retry_after:
         delay = max(delay, min(retry_after, BACKOFF_CAP_SECONDS))

@@ -304,9 +304,9 @@ class Phone:
 def body_of(payload: dict[str, Any]) -> str:
     """The text a person reads in a sent message (text, buttons or list body)."""
     if payload.get("type") == "text":
-        return payload["text"]["body"]
+        return str(payload["text"]["body"])
     if payload.get("type") == "interactive":
-        return payload["interactive"]["body"]["text"]
+        return str(payload["interactive"]["body"]["text"])
     if payload.get("type") == "template":
         components = payload["template"].get("components", [])
         return " ".join(p["text"] for c in components for p in c.get("parameters", []))

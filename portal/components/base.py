@@ -93,6 +93,7 @@ def _guarded(func: Callable[..., Any], *, is_mount: bool) -> Callable[..., Any]:
             self.error = UNEXPECTED
         return None
 
+    # A marker attribute on the function object, which mypy does not model.
     wrapper.__staff_guarded__ = True  # type: ignore[attr-defined]
     return wrapper
 
@@ -115,7 +116,8 @@ def _tolerant_context(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class StaffComponent(UnicornView):
+# django_unicorn ships no type information: UnicornView is Any to mypy.
+class StaffComponent(UnicornView):  # type: ignore[misc]
     """Base class of every portal component: active staff only, errors shown inline."""
 
     error: str = ""
@@ -143,12 +145,18 @@ class StaffComponent(UnicornView):
             ):
                 setattr(cls, name, _guarded(value, is_mount=False))
         if "get_context_data" in vars(cls):
+            # Wrapping the subclass's own method in place is the point of this hook.
             cls.get_context_data = _tolerant_context(vars(cls)["get_context_data"])  # type: ignore[method-assign]
         if "mount" not in vars(cls):
-            cls.mount = _guarded(StaffComponent._mount_default, is_mount=True)  # type: ignore[method-assign]
+            cls.mount = _guarded(StaffComponent._mount_default, is_mount=True)
 
     def _mount_default(self) -> None:
         return None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Typed pass-through: django_unicorn's own method is untyped.
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        return context
 
     # -- access -------------------------------------------------------------------------
     def _require_staff(self) -> None:
@@ -176,6 +184,7 @@ class StaffComponent(UnicornView):
         return None
 
 
+# The base class's own action gets the same guard as a subclass's (replaced in place).
 StaffComponent.refresh = _guarded(StaffComponent.refresh, is_mount=False)  # type: ignore[method-assign]
 
 

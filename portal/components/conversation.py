@@ -55,12 +55,11 @@ class ConversationView(StaffComponent):
             context["contact"] = None
             return context
         contact = self._contact()
+        buyer = contact.buyer  # loaded with the contact
         context.update(
             contact=contact,
             chat=conversations.contact_messages(contact),
             window_left=conversations.window_left(contact),
-            orders=list(contact.buyer.orders.select_related("raffle")[:10])
-            if contact.buyer_id
-            else [],
+            orders=list(buyer.orders.select_related("raffle")[:10]) if buyer is not None else [],
         )
         return context

@@ -22,7 +22,11 @@ class OrderDetailView(StaffComponent):
         self.order_id = int(self.order_id)
 
     def _order(self) -> Order:
-        return Order.objects.select_related("raffle", "buyer", "confirmed_by").get(pk=self.order_id)
+        # Annotated: raffles' OrderQuerySet methods return Any to mypy today.
+        order: Order = Order.objects.select_related("raffle", "buyer", "confirmed_by").get(
+            pk=self.order_id
+        )
+        return order
 
     def confirm(self) -> None:
         self.notice = ""
@@ -51,7 +55,7 @@ class OrderDetailView(StaffComponent):
         context = super().get_context_data(**kwargs)
         order = self._order()
         proofs = order_proofs(order)
-        timeline: list[dict[str, Any]] = []
+        timeline: list[dict[str, Any] | conversations.ChatMessage] = []
         for event in order_events(order):
             timeline.append(
                 {

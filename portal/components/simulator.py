@@ -30,7 +30,8 @@ class SimulatorView(StaffComponent):
 
     def _host(self) -> str:
         try:
-            return self.request.get_host()
+            host: str = self.request.get_host()  # django_unicorn's request is untyped
+            return host
         except Exception:  # the host header is checked by the real request anyway
             return ""
 

@@ -12,6 +12,7 @@ pipe, sees the pipe close and stops those groups, with SIGKILL for what outlives
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import signal
 import subprocess
@@ -124,7 +125,7 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 self.log(f"{name} did not stop within {self.stop_timeout:.0f} s: killed")
             # The whole group: a leader that hung, and whatever it left behind (workers).
-            _send(lambda sig, pid=proc.pid: os.killpg(pid, sig), signal.SIGKILL)
+            _send(functools.partial(os.killpg, proc.pid), signal.SIGKILL)
             proc.wait()
         self._stop_watchdog()
 

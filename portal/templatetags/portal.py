@@ -59,7 +59,8 @@ def num(raffle: Any, number: int | None) -> str:
     """A raffle's number, zero-padded: {{ raffle|num:7 }} → '0007'."""
     if number is None or raffle is None:
         return ""
-    return raffle.format_number(int(number))
+    formatted: str = raffle.format_number(int(number))
+    return formatted
 
 
 @register.filter
@@ -83,7 +84,7 @@ _STRIKE = re.compile(r"(?<![\w~])~(?!\s)([^~\n]+?)(?<!\s)~(?![\w~])")
 @register.filter
 def wa(text: str | None) -> str:
     """WhatsApp's formatting (*bold*, _italic_, ~strike~) on escaped text."""
-    html = escape(text or "")
+    html: str = escape(text or "")
     html = _BOLD.sub(r"<b>\1</b>", html)
     html = _ITALIC.sub(r"<i>\1</i>", html)
     html = _STRIKE.sub(r"<s>\1</s>", html)

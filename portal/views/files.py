@@ -25,7 +25,9 @@ def proof_file(request: HttpRequest, proof_id: int) -> FileResponse:
     except (FileNotFoundError, ValueError):
         raise Http404("The proof file is missing from storage") from None
     inline = proof.mime_type in INLINE_TYPES
-    name = f"proof-{proof.order.code}-{proof.pk}." + (proof.file.name.rsplit(".", 1)[-1] or "bin")
+    name = f"proof-{proof.order.code}-{proof.pk}." + (
+        (proof.file.name or "").rsplit(".", 1)[-1] or "bin"
+    )
     response = FileResponse(
         handle,
         as_attachment=not inline,

@@ -24,7 +24,7 @@ def simulator_upload(request: HttpRequest) -> JsonResponse:
     if upload is None:
         return JsonResponse({"error": "Choose an image or a PDF."}, status=400)
     cap = max(settings.WHATSAPP_MAX_IMAGE_BYTES, settings.WHATSAPP_MAX_DOCUMENT_BYTES)
-    if upload.size > cap:
+    if (upload.size or 0) > cap:
         return JsonResponse({"error": f"The file is larger than {cap} bytes."}, status=400)
     content = upload.read()
     mime_type = sniff(content[:16])

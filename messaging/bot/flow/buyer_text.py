@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -339,7 +340,7 @@ def _numbers(toks: list[str]) -> NumbersRequest | TooMany | None:
     return NumbersRequest(tuple(out))
 
 
-def duplicates(numbers: tuple[int, ...] | list[int]) -> list[int]:
+def duplicates(numbers: Iterable[int]) -> list[int]:
     seen: set[int] = set()
     dup: set[int] = set()
     for n in numbers:
@@ -352,7 +353,7 @@ def duplicates(numbers: tuple[int, ...] | list[int]) -> list[int]:
 # of an old message still does what it said, or the bot explains why it no longer can.
 
 
-def encode_numbers(numbers: list[int] | tuple[int, ...]) -> str:
+def encode_numbers(numbers: Iterable[int]) -> str:
     """[5, 10, 11, 12] → "5.10-12" (compact, for ids with a length limit)."""
     parts: list[str] = []
     ordered = sorted(set(numbers))

@@ -115,7 +115,6 @@ class ChooseNumbers(ConversationBase):
         raffle = self.q.raffle(effect.raffle_id)
         rid = effect.raffle_id
         retry = {"raffle": rid, "ask": "qty" if effect.qty else "numbers"}
-        how = {"change": effect.replace, "add": effect.add}
         if raffle is not None and isinstance(
             result, errors.UnconfirmedOrderExists | errors.InvalidOrderState
         ):
@@ -131,7 +130,9 @@ class ChooseNumbers(ConversationBase):
             alternatives = list(result.alternatives)[:MAX_OFFER]
             context = {**retry, **({"offer": alternatives} if alternatives else {})}
             return self.out(
-                screens.numbers_taken(raffle, rid, taken, rest, alternatives, **how),
+                screens.numbers_taken(
+                    raffle, rid, taken, rest, alternatives, change=effect.replace, add=effect.add
+                ),
                 RAFFLE,
                 context,
             )
@@ -141,7 +142,13 @@ class ChooseNumbers(ConversationBase):
             if result.remaining == 0 or raffle is None:
                 return self.not_selling(raffle)
             return self.out(
-                screens.only_left(raffle, result.requested, result.remaining, **how),
+                screens.only_left(
+                    raffle,
+                    result.requested,
+                    result.remaining,
+                    change=effect.replace,
+                    add=effect.add,
+                ),
                 RAFFLE,
                 retry,
             )

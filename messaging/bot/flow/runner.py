@@ -207,7 +207,7 @@ def _attach(
         order,
         content=content,
         mime_type=message.media_content_type or effect.media.mime_type,
-        filename=message.media_filename or message.media_file.name,
+        filename=message.media_filename or message.media_file.name or "",
         source_media_id=message.media_id,
         by=by,
     )

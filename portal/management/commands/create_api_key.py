@@ -29,7 +29,9 @@ class Command(BaseCommand):
             help="Username of the superuser recorded as the key's creator (default: none).",
         )
 
-    def handle(self, *args: Any, name: str, read_only: bool, user: str | None, **options: Any):
+    def handle(
+        self, *args: Any, name: str, read_only: bool, user: str | None, **options: Any
+    ) -> None:
         created_by = None
         if user:
             created_by = get_user_model().objects.filter(username=user).first()
