@@ -73,6 +73,8 @@ class Contact(models.Model):
     # While paused: when the handover ends by itself (settings.HANDOVER_QUIET_MINUTES after
     # the pause or the last staff message; see messaging.services.end_quiet_handovers).
     handover_until = models.DateTimeField(null=True, blank=True)
+    # The buyer said "stop"/"baja": no news or promotions (messages about her orders go on).
+    marketing_opt_out = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # Lease: the one task that processes this contact's inbound messages right now.
@@ -298,3 +300,40 @@ class SendRateSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} next at {self.next_at}"
+
+
+class FaqEntry(models.Model):
+    """A question staff answer in the portal. The bot answers it when a buyer's message holds
+    every word of one of its keywords (after its built-in intents; see flow.intents)."""
+
+    LANGUAGES = ("en", "es", "pt")
+
+    question = models.CharField(_("question"), max_length=200)
+    keywords_en = models.TextField(_("keywords (English)"), blank=True)
+    keywords_es = models.TextField(_("keywords (Spanish)"), blank=True)
+    keywords_pt = models.TextField(_("keywords (Portuguese)"), blank=True)
+    answer_en = models.TextField(_("answer (English)"), blank=True)
+    answer_es = models.TextField(_("answer (Spanish)"), blank=True)
+    answer_pt = models.TextField(_("answer (Portuguese)"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["question", "id"]
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+
+    def __str__(self) -> str:
+        return self.question
+
+    def keywords(self) -> tuple[str, ...]:
+        """Every keyword phrase, one per line or comma, in any language."""
+        text = "\n".join(getattr(self, f"keywords_{code}") for code in self.LANGUAGES)
+        return tuple(k.strip() for k in text.replace(",", "\n").splitlines() if k.strip())
+
+    def answers(self) -> dict[str, str]:
+        return {
+            code: getattr(self, f"answer_{code}").strip()
+            for code in self.LANGUAGES
+            if getattr(self, f"answer_{code}").strip()
+        }

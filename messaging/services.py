@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from messaging.channel import jobs, outbox
 from messaging.exceptions import InvalidOutboundMessage, MessageNotFailed, WindowClosed
-from messaging.models import Contact, InboundMessage, OutboundMessage
+from messaging.models import Contact, FaqEntry, InboundMessage, OutboundMessage
 from raffles.audit import EventKind
 from raffles.services import log_event
 from raffles.services.actors import ActorLike
@@ -157,3 +157,38 @@ def retry_inbound_message(
         jobs.enqueue_after_commit(jobs.PROCESS_CONTACT, message.contact_id)
     message.refresh_from_db()
     return message
+
+
+def set_marketing_opt_out(contact: Contact, opted_out: bool = True, by: ActorLike = None) -> bool:
+    """Record that a contact wants no news or promotions (or wants them again). Idempotent;
+    a change is recorded in the audit log. True when something changed."""
+    with transaction.atomic():
+        changed = (
+            Contact.objects.filter(pk=contact.pk)
+            .exclude(marketing_opt_out=opted_out)
+            .update(marketing_opt_out=opted_out, updated_at=timezone.now())
+        )
+        if changed:
+            log_event(
+                kind=EventKind.MARKETING_OPT_OUT if opted_out else EventKind.MARKETING_OPT_IN,
+                by=by,
+                contact=contact.pk,
+                wa_id=contact.wa_id,
+            )
+    contact.marketing_opt_out = opted_out
+    return bool(changed)
+
+
+def save_faq_entry(entry: FaqEntry, by: ActorLike = None) -> FaqEntry:
+    """Add or change a FAQ entry the bot answers (staff, in the portal); audited."""
+    with transaction.atomic():
+        created = entry.pk is None
+        entry.save()
+        log_event(
+            kind=EventKind.FAQ_ADDED if created else EventKind.FAQ_CHANGED,
+            by=by,
+            faq=entry.pk,
+            question=entry.question,
+            active=entry.active,
+        )
+    return entry

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from messaging.models import FaqEntry
 from portal import throttle
 
 
@@ -48,3 +50,33 @@ class StaffAuthenticationForm(AuthenticationForm):
     @property
     def throttled(self) -> bool:
         return any(e.code == "throttled" for e in self.non_field_errors().as_data())
+
+
+class FaqEntryForm(forms.ModelForm):
+    """A question the bot answers: keywords (one phrase per line or comma) and answers per
+    language. At least one keyword and one answer."""
+
+    class Meta:
+        model = FaqEntry
+        fields = [
+            "question",
+            "keywords_en",
+            "keywords_es",
+            "keywords_pt",
+            "answer_en",
+            "answer_es",
+            "answer_pt",
+            "active",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("keywords_en", "keywords_es", "keywords_pt")
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not any((data.get(f"keywords_{code}") or "").strip() for code in FaqEntry.LANGUAGES):
+            raise ValidationError(_("Give at least one keyword."))
+        if not any((data.get(f"answer_{code}") or "").strip() for code in FaqEntry.LANGUAGES):
+            raise ValidationError(_("Give the answer in at least one language."))
+        return data

@@ -42,6 +42,10 @@ class EventKind(models.TextChoices):
     STAFF_REPLY = "staff_reply", _("Staff reply")
     INBOUND_RETRIED = "inbound_retried", _("Inbound retried")
     OUTBOX_RESENT = "outbox_resent", _("Outbox resent")
+    MARKETING_OPT_OUT = "marketing_opt_out", _("Opted out of news")
+    MARKETING_OPT_IN = "marketing_opt_in", _("Opted in to news")
+    FAQ_ADDED = "faq_added", _("FAQ entry added")
+    FAQ_CHANGED = "faq_changed", _("FAQ entry changed")
     # Staff accounts and API keys
     STAFF_USER_CREATED = "staff_user_created", _("Staff user created")
     STAFF_USER_ACTIVE = "staff_user_active", _("Staff user active")

@@ -17,6 +17,7 @@ from typing import Any
 from messaging.bot.flow import machine
 from messaging.bot.flow.effects import AttachProof, Cancel, ProofUnreadable, Reserve
 from messaging.bot.flow.events import InboundEvent
+from messaging.bot.flow.intents import FaqView
 from messaging.bot.flow.machine import Turn
 from messaging.bot.flow.replies import Reply
 from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView, TicketsView
@@ -54,6 +55,7 @@ class FakeWorld:
     buyer_name: str = "Ana María"
     drawn: list[ResultView] = field(default_factory=list)
     support_opens_at: datetime | None = None  # None: a person answers now
+    faq_entries: list[FaqView] = field(default_factory=list)
     _codes: Any = field(default_factory=lambda: itertools.count(1))
 
     # --- Queries --------------------------------------------------------------------------
@@ -87,6 +89,9 @@ class FakeWorld:
 
     def results(self) -> Sequence[ResultView]:
         return list(self.drawn)
+
+    def faqs(self) -> Sequence[FaqView]:
+        return list(self.faq_entries)
 
     # --- Domain ------------------------------------------------------------------------------
     def held(self, raffle_id: int) -> set[int]:

@@ -39,12 +39,17 @@ class ResumeBot:
 
 
 @dataclass(frozen=True)
+class OptOut:
+    """The buyer asked for no more news or promotions (messages about her orders go on)."""
+
+
+@dataclass(frozen=True)
 class SetLanguage:
     code: str
 
 
 DomainEffect = Reserve | Cancel | AttachProof
-Effect = DomainEffect | PauseBot | ResumeBot | SetLanguage
+Effect = DomainEffect | PauseBot | ResumeBot | SetLanguage | OptOut
 
 
 class ProofUnreadable(Exception):

@@ -21,6 +21,7 @@ from typing import Any
 from django.utils import translation
 
 from messaging.bot.flow import buyer_text, money_text, screens
+from messaging.bot.flow.answers import Answers
 from messaging.bot.flow.browse import Browse
 from messaging.bot.flow.buyer_text import Command, ReplyAction
 from messaging.bot.flow.conversation import Turn
@@ -86,7 +87,7 @@ def settle(
 # --- The conversation --------------------------------------------------------------------------
 
 
-class Conversation(Browse, ChooseNumbers, Orders, Handover):
+class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
     """Dispatch: which topic answers an event."""
 
     def on_event(self, event: InboundEvent, *, first_contact: bool) -> Turn:
@@ -114,7 +115,8 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover):
             if kind is not None:
                 return self.on_money(kind)
         if request is None:
-            return self.stay(screens.unknown(text))
+            # Everyday messages ("did you get my payment?", "gracias"), then staff FAQs.
+            return self.understood(text) or self.stay(screens.unknown(text))
         return self.on_request(request)
 
     def on_reply(self, event: InboundEvent) -> Turn:

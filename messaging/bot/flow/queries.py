@@ -8,7 +8,9 @@ from datetime import datetime
 from django.utils import timezone
 
 from messaging.bot import support_hours
+from messaging.bot.flow.intents import FaqView
 from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView, TicketsView
+from messaging.models import FaqEntry
 from raffles import selectors
 from raffles.models import Buyer, Order, Raffle
 
@@ -83,6 +85,7 @@ class DbQueries:
         self.buyer_name = name or buyer.name
         self.now = now or timezone.now()
         self._raffles: dict[int, RaffleView | None] = {}
+        self._faqs: list[FaqView] | None = None
 
     def selling_raffles(self, offset: int, limit: int) -> tuple[Sequence[RaffleView], int]:
         qs = selectors.selling_raffles()
@@ -128,6 +131,14 @@ class DbQueries:
     @property
     def support_opens_at(self) -> datetime | None:
         return support_hours.opens_at(self.now)
+
+    def faqs(self) -> Sequence[FaqView]:
+        if self._faqs is None:
+            self._faqs = [
+                FaqView(id=f.pk, keywords=f.keywords(), answers=f.answers())
+                for f in FaqEntry.objects.filter(active=True)
+            ]
+        return self._faqs
 
     def results(self) -> Sequence[ResultView]:
         drawn = Raffle.objects.filter(status=Raffle.Status.DRAWN).order_by("-closed_at", "-id")

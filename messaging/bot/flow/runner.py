@@ -24,6 +24,7 @@ from messaging.bot.flow.effects import (
     AttachProof,
     Cancel,
     DomainEffect,
+    OptOut,
     PauseBot,
     ProofUnreadable,
     Reserve,
@@ -141,6 +142,8 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
             _pause(contact, buyer, paused=isinstance(other, PauseBot))
         elif isinstance(other, SetLanguage):
             contact.language = other.code
+        elif isinstance(other, OptOut):
+            messaging_services.set_marketing_opt_out(contact, True, _actor(buyer))
     contact.state = outcome.state
     contact.context = outcome.context
     contact.save(update_fields=["state", "context", "language", "updated_at"])

@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from raffles.rules import OrderRules
+
+if TYPE_CHECKING:
+    from messaging.bot.flow.intents import FaqView
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,10 @@ class Queries(Protocol):
     def paid_tickets(self) -> Sequence[TicketsView]: ...
 
     def results(self) -> Sequence[ResultView]: ...
+
+    def faqs(self) -> Sequence[FaqView]:
+        """The active FAQ entries staff answer in the portal."""
+        ...
 
     @property
     def support_opens_at(self) -> datetime | None:
