@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -52,7 +52,13 @@ class StaffAuthenticationForm(AuthenticationForm):
         return any(e.code == "throttled" for e in self.non_field_errors().as_data())
 
 
-class FaqEntryForm(forms.ModelForm):
+if TYPE_CHECKING:  # ModelForm is generic for the type checker only
+    _FaqEntryModelForm = forms.ModelForm[FaqEntry]
+else:
+    _FaqEntryModelForm = forms.ModelForm
+
+
+class FaqEntryForm(_FaqEntryModelForm):
     """A question the bot answers: keywords (one phrase per line or comma) and answers per
     language. At least one keyword and one answer."""
 
@@ -74,7 +80,7 @@ class FaqEntryForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not any((data.get(f"keywords_{code}") or "").strip() for code in FaqEntry.LANGUAGES):
             raise ValidationError(_("Give at least one keyword."))
         if not any((data.get(f"answer_{code}") or "").strip() for code in FaqEntry.LANGUAGES):
