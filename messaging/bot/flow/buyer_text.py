@@ -138,6 +138,7 @@ _COMMANDS: dict[Command, tuple[str, ...]] = {
     Command.ENGLISH: ("english", "ingles", "in english", "en ingles"),
     Command.SPANISH: ("espanol", "spanish", "castellano", "en espanol", "in spanish"),
 }
+LANGUAGE_COMMANDS = frozenset({Command.ENGLISH, Command.SPANISH})
 COMMANDS: dict[str, Command] = {
     phrase: command for command, phrases in _COMMANDS.items() for phrase in phrases
 }

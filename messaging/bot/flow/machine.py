@@ -29,6 +29,7 @@ from messaging.bot.flow.events import InboundEvent, Kind, Media
 from messaging.bot.flow.handover import Handover
 from messaging.bot.flow.numbers import ChooseNumbers
 from messaging.bot.flow.orders import Orders
+from messaging.bot.flow.replies import Greeting
 from messaging.bot.flow.snapshots import OrderView, Queries
 from messaging.bot.flow.states import (
     CONFIRM,
@@ -105,8 +106,24 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover):
         if len(text) > buyer_text.MAX_TEXT:
             return self.stay(screens.too_long())
         request = buyer_text.parse(text)
-        if first_contact and request not in (Command.ENGLISH, Command.SPANISH):
-            return self.menu()
+        if first_contact and request not in buyer_text.LANGUAGE_COMMANDS:
+            return self.first_message(text, request)
+        return self.on_text(text, request)
+
+    def first_message(self, text: str, request: buyer_text.Request | None) -> Turn:
+        """The welcome, folded into the answer when the first message already says what the
+        buyer wants (numbers, "2 random", a raffle's name)."""
+        if request is None or request == Command.MENU:
+            raffle = self.named_raffle(text)
+            if raffle is None:
+                return self.menu()
+            turn = self.pick_raffle(raffle.id)
+        else:
+            turn = self.on_text(text, request)
+        greeting = Greeting(screens.welcome_line(self.q.buyer_name))
+        return Turn(turn.state, turn.context, (greeting, *turn.replies), turn.effects)
+
+    def on_text(self, text: str, request: buyer_text.Request | None) -> Turn:
         if not isinstance(request, Command):
             # Money or a payment note is never read as numbers to reserve.
             waiting = self.waiting_order()

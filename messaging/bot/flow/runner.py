@@ -32,7 +32,7 @@ from messaging.bot.flow.effects import (
 )
 from messaging.bot.flow.events import InboundEvent, Kind, Media
 from messaging.bot.flow.queries import DbQueries, order_view
-from messaging.bot.flow.replies import Buttons, List, Reply, Text
+from messaging.bot.flow.replies import Buttons, List, Reply, Text, fold
 from messaging.bot.flow.snapshots import OrderView
 from messaging.channel import identity, outbox
 from messaging.models import Contact, InboundMessage, OutboundMessage
@@ -136,6 +136,7 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
         q = DbQueries(buyer, name=contact.profile_name, now=timezone.now())
         outcome = machine.settle(outcome.state, outcome.context, effect, result, q)
         replies.extend(outcome.replies)
+    replies = list(fold(replies))
     for other in outcome.effects:
         if isinstance(other, PauseBot | ResumeBot):
             _pause(contact, buyer, paused=isinstance(other, PauseBot))

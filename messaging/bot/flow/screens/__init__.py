@@ -16,6 +16,7 @@ from messaging.bot.flow.screens.browse import (
     raffle_list,
     raffle_row,
     results,
+    welcome_line,
     which_raffle,
 )
 from messaging.bot.flow.screens.common import (
@@ -191,6 +192,7 @@ __all__ = [
     "too_long",
     "too_many",
     "unknown",
+    "welcome_line",
     "when",
     "which_raffle",
 ]
