@@ -35,6 +35,7 @@ from messaging.bot.flow.states import (
     CONFIRM,
     PAYMENT,
     RAFFLE,
+    START,
     STATES,
     clean,
     is_valid,
@@ -184,11 +185,8 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover):
                 return self.confirm_elsewhere()
             case Command.PAY:
                 return self.pay("")
-            case Command.ENGLISH | Command.SPANISH:
-                code = "en" if command == Command.ENGLISH else "es"
-                with translation.override(code):
-                    replies = screens.language_set()
-                return self.out(replies, effects=(SetLanguage(code),))
+            case Command.ENGLISH | Command.SPANISH | Command.PORTUGUESE:
+                return self.switch_language(buyer_text.LANGUAGE_CODES[command])
         return self.stay()  # pragma: no cover - every command is matched above
 
     def on_action(self, action: ReplyAction) -> Turn:
@@ -227,6 +225,21 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover):
             case "pay":
                 return self.pay(action.code)
         return self.stay(screens.stale_button())
+
+    def switch_language(self, code: str) -> Turn:
+        """Write in another language from now on, where the buyer was (the raffle list, the
+        order in progress...), shown again in the new language."""
+        with translation.override(code):
+            said = screens.language_said()
+            if self.state == START:
+                raffles, total = self.selling()
+                shown = screens.main_menu(
+                    self.q.buyer_name, raffles, total, self.q.live_orders(), welcome=False
+                )
+            else:
+                shown = self.prompt()
+            replies = screens.lead(said, shown)
+        return self.out(replies, effects=(SetLanguage(code),))
 
     # --- Navigation ---------------------------------------------------------------------------
 
