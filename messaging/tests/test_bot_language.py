@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from messaging.models import Contact
 from messaging.testing.world import Phone, all_ids, all_text
+from raffles import services
+from raffles.models import Order
 from raffles.tests.factories import make_raffle
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +78,33 @@ def test_switching_language_keeps_the_raffle_list(post_webhook, fake_graph, raff
     assert f"raffle:{raffle.pk}" in all_ids(answer)
     assert language(phone) == "pt-br"
     assert "Rifas à venda" in all_text(answer)
+
+
+@pytest.mark.parametrize("deployment", ["en", "es"])
+def test_message_counts_in_every_language(post_webhook, fake_graph, raffle, settings, deployment):
+    """From a greeting to reserved numbers: 3 messages with taps, 1 when the first message says
+    what she wants; in the buyer's language whatever the deployment's."""
+    settings.LANGUAGE_CODE = deployment
+    greetings = {
+        "en": ("hi", "2 random"),
+        "es": ("hola", "2 al azar"),
+        "pt-br": ("oi", "2 aleatórios"),
+    }
+    reserved = {"en": "Reserved for you", "es": "Reservado", "pt-br": "Reservado para você"}
+    counts = {}
+    for i, (code, (hello, wish)) in enumerate(greetings.items()):
+        for path in ("taps", "first message"):
+            phone = phone_of(post_webhook, fake_graph, f"4470090{i}{len(path):03d}")
+            if path == "taps":
+                phone.text(hello)
+                phone.pick(f"raffle:{raffle.pk}")
+                answer = phone.pick(f"random:{raffle.pk}:2")
+            else:
+                answer = phone.text(wish)
+            assert reserved[code] in all_text(answer), (code, path, all_text(answer))
+            assert language(phone) == code
+            counts[code, path] = phone.sent
+            order = Order.objects.get(buyer__phone="+" + phone.wa_id, status="PENDING_PAYMENT")
+            services.cancel_order(order)
+    assert set(counts.values()) == {3, 1}
+    assert all(counts[code, "first message"] == 1 for code in greetings)
