@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from messaging.bot.flow import language
+from messaging.bot.flow import buyer_text, language
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,19 @@ def test_normalize():
     assert language.normalize("pt_BR") == "pt-br"
     assert language.normalize("es-MX") == "es"
     assert language.normalize("fr") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("português", buyer_text.Command.PORTUGUESE),
+        ("oi", buyer_text.Command.MENU),
+        ("voltar", buyer_text.Command.BACK),
+        ("meus números", buyer_text.Command.TICKETS),
+        ("2 aleatórios", buyer_text.RandomRequest(2)),
+        ("quero dois aleatórios", buyer_text.RandomRequest(2)),
+        ("quero os números 5 e 12", buyer_text.NumbersRequest((5, 12))),
+    ],
+)
+def test_portuguese_words(text, wanted):
+    assert buyer_text.parse(text) == wanted

@@ -74,7 +74,7 @@ _COMMANDS: dict[Command, tuple[str, ...]] = {
         "comandos",
         "informacao",
     ),
-    Command.BACK: ("back", "go back", "atras", "volver", "regresar"),
+    Command.BACK: ("back", "go back", "atras", "volver", "regresar", "voltar"),
     Command.CANCEL: (
         "cancel",
         "cancelar",
