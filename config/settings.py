@@ -231,9 +231,11 @@ LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:login"
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
-LANGUAGES = [("en", "English"), ("es", "Español")]
-if LANGUAGE_CODE.split("-")[0] not in {code for code, _ in LANGUAGES}:
-    raise ImproperlyConfigured(f"LANGUAGE_CODE must be 'en' or 'es', got {LANGUAGE_CODE!r}")
+LANGUAGES = [("en", "English"), ("es", "Español"), ("pt-br", "Português (Brasil)")]
+if LANGUAGE_CODE.lower() != "pt-br" and LANGUAGE_CODE.split("-")[0] not in {"en", "es", "pt"}:
+    raise ImproperlyConfigured(
+        f"LANGUAGE_CODE must be 'en', 'es' or 'pt-br', got {LANGUAGE_CODE!r}"
+    )
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 try:

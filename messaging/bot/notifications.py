@@ -30,7 +30,7 @@ from django.dispatch import receiver
 from django.utils import timezone, translation
 
 from messaging.bot.acting import is_bot_acting
-from messaging.bot.flow import screens
+from messaging.bot.flow import language, screens
 from messaging.bot.flow.queries import order_view, result_view
 from messaging.bot.flow.snapshots import OrderView
 from messaging.channel import outbox
@@ -59,8 +59,9 @@ def _contact_sql(vendor: str) -> str:
 
 
 def language_of(contact: Contact) -> str:
-    code = (contact.language or settings.LANGUAGE_CODE or "en").split("-")[0]
-    return code if code in ("en", "es") else "en"
+    return (
+        language.normalize(contact.language) or language.normalize(settings.LANGUAGE_CODE) or "en"
+    )
 
 
 def notify(contact: Contact, build: Callable[[], str]) -> None:

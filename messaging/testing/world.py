@@ -19,7 +19,7 @@ from messaging.bot.flow.effects import AttachProof, Cancel, ProofUnreadable, Res
 from messaging.bot.flow.events import InboundEvent
 from messaging.bot.flow.intents import FaqView
 from messaging.bot.flow.machine import Turn
-from messaging.bot.flow.replies import Reply
+from messaging.bot.flow.replies import Reply, fold
 from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView, TicketsView
 from messaging.channel import shapes
 from raffles import exceptions as errors
@@ -218,7 +218,7 @@ def converse(
         result = world.execute(effect)
         outcome = machine.settle(outcome.state, outcome.context, effect, result, world)
         replies = replies + outcome.replies
-    return Exchange(outcome, replies)
+    return Exchange(outcome, fold(replies))
 
 
 # --- A buyer's phone, talking to the real webhook ------------------------------------------

@@ -401,3 +401,24 @@ def test_a_first_message_of_any_kind_gets_the_welcome(world):
         menu, listing = outcome.replies
         assert "Welcome" in menu.body
         assert isinstance(listing, List)
+
+
+# --- A first message that says what the buyer wants -------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["5 12", "2 random", "2 al azar", "2 aleatórios"])
+def test_a_first_message_with_numbers_is_answered_with_the_welcome(one, text):
+    state, context, replies = run(one, "start", {}, T(text), first=True)
+    assert state == "confirm"
+    assert context["order"]
+    body = " ".join(r.body for r in replies)
+    assert "Ana" in body  # the welcome, folded into the answer
+    assert "Reserved" in body or "reserved" in body
+
+
+def test_a_first_message_naming_a_raffle_opens_it(world):
+    name = world.raffles[2].title
+    state, context, replies = run(world, "start", {}, T(f"quiero la {name}"), first=True)
+    assert (state, context) == ("raffle", {"raffle": 2})
+    assert "Ana" in replies[0].body
+    assert name in replies[0].body

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from messaging.bot.flow import screens
+from messaging.bot.flow import buyer_text, screens
 from messaging.bot.flow.conversation import ConversationBase, Turn
 from messaging.bot.flow.snapshots import RaffleView
 from messaging.bot.flow.states import (
@@ -61,6 +61,16 @@ class Browse(ConversationBase):
         if want and "numbers" in want:
             return self.numbers(raffle.id, tuple(want["numbers"]), typed=False)
         return self.out(screens.raffle_details(raffle))
+
+    def named_raffle(self, text: str) -> RaffleView | None:
+        """The one raffle on sale whose name the text holds ("quiero la Bici" → Bici)."""
+        said = set(buyer_text.tokens(text))
+        found = []
+        for raffle in self.selling()[0]:
+            name = {t for t in buyer_text.tokens(raffle.title) if len(t) > 2 or t.isdigit()}
+            if name and name <= said:
+                found.append(raffle)
+        return found[0] if len(found) == 1 else None
 
     def ask(self, raffle_id: int, what: str) -> Turn:
         raffle = self.selling_raffle(raffle_id)

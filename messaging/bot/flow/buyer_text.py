@@ -1,4 +1,5 @@
-"""Understanding typed text: commands, numbers, ranges and "random N", in English and Spanish.
+"""Understanding typed text: commands, numbers, ranges and "random N", in English, Spanish and
+Portuguese.
 
 Pure and forgiving about form, strict about meaning: case, accents, punctuation and emojis do
 not matter ("Menú!!" is "menu"), but a text is read as numbers only when it holds nothing but
@@ -30,6 +31,7 @@ class Command(StrEnum):
     PAY = "pay"
     ENGLISH = "english"
     SPANISH = "spanish"
+    PORTUGUESE = "portuguese"
 
 
 _COMMANDS: dict[Command, tuple[str, ...]] = {
@@ -56,6 +58,11 @@ _COMMANDS: dict[Command, tuple[str, ...]] = {
         "comenzar",
         "restart",
         "reiniciar",
+        "oi",
+        "bom dia",
+        "boa tarde",
+        "boa noite",
+        "comecar",
     ),
     Command.HELP: (
         "help",
@@ -66,8 +73,9 @@ _COMMANDS: dict[Command, tuple[str, ...]] = {
         "como funciona",
         "commands",
         "comandos",
+        "informacao",
     ),
-    Command.BACK: ("back", "go back", "atras", "volver", "regresar"),
+    Command.BACK: ("back", "go back", "atras", "volver", "regresar", "voltar"),
     Command.CANCEL: (
         "cancel",
         "cancelar",
@@ -91,6 +99,10 @@ _COMMANDS: dict[Command, tuple[str, ...]] = {
         "mis compras",
         "status",
         "estado",
+        "meus numeros",
+        "meus bilhetes",
+        "meus pedidos",
+        "bilhetes",
     ),
     Command.AGENT: (
         "agent",
@@ -108,8 +120,21 @@ _COMMANDS: dict[Command, tuple[str, ...]] = {
         "talk to a person",
         "hablar con alguien",
         "hablar con una persona",
+        "atendente",
+        "pessoa",
+        "falar com alguem",
+        "falar com uma pessoa",
     ),
-    Command.RESULTS: ("results", "result", "resultados", "resultado", "winners", "ganadores"),
+    Command.RESULTS: (
+        "results",
+        "result",
+        "resultados",
+        "resultado",
+        "winners",
+        "ganadores",
+        "ganhadores",
+        "vencedores",
+    ),
     Command.RAFFLES: (
         "raffles",
         "raffle",
@@ -122,6 +147,9 @@ _COMMANDS: dict[Command, tuple[str, ...]] = {
         "buy tickets",
         "comprar boletos",
         "catalogo",
+        "comprar bilhetes",
+        "comprar numeros",
+        "sorteios",
     ),
     Command.CONFIRM: (
         "confirm",
@@ -135,16 +163,32 @@ _COMMANDS: dict[Command, tuple[str, ...]] = {
         "dale",
         "listo",
     ),
-    Command.PAY: ("pay", "pagar", "payment", "pago", "how to pay", "como pago", "como pagar"),
+    Command.PAY: (
+        "pay",
+        "pagar",
+        "payment",
+        "pago",
+        "pagamento",
+        "how to pay",
+        "como pago",
+        "como pagar",
+    ),
     Command.ENGLISH: ("english", "ingles", "in english", "en ingles"),
     Command.SPANISH: ("espanol", "spanish", "castellano", "en espanol", "in spanish"),
+    Command.PORTUGUESE: ("portugues", "portuguese", "em portugues", "in portuguese"),
 }
+LANGUAGE_COMMANDS = frozenset({Command.ENGLISH, Command.SPANISH, Command.PORTUGUESE})
+LANGUAGE_CODES = {Command.ENGLISH: "en", Command.SPANISH: "es", Command.PORTUGUESE: "pt-br"}
 COMMANDS: dict[str, Command] = {
     phrase: command for command, phrases in _COMMANDS.items() for phrase in phrases
 }
 
-GREETINGS = frozenset({"hi", "hello", "hey", "hola", "ola", "buenas", "buenos", "buen", "good"})
-RANDOM_WORDS = frozenset({"random", "azar", "aleatorio", "aleatorios", "aleatoria", "randoms"})
+GREETINGS = frozenset(
+    {"hi", "hello", "hey", "hola", "ola", "oi", "buenas", "buenos", "buen", "good", "bom", "boa"}
+)
+RANDOM_WORDS = frozenset(
+    {"random", "azar", "aleatorio", "aleatorios", "aleatoria", "aleatorias", "randoms"}
+)
 # Words allowed around numbers and quantities; they carry no meaning of their own.
 FILLER = frozenset(
     {
@@ -183,11 +227,20 @@ FILLER = frozenset(
         "y",
         "e",
         "con",
+        "quero",
+        "eu",
+        "o",
+        "os",
+        "da",
+        "do",
+        "com",
     }
 )
 RANGE_WORDS = frozenset({"to", "al", "a", "hasta", "through", "thru"})
 SEPARATOR_WORDS = frozenset({"and", "y", "e"})
-QTY_WORDS = frozenset({"tickets", "ticket", "boletos", "boleto", "numeros", "numbers"})
+QTY_WORDS = frozenset(
+    {"tickets", "ticket", "boletos", "boleto", "numeros", "numbers", "bilhetes", "bilhete"}
+)
 NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -211,6 +264,14 @@ NUMBER_WORDS = {
     "ocho": 8,
     "nueve": 9,
     "diez": 10,
+    "um": 1,
+    "dois": 2,
+    "duas": 2,
+    "quatro": 4,
+    "sete": 7,
+    "oito": 8,
+    "nove": 9,
+    "dez": 10,
 }
 
 _TOKEN = re.compile(r"\d+|[a-z]+|-")
@@ -399,6 +460,7 @@ SIMPLE_IDS = {
     "raffles": Command.RAFFLES,
     "lang:en": Command.ENGLISH,
     "lang:es": Command.SPANISH,
+    "lang:pt": Command.PORTUGUESE,
 }
 
 

@@ -30,11 +30,13 @@ from messaging.bot.flow.events import InboundEvent, Kind, Media
 from messaging.bot.flow.handover import Handover
 from messaging.bot.flow.numbers import ChooseNumbers
 from messaging.bot.flow.orders import Orders
+from messaging.bot.flow.replies import Greeting
 from messaging.bot.flow.snapshots import OrderView, Queries
 from messaging.bot.flow.states import (
     CONFIRM,
     PAYMENT,
     RAFFLE,
+    START,
     STATES,
     clean,
     is_valid,
@@ -106,8 +108,24 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
         if len(text) > buyer_text.MAX_TEXT:
             return self.stay(screens.too_long())
         request = buyer_text.parse(text)
-        if first_contact and request not in (Command.ENGLISH, Command.SPANISH):
-            return self.menu()
+        if first_contact and request not in buyer_text.LANGUAGE_COMMANDS:
+            return self.first_message(text, request)
+        return self.on_text(text, request)
+
+    def first_message(self, text: str, request: buyer_text.Request | None) -> Turn:
+        """The welcome, folded into the answer when the first message already says what the
+        buyer wants (numbers, "2 random", a raffle's name)."""
+        if request is None or request == Command.MENU:
+            raffle = self.named_raffle(text)
+            if raffle is None:
+                return self.menu()
+            turn = self.pick_raffle(raffle.id)
+        else:
+            turn = self.on_text(text, request)
+        greeting = Greeting(screens.welcome_line(self.q.buyer_name))
+        return Turn(turn.state, turn.context, (greeting, *turn.replies), turn.effects)
+
+    def on_text(self, text: str, request: buyer_text.Request | None) -> Turn:
         if not isinstance(request, Command):
             # Money or a payment note is never read as numbers to reserve.
             waiting = self.waiting_order()
@@ -169,11 +187,8 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
                 return self.confirm_elsewhere()
             case Command.PAY:
                 return self.pay("")
-            case Command.ENGLISH | Command.SPANISH:
-                code = "en" if command == Command.ENGLISH else "es"
-                with translation.override(code):
-                    replies = screens.language_set()
-                return self.out(replies, effects=(SetLanguage(code),))
+            case Command.ENGLISH | Command.SPANISH | Command.PORTUGUESE:
+                return self.switch_language(buyer_text.LANGUAGE_CODES[command])
         return self.stay()  # pragma: no cover - every command is matched above
 
     def on_action(self, action: ReplyAction) -> Turn:
@@ -212,6 +227,21 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
             case "pay":
                 return self.pay(action.code)
         return self.stay(screens.stale_button())
+
+    def switch_language(self, code: str) -> Turn:
+        """Write in another language from now on, where the buyer was (the raffle list, the
+        order in progress...), shown again in the new language."""
+        with translation.override(code):
+            said = screens.language_said()
+            if self.state == START:
+                raffles, total = self.selling()
+                shown = screens.main_menu(
+                    self.q.buyer_name, raffles, total, self.q.live_orders(), welcome=False
+                )
+            else:
+                shown = self.prompt()
+            replies = screens.lead(said, shown)
+        return self.out(replies, effects=(SetLanguage(code),))
 
     # --- Navigation ---------------------------------------------------------------------------
 

@@ -52,6 +52,32 @@ class List:
 
 Reply = Text | Buttons | List
 
+
+@dataclass(frozen=True)
+class Greeting(Text):
+    """The welcome of a first message that already asked for something: `fold` puts it in
+    front of the answer that follows (one message that greets and answers)."""
+
+
+def fold(replies: tuple[Reply, ...] | list[Reply]) -> tuple[Reply, ...]:
+    """Each greeting joined to the reply after it (kept alone when nothing follows)."""
+    from messaging.bot.flow.screens.common import lead  # screens import this module
+
+    out: list[Reply] = []
+    items = list(replies)
+    i = 0
+    while i < len(items):
+        reply = items[i]
+        if isinstance(reply, Greeting) and i + 1 < len(items):
+            joined = lead(reply.body, (items[i + 1],))
+            out.extend(joined)
+            i += 2
+            continue
+        out.append(Text(reply.body) if isinstance(reply, Greeting) else reply)
+        i += 1
+    return tuple(out)
+
+
 # WhatsApp's limits (see messaging/payloads.py, which enforces them again when queueing).
 MAX_BUTTONS = 3
 MAX_ROWS = 10

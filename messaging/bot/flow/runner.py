@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from messaging import services as messaging_services
 from messaging.bot.acting import bot_acting
-from messaging.bot.flow import machine
+from messaging.bot.flow import language, machine
 from messaging.bot.flow.effects import (
     AttachProof,
     Cancel,
@@ -33,7 +33,7 @@ from messaging.bot.flow.effects import (
 )
 from messaging.bot.flow.events import InboundEvent, Kind, Media
 from messaging.bot.flow.queries import DbQueries, order_view
-from messaging.bot.flow.replies import Buttons, List, Reply, Text
+from messaging.bot.flow.replies import Buttons, List, Reply, Text, fold
 from messaging.bot.flow.snapshots import OrderView
 from messaging.channel import identity, outbox
 from messaging.models import Contact, InboundMessage, OutboundMessage
@@ -43,12 +43,25 @@ from raffles.models import Buyer, Order, OrderEvent
 
 logger = logging.getLogger(__name__)
 
-LANGUAGES = ("en", "es")
+LANGUAGES = language.LANGUAGES
 
 
 def language_of(contact: Contact) -> str:
-    code = (contact.language or settings.LANGUAGE_CODE or "en").split("-")[0]
-    return code if code in LANGUAGES else "en"
+    """The language to write to this contact in: hers, else the deployment's."""
+    return (
+        language.normalize(contact.language) or language.normalize(settings.LANGUAGE_CODE) or "en"
+    )
+
+
+def learn_language(contact: Contact, message: InboundMessage) -> None:
+    """While a contact has no language yet: her words tell it, else her phone's country code
+    (a hint); with neither, the deployment's language applies and nothing is stored."""
+    if contact.language:
+        return
+    words = message.text if message.type == "text" else ""
+    code = language.detect(words) or language.from_phone(contact.wa_id)
+    if code:
+        contact.language = code
 
 
 def to_event(message: InboundMessage) -> InboundEvent:
@@ -99,6 +112,7 @@ def respond(message: InboundMessage) -> None:
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=message.contact_id)
         buyer = _buyer(contact)
+        learn_language(contact, message)
         with translation.override(language_of(contact)):
             _respond(contact, buyer, message)
 
@@ -137,6 +151,7 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
         q = DbQueries(buyer, name=contact.profile_name, now=timezone.now())
         outcome = machine.settle(outcome.state, outcome.context, effect, result, q)
         replies.extend(outcome.replies)
+    replies = list(fold(replies))
     for other in outcome.effects:
         if isinstance(other, PauseBot | ResumeBot):
             _pause(contact, buyer, paused=isinstance(other, PauseBot))

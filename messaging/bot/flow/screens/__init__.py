@@ -16,6 +16,7 @@ from messaging.bot.flow.screens.browse import (
     raffle_list,
     raffle_row,
     results,
+    welcome_line,
     which_raffle,
 )
 from messaging.bot.flow.screens.common import (
@@ -34,6 +35,7 @@ from messaging.bot.flow.screens.common import (
     clock,
     fmt_numbers,
     help_text,
+    language_said,
     language_set,
     lead,
     menu_buttons,
@@ -138,6 +140,7 @@ __all__ = [
     "hold_summary",
     "how_to_choose",
     "kept",
+    "language_said",
     "language_set",
     "lead",
     "main_menu",
@@ -191,6 +194,7 @@ __all__ = [
     "too_long",
     "too_many",
     "unknown",
+    "welcome_line",
     "when",
     "which_raffle",
 ]

@@ -44,12 +44,7 @@ def main_menu(
     *,
     welcome: bool = True,
 ) -> Replies:
-    first = name.split()[0] if name.strip() else ""
-    if welcome:
-        hello = _("Hi %(name)s! 👋") % {"name": first} if first else _("Hi! 👋")
-        lines = [hello + " " + _("Welcome to our raffles. 🎟️")]
-    else:
-        lines = [_("Main menu.")]
+    lines = [welcome_line(name)] if welcome else [_("Main menu.")]
     if total:
         lines.append(_("Pick a raffle from the list below, or tap a button."))
     else:
@@ -69,6 +64,12 @@ def main_menu(
     if total:
         replies = (*replies, raffle_list(raffles, 1, total))
     return replies
+
+
+def welcome_line(name: str) -> str:
+    first = name.split()[0] if name.strip() else ""
+    hello = _("Hi %(name)s! 👋") % {"name": first} if first else _("Hi! 👋")
+    return hello + " " + _("Welcome to our raffles. 🎟️")
 
 
 def raffle_row(raffle: RaffleView) -> Row:

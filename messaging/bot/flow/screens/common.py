@@ -77,9 +77,9 @@ def snippet(text: str, limit: int = 40) -> str:
 
 def other_language_hint() -> str:
     """Always written in the other language, so a buyer who cannot read this one finds it."""
-    if (get_language() or "en").startswith("es"):
+    if (get_language() or "en").startswith(("es", "pt")):
         return "Type *english* for English."
-    return "Escribe *español* para leer en español."
+    return "Escribe *español* para leer en español. Escreva *português* para português."
 
 
 def take_id(raffle_id: int, numbers: Sequence[int]) -> str | None:
@@ -189,8 +189,12 @@ def help_text(state: str) -> Replies:
     )
 
 
+def language_said() -> str:
+    return _("OK, I'll write in English from now on.")
+
+
 def language_set() -> Replies:
-    return menu_buttons(_("OK, I'll write in English from now on."))
+    return menu_buttons(language_said())
 
 
 def unknown(text: str) -> str:
