@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -101,3 +102,17 @@ def page(context: Any, live_server: Any, staff: Any, page_errors: list[str]) -> 
     )
     login(page, live_server.url)
     return page
+
+
+def click_until_shown(page: Any, button: str, shown: Any, *, tries: int = 3) -> None:
+    """Click `button` until the locator `shown` appears (5 s per try). On a loaded machine a
+    click that lands while django-unicorn is still binding another component on the page
+    (the nav's polled badge) can be lost; the staff member would simply click again."""
+    for attempt in range(tries):
+        page.click(button)
+        try:
+            shown.wait_for(state="visible", timeout=5_000)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == tries - 1:
+                raise

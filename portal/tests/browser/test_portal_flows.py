@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from portal.tests.browser.conftest import PASSWORD, login, unicorn_ready
+from portal.tests.browser.conftest import PASSWORD, click_until_shown, login, unicorn_ready
 from raffles import services
 from raffles.models import Order, Raffle
 from raffles.tests.factories import make_raffle
@@ -195,8 +195,9 @@ def test_reject_with_a_reason(
     page.goto(f"{base}/portal/review/")
     unicorn_ready(page, "review-queue")
     expect(page.locator("[data-testid=order-code]")).to_have_text(order.code)
-    page.click("[data-testid=reject]")
-    expect(page.locator("#reject-reason ~ .field-error")).to_contain_text("Say why", timeout=10_000)
+    error = page.locator("#reject-reason ~ .field-error")
+    click_until_shown(page, "[data-testid=reject]", error)
+    expect(error).to_contain_text("Say why")
     page.keyboard.press("Escape")
     page.keyboard.press("r")
     expect(page.locator("#reject-reason")).to_be_focused()
