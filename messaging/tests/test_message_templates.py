@@ -213,8 +213,10 @@ def test_every_template_is_one_meta_would_accept(rendered):
     count = mt.parameter_count(rendered.definition)
     assert rendered.translated, "no translation"
     assert [f"{{{{{i}}}}}" in body for i in range(1, count + 1)] == [True] * count
-    assert not body.startswith("{{") and not body.rstrip(".!").endswith("}}")
-    assert "}} {{" not in body and "}}{{" not in body
+    assert not body.startswith("{{")
+    assert not body.rstrip(".!").endswith("}}")
+    assert "}} {{" not in body
+    assert "}}{{" not in body
     assert len(rendered.examples) == count
     assert len(body) <= 1024
     assert all(len(text) <= 25 for _kind, text, _url in rendered.buttons)
@@ -228,7 +230,8 @@ def test_the_command_prints_and_writes_every_template(tmp_path):
     out = io.StringIO()
     call_command("whatsapp_templates", stdout=out)
     text = out.getvalue()
-    assert "raffle_receipt" in text and "pt_BR" in text
+    assert "raffle_receipt" in text
+    assert "pt_BR" in text
     target = tmp_path / "templates.json"
     call_command("whatsapp_templates", "--json", str(target), stdout=io.StringIO())
     data = json.loads(target.read_text())
