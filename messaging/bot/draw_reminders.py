@@ -9,6 +9,7 @@ row (unique per raffle and contact) written in the same transaction as its outbo
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timedelta
 
@@ -53,10 +54,10 @@ def _remind_buyers(raffle: Raffle) -> int:
         try:
             with transaction.atomic():
                 DrawReminder.objects.create(raffle=raffle, contact=contact)
-                draw_at = raffle.draw_at
-                sent += queue(
-                    contact, lambda: notices.draw_reminder(raffle.title, draw_at, numbers, page)
+                build = functools.partial(
+                    notices.draw_reminder, raffle.title, raffle.draw_at, numbers, page
                 )
+                sent += queue(contact, build)
         except IntegrityError:
             continue  # another run queued it
         except Exception:
