@@ -146,7 +146,10 @@ def queue_notification(
         if templates.is_approved(template.name, template.language):
             return [_queue(contact, Kind.TEMPLATE, fallback or {})]
         return _undeliverable(
-            contact, text, templates.not_approved_reason(template.name, template.language)
+            contact,
+            text,
+            templates.not_approved_reason(template.name, template.language),
+            fallback,
         )
     template_name = settings.WHATSAPP_TEMPLATE_NAME
     if template_name:
@@ -192,7 +195,11 @@ def _queue_in_window(
         return rows
 
 
-def _undeliverable(contact: Contact, text: str, reason: str) -> list[OutboundMessage]:
+def _undeliverable(
+    contact: Contact, text: str, reason: str, fallback: dict[str, Any] | None = None
+) -> list[OutboundMessage]:
+    """Recorded with the text staff read and, when the notification has one, its template:
+    re-sent by staff once the template is approved, it goes out as the template."""
     logger.warning(
         "whatsapp notification to %s undeliverable: %s", mask_phone(contact.send_to), reason
     )
@@ -203,6 +210,8 @@ def _undeliverable(contact: Contact, text: str, reason: str) -> list[OutboundMes
             body,
             status=OutboundMessage.Status.UNDELIVERABLE,
             last_error=reason,
+            notification=i == 0 and fallback is not None,
+            template_fallback=fallback if i == 0 else None,
         )
-        for body in payloads.text(contact.send_to, text)
+        for i, body in enumerate(payloads.text(contact.send_to, text))
     ]

@@ -66,6 +66,13 @@ def _window_closed(row: OutboundMessage, now: datetime) -> bool:
     return closes is not None and row.created_at < closes <= now
 
 
+def _window_shut(row: OutboundMessage, now: datetime) -> bool:
+    """The window is not open now (a notification with its own template is sent as that
+    template, also when staff re-send it after the template was approved)."""
+    closes = row.contact.window_closes_at
+    return closes is None or closes <= now
+
+
 def before_attempt(row: OutboundMessage, now: datetime) -> Stop | Rewrite | None:
     """Whether the row still makes sense to send now, and as what."""
     limit = max_attempts()
@@ -82,13 +89,15 @@ def before_attempt(row: OutboundMessage, now: datetime) -> Stop | Rewrite | None
                 % {"error": row.last_error},
             )
         return None
-    if row.kind not in FREE_FORM_KINDS or not _window_closed(row, now):
+    if row.kind not in FREE_FORM_KINDS:
         return None
-    if row.notification and row.template_fallback:
+    if row.notification and row.template_fallback and _window_shut(row, now):
         name, language = templates.template_of(row.template_fallback)
         if templates.is_approved(name, language):
             return Rewrite(Kind.TEMPLATE, row.template_fallback)
         return Stop(S.UNDELIVERABLE, templates.not_approved_reason(name, language))
+    if not _window_closed(row, now):
+        return None
     template = settings.WHATSAPP_TEMPLATE_NAME
     text = _text_of(row)
     if row.notification and template and text:

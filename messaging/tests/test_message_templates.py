@@ -240,3 +240,21 @@ def test_the_command_prints_and_writes_every_template(tmp_path):
     assert receipt["category"] == "UTILITY"
     assert [c["type"] for c in receipt["components"]] == ["BODY", "BUTTONS"]
     assert "Pago confirmado" in receipt["components"][0]["text"]
+
+
+def test_once_approved_staff_resend_the_undeliverable_notification_as_its_template(
+    raffle, closed, settings, fake_graph, run_after_commit
+):
+    from messaging.channel.resend import resend_message
+
+    settings.WHATSAPP_APPROVED_TEMPLATES = ""
+    run_after_commit(
+        lambda: services.confirm_paid(services.reserve_specific(raffle.pk, [4], closed.buyer))
+    )
+    row = last_row(closed)
+    assert row.status == OutboundMessage.Status.UNDELIVERABLE
+    settings.WHATSAPP_APPROVED_TEMPLATES = "raffle_receipt"
+    run_after_commit(resend_message, row.pk)
+    row.refresh_from_db()
+    assert (row.kind, row.status) == (OutboundMessage.Kind.TEMPLATE, "sent")
+    assert sent_templates(fake_graph)[-1]["name"] == "raffle_receipt"
