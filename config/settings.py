@@ -314,6 +314,13 @@ WHATSAPP_API_VERSION = os.environ.get("WHATSAPP_API_VERSION", "v21.0")
 WHATSAPP_MESSAGES_PER_SECOND = _int("WHATSAPP_MESSAGES_PER_SECOND", 80, minimum=1)
 WHATSAPP_TEMPLATE_NAME = os.environ.get("WHATSAPP_TEMPLATE_NAME", "")
 WHATSAPP_TEMPLATE_LANGUAGE = os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE", "en")
+# The notification templates Meta approved (`manage.py whatsapp_templates` prints them all):
+# names, separated by commas or spaces, each for every language (`raffle_receipt`) or for one
+# (`raffle_receipt:pt_BR`). A notification outside the 24-hour window whose template is not
+# listed is recorded as undeliverable (docs/whatsapp.md, "Message templates").
+WHATSAPP_APPROVED_TEMPLATES = os.environ.get("WHATSAPP_APPROVED_TEMPLATES", "")
+# Buyers with paid numbers get a reminder this many hours before the raffle's draw.
+DRAW_REMINDER_HOURS = _int("DRAW_REMINDER_HOURS", 24, minimum=1)
 WHATSAPP_MAX_IMAGE_BYTES = _int("WHATSAPP_MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1)
 WHATSAPP_MAX_DOCUMENT_BYTES = _int("WHATSAPP_MAX_DOCUMENT_BYTES", 100 * 1024 * 1024, minimum=1)
 # Outbox: transient send errors are retried with capped exponential backoff for this many

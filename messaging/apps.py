@@ -2,10 +2,13 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 SWEEP_SCHEDULE_NAME = "messaging: sweep outbox and inbox"
+DRAW_REMINDERS_SCHEDULE_NAME = "messaging: day-before-draw reminders"
+DRAW_REMINDERS = "messaging.tasks.send_draw_reminders"
 
 
 def ensure_sweep_schedule(**kwargs: object) -> None:
-    """The sweeper runs every minute. Idempotent: runs after every migrate."""
+    """The sweeper runs every minute, the draw reminders every 15 minutes. Idempotent: runs
+    after every migrate."""
     from django_q.models import Schedule
 
     from messaging.channel.jobs import SWEEP
@@ -16,6 +19,15 @@ def ensure_sweep_schedule(**kwargs: object) -> None:
             "name": SWEEP_SCHEDULE_NAME,
             "schedule_type": Schedule.MINUTES,
             "minutes": 1,
+            "repeats": -1,
+        },
+    )
+    Schedule.objects.using(kwargs.get("using") or "default").get_or_create(
+        func=DRAW_REMINDERS,
+        defaults={
+            "name": DRAW_REMINDERS_SCHEDULE_NAME,
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 15,
             "repeats": -1,
         },
     )

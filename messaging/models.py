@@ -275,6 +275,9 @@ class OutboundMessage(models.Model):
     # A message the buyer did not just ask for: outside the 24-hour window it falls back to
     # the configured template (see messaging.channel.retry_policy).
     notification = models.BooleanField(default=False)
+    # A notification's own template (the exact Graph API body), sent instead when the
+    # window closes before the row is sent, if the template is approved.
+    template_fallback = models.JSONField(null=True, blank=True)
     resent_at = models.DateTimeField(null=True, blank=True)  # the last re-send by staff
 
     class Meta:
@@ -337,3 +340,20 @@ class FaqEntry(models.Model):
             for code in self.LANGUAGES
             if getattr(self, f"answer_{code}").strip()
         }
+
+
+class DrawReminder(models.Model):
+    """One day-before-draw reminder queued for a contact about a raffle: the row that makes
+    the reminder task safe to run twice (messaging.bot.draw_reminders)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    raffle = models.ForeignKey("raffles.Raffle", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["raffle", "contact"], name="draw_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Draw reminder of raffle {self.raffle_id} to {self.contact_id}"

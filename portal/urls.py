@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal.views import auth, exports, faqs, files, pages, simulator
+from portal.views import auth, exports, faqs, files, message_templates, pages, simulator
 
 app_name = "portal"
 urlpatterns = [
@@ -33,6 +33,7 @@ urlpatterns = [
     path("faq/", faqs.faq_list, name="faqs"),
     path("faq/new/", faqs.faq_edit, name="faq-new"),
     path("faq/<int:faq_id>/", faqs.faq_edit, name="faq-edit"),
+    path("templates/", message_templates.template_list, name="templates"),
     path("simulator/", pages.SimulatorPage.as_view(), name="simulator"),
     path("simulator/upload", simulator.simulator_upload, name="simulator-upload"),
     path("staff/", pages.StaffAccountsPage.as_view(), name="staff"),

@@ -302,6 +302,28 @@ def buyer_drawn_raffles(buyer: Buyer) -> QuerySet[Raffle]:
     )
 
 
+def raffles_drawn_between(start: datetime, end: datetime) -> QuerySet[Raffle]:
+    """Raffles not drawn yet whose draw date falls in (start, end] (draw reminders)."""
+    return Raffle.objects.filter(
+        status__in=[Raffle.Status.ACTIVE, Raffle.Status.CLOSED],
+        draw_at__gt=start,
+        draw_at__lte=end,
+    ).order_by("draw_at", "id")
+
+
+def paid_numbers_by_buyer(raffle: Raffle) -> dict[int, list[int]]:
+    """Each buyer's paid numbers in a raffle, sorted, by buyer id."""
+    out: dict[int, list[int]] = {}
+    for buyer_id, number in (
+        Order.objects.filter(raffle=raffle, status=Order.Status.PAID)
+        .values_list("buyer_id", "order_tickets__number")
+        .order_by("buyer_id", "order_tickets__number")
+    ):
+        if number is not None:
+            out.setdefault(buyer_id, []).append(number)
+    return out
+
+
 # --- What the API lists -------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ Control it from Python (`FakeGraph` methods) or over HTTP (no token needed):
   POST /_fake/delay   {"seconds"}
   POST /_fake/outage  {"status", "code"}   every send fails until POST /_fake/recover
   POST /_fake/media   {"media_id", "content_base64", "mime_type"}
+  POST /_fake/template {"name", "language", "body_params", "buttons"}  approve a template
   POST /_fake/reset
 Run by hand with `manage.py fakegraph --port 8999`.
 """
@@ -29,8 +30,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from messaging.testing.fake_checks import payload_problem
+
 DEFAULT_TOKEN = "fake-graph-token"  # noqa: S105 - a test double's token
-TEXT_MAX = 4096
 ERROR_TITLES = {
     4: "Application request limit reached",
     100: "Invalid parameter",
@@ -43,7 +45,18 @@ ERROR_TITLES = {
     131026: "Message undeliverable",
     131047: "Re-engagement message",
     131056: "(Business Account, Consumer Account) pair rate limit hit",
+    132000: "Number of parameters does not match the expected number of params",
+    132001: "Template name does not exist in the translation",
 }
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """What an approved template takes: its number of body parameters and its buttons'
+    sub_types in order (a quick reply's payload or a URL's suffix is sent for each)."""
+
+    body_params: int
+    buttons: tuple[str, ...] = ()
 
 
 @dataclass
@@ -98,6 +111,8 @@ class _State:
     media: dict[str, FakeMedia] = field(default_factory=dict)
     delay: float = 0.0
     outage: Failure | None = None  # every message POST fails like this until recover()
+    # Approved templates by (name, language code); empty: any well-formed template is sent.
+    templates: dict[tuple[str, str], TemplateSpec] = field(default_factory=dict)
 
 
 class FakeGraph:
@@ -206,9 +221,38 @@ class FakeGraph:
         with self._lock:
             self._state.media[media_id] = FakeMedia(content, mime_type, **options)
 
+    def approve_template(
+        self, name: str, language: str, body_params: int, buttons: tuple[str, ...] = ()
+    ) -> None:
+        """Answer like Meta for this template: a send of a template not approved here fails
+        with 132001, one with the wrong parameters with 132000."""
+        with self._lock:
+            self._state.templates[(name, language)] = TemplateSpec(body_params, tuple(buttons))
+
     def reset(self) -> None:
         with self._lock:
             self._state = _State()
+
+    def _template_problem(self, body: dict[str, Any]) -> tuple[int, str] | None:
+        with self._lock:
+            approved = dict(self._state.templates)
+        if body.get("type") != "template" or not approved:
+            return None
+        template = body["template"]
+        spec = approved.get((template["name"], template["language"]["code"]))
+        if spec is None:
+            return 132001, f"template {template['name']} ({template['language']['code']})"
+        components = template.get("components") or []
+        params = sum(len(c["parameters"]) for c in components if c["type"] == "body")
+        buttons = tuple(
+            c["sub_type"]
+            for c in sorted(
+                (c for c in components if c["type"] == "button"), key=lambda c: int(c["index"])
+            )
+        )
+        if params != spec.body_params or buttons != spec.buttons:
+            return 132000, f"body takes {spec.body_params}, buttons {list(spec.buttons)}"
+        return None
 
     # --- internals ----------------------------------------------------------------------
     def _record(self, request: RecordedRequest) -> None:
@@ -244,36 +288,6 @@ def _addressed(body: dict[str, Any]) -> dict[str, str]:
     if body.get("to"):
         return {"input": body["to"], "wa_id": body["to"]}
     return {"input": body["recipient"], "user_id": body["recipient"]}
-
-
-def _payload_problem(body: Any) -> str:
-    """The limits Meta enforces, so tests prove the client never breaks them."""
-    try:
-        return _check_payload(body)
-    except (AttributeError, KeyError, TypeError):
-        return "malformed message body"
-
-
-def _check_payload(body: Any) -> str:
-    if not isinstance(body, dict) or body.get("messaging_product") != "whatsapp":
-        return "messaging_product must be whatsapp"
-    if body.get("status") == "read":
-        return "" if body.get("message_id") else "message_id is required"
-    if not body.get("to") and not body.get("recipient"):
-        return "to or recipient is required"
-    kind = body.get("type")
-    if kind == "text":
-        text = (body.get("text") or {}).get("body") or ""
-        return "" if 0 < len(text) <= TEXT_MAX else "text.body must be 1 to 4096 characters"
-    if kind == "interactive":
-        action = (body.get("interactive") or {}).get("action") or {}
-        buttons = action.get("buttons") or []
-        if len(buttons) > 3 or any(len(b["reply"]["title"]) > 20 for b in buttons):
-            return "at most 3 buttons with titles of 20 characters"
-        rows = [row for s in action.get("sections") or [] for row in s.get("rows") or []]
-        if len(rows) > 10 or any(len(r["title"]) > 24 for r in rows):
-            return "at most 10 rows with titles of 24 characters"
-    return ""
 
 
 def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
@@ -345,9 +359,14 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                     self.wfile.write(raw)
                 return
             body = record.json
-            problem = _payload_problem(body)
+            problem = payload_problem(body)
             if problem:
                 self._send_json(400, graph_error(131009, ERROR_TITLES[131009], problem), record)
+                return
+            refused = fake._template_problem(body)
+            if refused is not None:
+                code, details = refused
+                self._send_json(400, graph_error(code, ERROR_TITLES[code], details), record)
                 return
             if body.get("status") == "read":
                 self._send_json(200, {"success": True}, record)
@@ -437,6 +456,14 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                     str(data["media_id"]),
                     base64.b64decode(data["content_base64"]),
                     str(data.get("mime_type", "application/octet-stream")),
+                )
+                self._send_json(200, {"ok": True})
+            elif method == "POST" and path == "/_fake/template":
+                fake.approve_template(
+                    str(data["name"]),
+                    str(data["language"]),
+                    int(data.get("body_params", 0)),
+                    tuple(data.get("buttons", ())),
                 )
                 self._send_json(200, {"ok": True})
             elif method == "POST" and path == "/_fake/reset":

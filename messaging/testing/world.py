@@ -314,7 +314,9 @@ def body_of(payload: dict[str, Any]) -> str:
         return str(payload["interactive"]["body"]["text"])
     if payload.get("type") == "template":
         components = payload["template"].get("components", [])
-        return " ".join(p["text"] for c in components for p in c.get("parameters", []))
+        return " ".join(
+            p["text"] for c in components for p in c.get("parameters", []) if "text" in p
+        )
     return ""
 
 

@@ -161,15 +161,17 @@ def test_outside_the_window_without_a_template_is_recorded_undeliverable(
     assert "Payment confirmed" in body_of(row.payload)
 
 
-def test_outside_the_window_uses_the_template(raffle, buyer, contact, settings):
+def test_outside_the_window_a_notice_without_its_own_template_uses_the_generic_one(
+    raffle, buyer, contact, settings
+):
     settings.WHATSAPP_TEMPLATE_NAME = "order_update"
     contact.last_inbound_at = None
     contact.save()
-    order = services.reserve_specific(raffle.pk, [1], buyer)
-    services.confirm_paid(order)
+    order = services.reserve_specific(raffle.pk, [1], buyer)  # the reservation notice
     row = OutboundMessage.objects.filter(contact=contact).last()
     assert row.kind == OutboundMessage.Kind.TEMPLATE
-    assert "Payment confirmed" in body_of(row.payload)
+    assert row.payload["template"]["name"] == "order_update"
+    assert order.code in body_of(row.payload)
 
 
 def test_a_buyer_without_whatsapp_is_skipped(raffle):

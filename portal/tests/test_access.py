@@ -99,6 +99,7 @@ def _page_urls(raffle: Any, order: Any) -> list[str]:
         reverse("portal:conversations"),
         reverse("portal:conversation", args=[1]),
         reverse("portal:outbox"),
+        reverse("portal:templates"),
         reverse("portal:simulator"),
         reverse("portal:staff"),
         reverse("portal:api-keys"),
