@@ -11,8 +11,13 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from portal.numbers import NumberInputError, format_decimal, format_integer
-from portal.numbers import parse_decimal, parse_integer
+from portal.numbers import (
+    NumberInputError,
+    format_decimal,
+    format_integer,
+    parse_decimal,
+    parse_integer,
+)
 
 
 class _LocalizedInput(forms.TextInput):

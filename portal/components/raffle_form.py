@@ -123,5 +123,8 @@ class RaffleFormView(StaffComponent):
         raffle = Raffle.objects.filter(pk=self.raffle_id).first() if self.raffle_id else None
         context["raffle"] = raffle
         context["range_locked"] = bool(raffle and raffle.range_is_locked)
+        context["range_locked_help"] = (
+            _("Fixed once numbers are generated.") if context["range_locked"] else ""
+        )
         context["read_only"] = bool(raffle and not raffle.is_editable)
         return context
