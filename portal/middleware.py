@@ -26,7 +26,9 @@ def _chosen(request: HttpRequest) -> list[str]:
     value = request.session.get(SESSION_KEY)
     if isinstance(value, list) and len(value) == 2:
         return [str(v) for v in value]
-    return remember(request, StaffPreferences.objects.filter(user_id=request.user.pk).first())
+    return remember(
+        request, StaffPreferences.objects.filter(user_id=int(request.user.pk or 0)).first()
+    )
 
 
 class StaffPreferencesMiddleware:

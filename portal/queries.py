@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from raffles.audit import EventKind
 from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
@@ -242,19 +243,24 @@ def hold_state(order: Order, now: datetime | None = None) -> str:
     """How the order's numbers are held, in words."""
     now = now or timezone.now()
     if order.is_paid:
-        return "Paid: the numbers are sold."
+        return _("Paid: the numbers are sold.")
     if order.hold_is_open_ended:
-        return "Held while staff review the payment proof (no expiry)."
+        return _("Held while staff review the payment proof (no expiry).")
     if order.is_holding(now) and order.expires_at is not None:
         minutes = int((order.expires_at - now).total_seconds() // 60)
         until = timezone.localtime(order.expires_at)
-        return f"Held for {minutes} more minutes (until {until:%H:%M})."
+        return _("Held for %(minutes)d more minutes (until %(time)s).") % {
+            "minutes": minutes,
+            "time": until.strftime("%H:%M %Z"),
+        }
     if order.hold_ran_out(now):
-        return "The hold has run out; the numbers are free for others until confirmed."
+        return _("The hold has run out; the numbers are free for others until confirmed.")
     if order.is_expired:
-        return "Expired: the numbers were released. Confirming works only if they are still free."
+        return _(
+            "Expired: the numbers were released. Confirming works only if they are still free."
+        )
     if order.status == Order.Status.CANCELLED:
-        return "Cancelled: the numbers were released."
+        return _("Cancelled: the numbers were released.")
     return order.get_status_display()
 
 

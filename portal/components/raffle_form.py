@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +29,7 @@ def _local_input(value: datetime | None) -> str:
     return timezone.localtime(value).strftime(DATE_INPUT) if value else ""
 
 
-def _clean(field: LocalizedIntegerField | LocalizedMoneyField, raw: object) -> Any:
+def _clean(field: forms.Field, raw: object) -> Any:
     """The field's value, or its translated message as a `str` error."""
     try:
         return field.clean(str(raw or "").strip())

@@ -54,8 +54,9 @@ class PreferencesForm(_PreferencesModelForm):
 
 @staff_required
 def account(request: HttpRequest) -> HttpResponse:
-    prefs = StaffPreferences.objects.filter(user=request.user).first() or StaffPreferences(
-        user=request.user
+    user_id = int(request.user.pk or 0)
+    prefs = StaffPreferences.objects.filter(user_id=user_id).first() or StaffPreferences(
+        user_id=user_id
     )
     form = PreferencesForm(request.POST or None, instance=prefs)
     if request.method == "POST" and form.is_valid():
