@@ -34,7 +34,7 @@ def test_a_spanish_staff_member_gets_the_portal_in_spanish(
     assert _lang(html) == "es"
     assert ">Pedidos<" in html
     assert "Cerrar sesión" in html
-    assert "Ningún sorteo está vendiendo ahora." in html
+    assert "Ninguna rifa está vendiendo ahora." in html
 
 
 def test_without_a_choice_the_browser_language_applies(staff_client: Client) -> None:
@@ -45,7 +45,7 @@ def test_without_a_choice_the_browser_language_applies(staff_client: Client) -> 
     assert "Nova rifa" in html
     html = staff_client.get(reverse("portal:raffles"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert _lang(html) == "es"
-    assert "Nuevo sorteo" in html
+    assert "Nueva rifa" in html
 
 
 def test_english_by_default(staff_client: Client) -> None:
@@ -117,4 +117,4 @@ def test_csv_headers_in_the_staff_members_language(staff_client: Client, staff_u
     StaffPreferences.objects.create(user=staff_user, language="es")
     response = staff_client.get(reverse("portal:export-orders"))
     first = b"".join(response.streaming_content).decode().lstrip("\ufeff").splitlines()[0]
-    assert first.startswith("codigo,sorteo,estado,nombre_comprador")
+    assert first.startswith("codigo,rifa,estado,nombre_comprador")
