@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.numbers import format_integer
 from raffles.audit import EventKind
 from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
 from raffles.selectors import (
@@ -103,11 +104,11 @@ def describe_event(event: OrderEvent) -> str:
     if event.kind == "payment_rejected":
         return str(d.get("reason", ""))
     if event.kind == "proof_received" and d.get("duplicate_of_order"):
-        return f"Same file as order {d['duplicate_of_order']}"
+        return _("Same file as order %(code)s") % {"code": d["duplicate_of_order"]}
     if event.kind == "paid" and d.get("late"):
-        return "Late payment (after the hold expired)"
+        return _("Late payment (after the hold expired)")
     if event.kind in {"cancelled", "expired"} and d.get("released") is not None:
-        return f"{d['released']} numbers released"
+        return _("%(count)s numbers released") % {"count": format_integer(int(d["released"]))}
     if event.kind == "raffle_updated" and d.get("fields"):
         return ", ".join(d["fields"])
     if event.kind.startswith("api_key") and d.get("key_name"):

@@ -124,6 +124,9 @@ class RaffleFormView(StaffComponent):
         raffle = Raffle.objects.filter(pk=self.raffle_id).first() if self.raffle_id else None
         context["raffle"] = raffle
         context["range_locked"] = bool(raffle and raffle.range_is_locked)
+        context["zone_help"] = _("Time zone: %(zone)s.") % {
+            "zone": timezone.get_current_timezone_name()
+        }
         context["range_locked_help"] = (
             _("Fixed once numbers are generated.") if context["range_locked"] else ""
         )

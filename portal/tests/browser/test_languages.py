@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 
 from portal.models import StaffPreferences
 from portal.tests.browser.conftest import NARROW, WIDE, login, unicorn_ready
+from portal.tests.browser.test_screens import _demo_data, _out_dir
 from raffles.models import Raffle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -104,4 +106,38 @@ def test_portuguese_chosen_on_my_account_on_a_desktop(
     assert raffle.ticket_price == Decimal("1500.00")
     expect(page.locator("dl.facts")).to_contain_text("USD 1.500,00")
     expect(page.locator("nav")).to_contain_text("Rifas")
+    assert errors == []
+
+
+def test_spanish_portal_pictures(
+    browser: Any, live_server: Any, staff: Any, tmp_path: Path
+) -> None:
+    """The main pages in Spanish on a desktop and a phone, saved as *-es-*.png (into
+    docs/screenshots/ with PORTAL_SCREENSHOTS=1): no English left in the navigation, no
+    sideways scrolling on the phone, no JavaScript errors."""
+    data = _demo_data(lambda: None)
+    out = _out_dir(tmp_path)
+    errors: list[str] = []
+    pages = {
+        "dashboard": "/portal/",
+        "raffle": f"/portal/raffles/{data['big'].pk}/",
+        "raffle-form": "/portal/raffles/new/",
+        "review": "/portal/review/",
+        "order": f"/portal/orders/{data['order'].code}/",
+    }
+    for label, viewport in (("wide", WIDE), ("narrow", NARROW)):
+        context = browser.new_context(viewport=viewport, locale="es-ES", device_scale_factor=1)
+        page = _watch(context.new_page(), errors)
+        login(page, live_server.url)
+        for name, path in pages.items():
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            expect(page.locator("html")).to_have_attribute("lang", "es")
+            expect(page.locator("nav")).to_contain_text("Pedidos")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, f"{name} scrolls sideways on a {label} screen ({overflow}px)"
+            page.screenshot(path=str(out / f"{name}-es-{label}.png"), full_page=True)
+        context.close()
     assert errors == []
