@@ -15,9 +15,10 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.translation import gettext_lazy
 
-STAFF_ONLY = "This page is for staff only."
-SUPERUSER_ONLY = "Only administrators (superusers) can manage this."
+STAFF_ONLY = gettext_lazy("This page is for staff only.")
+SUPERUSER_ONLY = gettext_lazy("Only administrators (superusers) can manage this.")
 
 
 def is_portal_user(user: Any) -> bool:

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Field
+from django.utils.translation import gettext as _
 
 from raffles.audit import EventKind
 from raffles.exceptions import InvalidInput
@@ -28,7 +29,7 @@ def create_staff_user(
 ) -> Any:
     username = (username or "").strip()
     if not username:
-        raise InvalidInput("Choose a username", field="username")
+        raise InvalidInput(_("Choose a username"), field="username")
     field = User._meta.get_field(User.USERNAME_FIELD)
     assert isinstance(field, Field)  # the username is a concrete column, never a relation
     try:
@@ -37,16 +38,18 @@ def create_staff_user(
         raise InvalidInput(" ".join(exc.messages), field="username") from None
     max_length = field.max_length
     if max_length is not None and len(username) > max_length:
-        raise InvalidInput(f"At most {max_length} characters", field="username")
+        raise InvalidInput(
+            _("At most %(count)d characters") % {"count": max_length}, field="username"
+        )
     if User.objects.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists():
-        raise InvalidInput("That username is taken", field="username")
+        raise InvalidInput(_("That username is taken"), field="username")
     email = (email or "").strip()
     if email:
         try:
             User._meta.get_field("email").run_validators(email)
         except ValidationError:
             raise InvalidInput(
-                "Enter a valid email address, or leave it empty", field="email"
+                _("Enter a valid email address, or leave it empty"), field="email"
             ) from None
     candidate = User(username=username, email=email)
     _check_password(password, candidate)
@@ -66,7 +69,7 @@ def create_staff_user(
 
 def _change(user: Any, by: Any, kind: EventKind, **fields: Any) -> Any:
     if getattr(by, "pk", None) == user.pk:
-        raise InvalidInput("You cannot change your own access here", field=None)
+        raise InvalidInput(_("You cannot change your own access here"), field=None)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(**fields)
         log_event(kind=kind, by=by, username=user.get_username(), **fields)

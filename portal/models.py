@@ -45,3 +45,35 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class StaffPreferences(models.Model):
+    """A staff member's own settings: the portal's language and time zone. Empty means the
+    default: the browser's language (Accept-Language), the deployment's TIME_ZONE."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="portal_preferences",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Empty: the language of your browser."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Empty: the organizer's time zone."),
+    )
+
+    class Meta:
+        verbose_name = _("staff preferences")
+        verbose_name_plural = _("staff preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language or '-'} {self.time_zone or '-'}"

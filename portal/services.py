@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.models import ApiKey
 from raffles import services as raffle_services
@@ -39,9 +40,10 @@ def create_api_key(*, name: str, read_only: bool, created_by: Any = None) -> tup
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX_LENGTH:
         raise InvalidInput(
-            f"The key's name must have 1 to {NAME_MAX_LENGTH} characters", field="name"
+            _("The key's name must have 1 to %(count)d characters") % {"count": NAME_MAX_LENGTH},
+            field="name",
         )
-    for _ in range(5):
+    for _attempt in range(5):
         prefix = KEY_PREFIX + secrets.token_hex(4)
         raw_key = f"{prefix}_{secrets.token_urlsafe(32)}"
         try:

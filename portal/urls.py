@@ -1,12 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal.views import auth, exports, faqs, files, message_templates, pages, simulator
+from portal.views import account, auth, exports, faqs, files, message_templates, pages, simulator
 
 app_name = "portal"
 urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account.account, name="account"),
     path("", pages.DashboardPage.as_view(), name="dashboard"),
     path("raffles/", pages.RaffleListPage.as_view(), name="raffles"),
     path("raffles/new/", pages.RaffleCreatePage.as_view(), name="raffle-new"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from portal.components.base import StaffComponent
 from portal.models import ApiKey
 from portal.services import create_api_key, revoke_api_key
@@ -43,7 +45,10 @@ class ApiKeysView(StaffComponent):
         api_key = ApiKey.objects.get(pk=self.revoking)
         self.revoking = 0
         api_key = revoke_api_key(api_key=api_key, by=self.request.user)
-        self.notice = f"Key “{api_key.name}” ({api_key.prefix}) revoked."
+        self.notice = _("Key “%(name)s” (%(prefix)s) revoked.") % {
+            "name": api_key.name,
+            "prefix": api_key.prefix,
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -24,6 +24,8 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_unicorn.components import UnicornView
 
 from portal.access import check_portal_user
@@ -54,7 +56,7 @@ _HOOK_PREFIXES = ("updating_", "updated_", "resolved_")
 # Calls made by pollers, not by a person: they keep the last action's messages.
 PASSIVE = frozenset({"refresh", "tick", "check"})
 
-UNEXPECTED = "Something went wrong and it was logged. Reload the page and try again."
+UNEXPECTED = gettext_lazy("Something went wrong and it was logged. Reload the page and try again.")
 
 
 def _error_classes() -> tuple[type[Exception], ...]:
@@ -87,10 +89,10 @@ def _guarded(func: Callable[..., Any], *, is_mount: bool) -> Callable[..., Any]:
         except KNOWN_ERRORS as exc:
             self._show_error(exc)
         except ObjectDoesNotExist:
-            self.error = "That record no longer exists. Reload the page."
+            self.error = _("That record no longer exists. Reload the page.")
         except Exception:
             logger.exception("portal action %s.%s failed", type(self).__name__, func.__name__)
-            self.error = UNEXPECTED
+            self.error = str(UNEXPECTED)
         return None
 
     # A marker attribute on the function object, which mypy does not model.

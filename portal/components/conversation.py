@@ -24,23 +24,23 @@ class ConversationView(StaffComponent):
 
     def pause(self) -> None:
         messaging_services.set_bot_paused(self._contact(), True, by=self.request.user)
-        self.notice = "Bot paused: it stays silent with this contact until you resume it."
+        self.notice = _("Bot paused: it stays silent with this contact until you resume it.")
 
     def resume(self) -> None:
         messaging_services.set_bot_paused(self._contact(), False, by=self.request.user)
-        self.notice = "Bot resumed."
+        self.notice = _("Bot resumed.")
 
     def reply(self, text: str = "") -> None:
         text = str(text or "").strip()
         if not text:
-            self.field_errors = {"reply": "Type a reply."}
+            self.field_errors = {"reply": _("Type a reply.")}
             return
         try:
             messaging_services.send_staff_reply(self._contact(), text, by=self.request.user)
         except MessagingError as exc:
             self.field_errors = {"reply": exc.message}
             return
-        self.notice = "Reply queued."
+        self.notice = _("Reply queued.")
 
     def retry(self, message_id: int = 0) -> None:
         """Queue a parked (failed) message of this contact again."""

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from portal.components.base import StaffComponent
+from portal.numbers import NumberInputError, format_integer, parse_integer
 from raffles import services
 from raffles.models import Buyer, Raffle
 from raffles.selectors import draw_summary
@@ -44,14 +47,16 @@ class DrawPanelView(StaffComponent):
             self._raffle(), exclude_pending=bool(self.exclude_pending), by=self.request.user
         )
         self._clear_verification()
-        self.notice = f"The list of {draw.entries_count} sold numbers is frozen."
+        self.notice = _("The list of %(count)s sold numbers is frozen.") % {
+            "count": format_integer(draw.entries_count)
+        }
 
     def draw(self) -> None:
         self.notice = ""
         try:
-            prizes = int(str(self.prizes).strip())
-        except ValueError:
-            self.field_errors = {"prizes": "Enter a whole number."}
+            prizes = parse_integer(str(self.prizes))
+        except NumberInputError as exc:
+            self.field_errors = {"prizes": exc.message}
             return
         draw = services.draw_raffle(
             self._raffle(),
@@ -61,7 +66,9 @@ class DrawPanelView(StaffComponent):
             by=self.request.user,
         )
         self._clear_verification()
-        self.notice = f"The raffle is drawn: {len(draw.winners)} winners."
+        self.notice = _("The raffle is drawn: %(count)s winners.") % {
+            "count": format_integer(len(draw.winners))
+        }
 
     def verify(self) -> None:
         self.notice = ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from portal import conversations
 from portal.components.base import StaffComponent
 from portal.queries import describe_event, event_label, hold_state, order_events, order_proofs
@@ -31,13 +33,15 @@ class OrderDetailView(StaffComponent):
     def confirm(self) -> None:
         self.notice = ""
         order = services.confirm_paid(self._order(), by=self.request.user)
-        self.notice = f"Payment confirmed: the numbers of {order.code} are sold."
+        self.notice = _("Payment confirmed: the numbers of %(code)s are sold.") % {
+            "code": order.code
+        }
 
     def reject(self) -> None:
         self.notice = ""
         services.reject_payment(self._order(), self.reason, by=self.request.user)
         self.reason = ""
-        self.notice = "Payment rejected; the buyer was told why and can send a new proof."
+        self.notice = _("Payment rejected; the buyer was told why and can send a new proof.")
 
     def ask_cancel(self) -> None:
         self.confirming_cancel = True
@@ -49,7 +53,7 @@ class OrderDetailView(StaffComponent):
         self.notice = ""
         self.confirming_cancel = False
         services.cancel_order(self._order(), by=self.request.user)
-        self.notice = "Order cancelled; its numbers are free again."
+        self.notice = _("Order cancelled; its numbers are free again.")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from portal.components.base import StaffComponent
+from portal.numbers import format_integer
 from raffles import services
 from raffles.models import Raffle
 from raffles.selectors import raffle_counts, raffle_money
@@ -38,22 +41,22 @@ class RafflePanelView(StaffComponent):
         ready = services.start_ticket_generation(raffle=self._raffle(), by=self.request.user)
         raffle = self._sync()
         self.notice = (
-            f"{raffle.size:,} numbers are ready."
+            _("%(count)s numbers are ready.") % {"count": format_integer(raffle.size)}
             if ready
-            else "Generating numbers in the background; this page shows the progress."
+            else _("Generating numbers in the background; this page shows the progress.")
         )
 
     def activate(self) -> None:
         self.notice = ""
         services.activate_raffle(raffle=self._raffle(), by=self.request.user)
-        self.notice = "The raffle is active: buyers can buy numbers now."
+        self.notice = _("The raffle is active: buyers can buy numbers now.")
         self._sync()
 
     def close(self) -> None:
         self.notice = ""
         self.confirming_close = False
         services.close_raffle(self._raffle(), by=self.request.user)
-        self.notice = "Sales are closed. Orders waiting for payment can still be confirmed."
+        self.notice = _("Sales are closed. Orders waiting for payment can still be confirmed.")
         self._sync()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

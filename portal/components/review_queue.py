@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from portal.components.base import StaffComponent
 from portal.queries import hold_state
@@ -55,7 +56,7 @@ class ReviewQueueView(StaffComponent):
 
     def refresh(self) -> None:
         if self.proof_id and self._current() is None:
-            self.notice = (
+            self.notice = _(
                 "That proof was handled meanwhile (by someone else); here is the next one."
             )
             self._load_first()
@@ -78,7 +79,7 @@ class ReviewQueueView(StaffComponent):
             self.refresh()
             return
         order = services.confirm_paid(proof.order, by=self.request.user)
-        self.notice = f"Order {order.code} confirmed: its numbers are sold."
+        self.notice = _("Order %(code)s confirmed: its numbers are sold.") % {"code": order.code}
         self._show(self._after(proof))
 
     def reject(self) -> None:
@@ -88,7 +89,9 @@ class ReviewQueueView(StaffComponent):
             self.refresh()
             return
         services.reject_payment(proof.order, self.reason, by=self.request.user)
-        self.notice = f"Payment of order {proof.order.code} rejected; the buyer was told why."
+        self.notice = _("Payment of order %(code)s rejected; the buyer was told why.") % {
+            "code": proof.order.code
+        }
         self.reason = ""
         self._show(self._after(proof))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 from portal import accounts
 from portal.components.base import StaffComponent
@@ -43,7 +44,7 @@ class StaffAccountsView(StaffComponent):
             )
         finally:
             self.password = ""
-        self.notice = f"Staff account “{user.get_username()}” created."
+        self.notice = _("Staff account “%(name)s” created.") % {"name": user.get_username()}
         self.username = self.email = self.password = ""
         self.superuser = False
 
@@ -82,7 +83,7 @@ class StaffAccountsView(StaffComponent):
             return
         finally:
             self.new_password = ""
-        self.notice = f"New password set for “{user.get_username()}”."
+        self.notice = _("New password set for “%(name)s”.") % {"name": user.get_username()}
         self.password_user = 0
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

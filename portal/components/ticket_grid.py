@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from portal.components.base import StaffComponent
 from portal.queries import (
     BLOCK_SIZES,
@@ -62,7 +64,7 @@ class TicketGridView(StaffComponent):
         raffle = self._raffle()
         raw = (self.jump or "").strip()
         if not raw.isdigit():
-            self.field_errors = {"jump": "Type a number."}
+            self.field_errors = {"jump": _("Type a number.")}
             return
         number = int(raw)
         if not raffle.min_number <= number <= raffle.max_number:

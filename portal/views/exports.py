@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from portal.access import staff_required
@@ -79,20 +80,20 @@ def orders_csv(request: HttpRequest) -> StreamingHttpResponse:
             ]
 
     header = [
-        "code",
-        "raffle",
-        "status",
-        "buyer_name",
-        "buyer_phone",
-        "qty",
-        "numbers",
-        "total",
-        "currency",
-        "created_at",
-        "expires_at",
-        "paid_at",
-        "closed_at",
-        "confirmed_by",
+        pgettext("CSV column", "code"),
+        pgettext("CSV column", "raffle"),
+        pgettext("CSV column", "status"),
+        pgettext("CSV column", "buyer_name"),
+        pgettext("CSV column", "buyer_phone"),
+        pgettext("CSV column", "qty"),
+        pgettext("CSV column", "numbers"),
+        pgettext("CSV column", "total"),
+        pgettext("CSV column", "currency"),
+        pgettext("CSV column", "created_at"),
+        pgettext("CSV column", "expires_at"),
+        pgettext("CSV column", "paid_at"),
+        pgettext("CSV column", "closed_at"),
+        pgettext("CSV column", "confirmed_by"),
     ]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _stream(header, rows(), f"orders-{stamp}.csv")
@@ -114,5 +115,11 @@ def sold_numbers_csv(request: HttpRequest, raffle_id: int) -> StreamingHttpRespo
                 _iso(order.paid_at) if order else "",
             ]
 
-    header = ["number", "order", "buyer_name", "buyer_phone", "paid_at"]
+    header = [
+        pgettext("CSV column", "number"),
+        pgettext("CSV column", "order"),
+        pgettext("CSV column", "buyer_name"),
+        pgettext("CSV column", "buyer_phone"),
+        pgettext("CSV column", "paid_at"),
+    ]
     return _stream(header, rows(), f"raffle-{raffle.pk}-sold-numbers.csv")

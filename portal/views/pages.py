@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from messaging.models import Contact
@@ -14,7 +17,7 @@ from raffles.models import Order, Raffle
 
 class PortalPage(StaffRequiredMixin, TemplateView):
     section = ""
-    title = ""
+    title: str | Promise = ""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -26,19 +29,19 @@ class PortalPage(StaffRequiredMixin, TemplateView):
 class DashboardPage(PortalPage):
     template_name = "portal/dashboard.html"
     section = "dashboard"
-    title = "Dashboard"
+    title = gettext_lazy("Dashboard")
 
 
 class RaffleListPage(PortalPage):
     template_name = "portal/raffles.html"
     section = "raffles"
-    title = "Raffles"
+    title = gettext_lazy("Raffles")
 
 
 class RaffleCreatePage(PortalPage):
     template_name = "portal/raffle_form.html"
     section = "raffles"
-    title = "New raffle"
+    title = gettext_lazy("New raffle")
 
 
 class RafflePage(PortalPage):
@@ -69,13 +72,13 @@ class TicketGridPage(RafflePage):
 class ReviewPage(PortalPage):
     template_name = "portal/review.html"
     section = "review"
-    title = "Payment review"
+    title = gettext_lazy("Payment review")
 
 
 class OrderListPage(PortalPage):
     template_name = "portal/orders.html"
     section = "orders"
-    title = "Orders"
+    title = gettext_lazy("Orders")
 
 
 class OrderPage(PortalPage):
@@ -86,7 +89,7 @@ class OrderPage(PortalPage):
         context = super().get_context_data(**kwargs)
         order = get_object_or_404(Order, code=str(self.kwargs["code"]).upper())
         context["order"] = order
-        context["title"] = f"Order {order.code}"
+        context["title"] = _("Order %(code)s") % {"code": order.code}
         context["scope"] = f"order:{order.pk}"
         return context
 
@@ -94,7 +97,7 @@ class OrderPage(PortalPage):
 class ConversationsPage(PortalPage):
     template_name = "portal/conversations.html"
     section = "conversations"
-    title = "Conversations"
+    title = gettext_lazy("Conversations")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -109,22 +112,22 @@ class ConversationsPage(PortalPage):
 class OutboxPage(PortalPage):
     template_name = "portal/outbox.html"
     section = "outbox"
-    title = "Outbox"
+    title = gettext_lazy("Outbox")
 
 
 class SimulatorPage(PortalPage):
     template_name = "portal/simulator.html"
     section = "simulator"
-    title = "Simulator"
+    title = gettext_lazy("Simulator")
 
 
 class StaffAccountsPage(SuperuserRequiredMixin, PortalPage):
     template_name = "portal/staff.html"
     section = "staff"
-    title = "Staff accounts"
+    title = gettext_lazy("Staff accounts")
 
 
 class ApiKeysPage(SuperuserRequiredMixin, PortalPage):
     template_name = "portal/api_keys.html"
     section = "api-keys"
-    title = "API keys"
+    title = gettext_lazy("API keys")

@@ -127,16 +127,16 @@
     var name = document.querySelector("#sim-name");
     body.set("wa_id", wa ? wa.value : "");
     body.set("name", name ? name.value : "");
-    status.textContent = "Sending…";
+    status.textContent = status.dataset.sending || "Sending…";
     status.style.color = "";
     fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": csrf(), "Accept": "application/json" },
     }).then(function (r) { return r.json(); }).then(function (data) {
-      status.textContent = data.error ? data.error : "Sent.";
+      status.textContent = data.error ? data.error : (status.dataset.sent || "Sent.");
       status.style.color = data.error ? "var(--bad)" : "";
       input.value = "";
       try { window.Unicorn.call("simulator", "refresh"); } catch (e) { /* */ }
-    }).catch(function () { status.textContent = "Could not send the file."; });
+    }).catch(function () { status.textContent = status.dataset.failed || "Could not send the file."; });
   });
 })();
