@@ -31,7 +31,7 @@ def public_base_url(app_configs: Any, **kwargs: Any) -> list[Error]:
         Error(
             f"PUBLIC_BASE_URL must be the site's public address with DEBUG=false, got {value!r}: "
             "the draw links the bot sends buyers are built from it.",
-            hint="Set PUBLIC_BASE_URL=https://raffles.example.com (your domain; see docs/deploy.md).",
+            hint="Set PUBLIC_BASE_URL=https://raffles.example.com (your domain; docs/deploy.md).",
             id="messaging.E001",
         )
     ]
