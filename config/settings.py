@@ -409,7 +409,11 @@ for _name, _rate in (
             f"{_name} must look like 600/min (a number, then /s, /min, /hour or /day),"
             f" got {_rate!r}"
         )
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address buyers open links at (draw verification pages). Required with DEBUG=false: the
+# system check messaging.E001 refuses to start without a public one.
+PUBLIC_BASE_URL = os.environ.get(
+    "PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else ""
+).rstrip("/")
 
 UNICORN = {"CACHE_ALIAS": "default", "SERIAL": {"ENABLED": False}}
 

@@ -40,4 +40,5 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_sweep_schedule, sender=self, dispatch_uid="messaging-sweep")
+        from messaging import checks  # noqa: F401 - registers the system checks
         from messaging.bot import notifications  # noqa: F401 - connects the buyer notifications

@@ -161,6 +161,7 @@ class FakeWorld:
             currency=raffle.currency,
             expires_at=self.now + timedelta(minutes=raffle.reservation_minutes),
             payment_instructions="Transfer to account 123",
+            created_at=self.now,
         )
         self.orders[code] = order
         return order

@@ -46,6 +46,8 @@ class Answers(ConversationBase):
                 return self.out(answers.prices(self.about(), self.waiting_order()))
             case Intent.DRAW_DATE:
                 return self.out(answers.draw_dates(self.about()))
+            case Intent.VERIFY:
+                return self.out(screens.verification(self.about()))
             case Intent.MY_NUMBERS:
                 return self.tickets()
             case Intent.HUMAN:

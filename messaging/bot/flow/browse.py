@@ -67,10 +67,27 @@ class Browse(ConversationBase):
         said = set(buyer_text.tokens(text))
         found = []
         for raffle in self.selling()[0]:
-            name = {t for t in buyer_text.tokens(raffle.title) if len(t) > 2 or t.isdigit()}
+            name = _name_tokens(raffle)
             if name and name <= said:
                 found.append(raffle)
         return found[0] if len(found) == 1 else None
+
+    def named_request(self, text: str) -> Turn | None:
+        """A raffle's name with numbers or "random N" ("Bike 5 12", "2 al azar de la Bici"):
+        that request, in that raffle. None when the text is not one."""
+        raffle = self.named_raffle(text)
+        if raffle is None:
+            return None
+        name = _name_tokens(raffle)
+        rest = " ".join(t for t in buyer_text.tokens(text) if t not in name)
+        request = buyer_text.parse(rest)
+        if isinstance(request, buyer_text.NumbersRequest):
+            self.state, self.ctx = RAFFLE, {"raffle": raffle.id}
+            return self.numbers(raffle.id, request.numbers, typed=True, confirm=request.ranged)
+        if isinstance(request, buyer_text.RandomRequest) and request.qty is not None:
+            self.state, self.ctx = RAFFLE, {"raffle": raffle.id}
+            return self.random(raffle.id, request.qty)
+        return None
 
     def ask(self, raffle_id: int, what: str) -> Turn:
         raffle = self.selling_raffle(raffle_id)
@@ -93,3 +110,7 @@ class Browse(ConversationBase):
             else:
                 return self.raffles(1, want=want)
         return self.selling_raffle(raffle_id)
+
+
+def _name_tokens(raffle: RaffleView) -> set[str]:
+    return {t for t in buyer_text.tokens(raffle.title) if len(t) > 2 or t.isdigit()}

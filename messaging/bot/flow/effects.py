@@ -15,6 +15,7 @@ class Reserve:
     qty: int = 0  # this many at random
     replace: str = ""  # an unconfirmed order of this buyer to release first (same raffle)
     add: bool = False  # the buyer chose *Add another order* next to the ones she holds
+    confirm: bool = False  # ask *Confirm* before the payment details: the request was ambiguous
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class Intent(StrEnum):
     MY_NUMBERS = "my_numbers"
     DRAW_DATE = "draw_date"
     PRICE = "price"
+    VERIFY = "verify"
     HELP = "help"
     THANKS = "thanks"
 
@@ -156,6 +157,37 @@ INTENTS: dict[Intent, tuple[tuple[str, ...], ...]] = {
         "preco",
         "quanto",
         "custa",
+    ),
+    Intent.VERIFY: _p(
+        # en
+        "verify",
+        "verification",
+        "how winner",
+        "winner chosen",
+        "winner picked",
+        "winner selected",
+        "commitment",
+        "hash",
+        "fair draw",
+        "draw fair",
+        "rigged",
+        # es
+        "verificar",
+        "verificacion",
+        "como ganador",
+        "elige ganador",
+        "eligen ganador",
+        "escoge ganador",
+        "sorteo justo",
+        "sorteo transparente",
+        "trampa",
+        # pt
+        "verificacao",
+        "escolhe ganhador",
+        "escolhido ganhador",
+        "como ganhador",
+        "sorteio justo",
+        "sorteio transparente",
     ),
     Intent.HELP: _p(
         "help",

@@ -20,6 +20,7 @@ MAX_RESULTS = 5
 
 def raffle_view(raffle: Raffle, now: datetime | None = None) -> RaffleView:
     selling = raffle.is_active
+    summary = selectors.draw_summary(raffle)
     left = selectors.raffle_counts(raffle, now).available if selling else 0
     return RaffleView(
         id=raffle.pk,
@@ -36,14 +37,10 @@ def raffle_view(raffle: Raffle, now: datetime | None = None) -> RaffleView:
         sales_close_at=raffle.sales_close_at,
         draw_at=raffle.draw_at,
         reservation_minutes=raffle.reservation_minutes,
-        commitment=_commitment(raffle),
+        commitment=summary.commitment if summary is not None else "",
+        draw_url=summary.public_url if summary is not None else "",
         status=raffle.status,
     )
-
-
-def _commitment(raffle: Raffle) -> str:
-    summary = selectors.draw_summary(raffle)
-    return summary.commitment if summary is not None else ""
 
 
 def order_view(order: Order) -> OrderView:
@@ -61,6 +58,7 @@ def order_view(order: Order) -> OrderView:
         expires_at=order.expires_at,
         proof_received=order.proof_received,
         payment_instructions=raffle.payment_instructions,
+        created_at=order.created_at,
     )
 
 

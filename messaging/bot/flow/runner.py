@@ -143,7 +143,8 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
             .exists()
         )
         outcome = machine.handle(contact.state, contact.context, event, q, first_contact=first)
-    outbox.queue_read(message)
+    # The typing indicator only when an answer follows (none to a reaction).
+    outbox.queue_read(message, typing=bool(outcome.replies or outcome.effects))
     replies: list[Reply] = list(outcome.replies)
     effect = outcome.domain_effect
     if effect is not None:

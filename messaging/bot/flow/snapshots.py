@@ -37,6 +37,7 @@ class RaffleView:
     draw_at: datetime | None = None
     reservation_minutes: int = 30
     commitment: str = ""  # the draw commitment hash, once raffles has one
+    draw_url: str = ""  # the public page where anyone can verify the draw
     status: str = "active"
 
     @property
@@ -60,6 +61,7 @@ class OrderView(OrderRules):
     proof_received: bool = False
     payment_instructions: str = ""
     raw_numbers: tuple[int, ...] = ()
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
