@@ -14,9 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from messaging.channel import jobs, payloads
+from messaging.channel import jobs, outbound_media, payloads
 from messaging.channel.logutils import mask_phone
-from messaging.models import Contact, InboundMessage, OutboundMessage
+from messaging.models import Contact, InboundMessage, OutboundMedia, OutboundMessage
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +35,10 @@ def _queue(
     status: str = OutboundMessage.Status.QUEUED,
     last_error: str = "",
     notification: bool = False,
+    media: OutboundMedia | None = None,
 ) -> OutboundMessage:
     row = OutboundMessage.objects.create(
+        media=media,
         contact=contact,
         to=contact.send_to,
         kind=kind,
@@ -92,6 +94,17 @@ def queue_list(
         contact.send_to, body, button_label, all_sections, header=header, footer=footer
     )
     return _queue(contact, Kind.LIST, payload)
+
+
+def queue_image(
+    contact: Contact, content: bytes, mime_type: str = "image/png", *, caption: str = ""
+) -> OutboundMessage:
+    """A picture (a rendered board or ticket, a prize photo). The bytes are stored with the
+    row and uploaded to Meta when it is sent, once (outbound_media.ensure_uploaded)."""
+    with transaction.atomic():
+        media = outbound_media.store(content, mime_type)
+        payload = payloads.media_to_upload(contact.send_to, "image", caption=caption)
+        return _queue(contact, Kind.IMAGE, payload, media=media)
 
 
 def queue_template(

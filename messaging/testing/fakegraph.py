@@ -1,9 +1,11 @@
 """A fake WhatsApp Cloud (Graph) API: a real HTTP server on 127.0.0.1 for tests and by hand.
 
-Answers Meta's shapes for POST /{version}/{phone-number-id}/messages (send and mark-as-read),
-GET /{version}/{media-id} and the media download URL; checks the bearer token; records every
-request; and can be told to fail (HTTP 429/500, Graph error codes), to be slow, to redirect a
-download to another host or to serve an oversized file.
+Answers Meta's shapes for POST /{version}/{phone-number-id}/messages (send and mark-as-read;
+an image or document by uploaded id or by link), POST /{version}/{phone-number-id}/media (a
+multipart upload, answered with {"id"}), GET /{version}/{media-id} and the media download
+URL; checks the bearer token; records every request; and can be told to fail (HTTP 429/500,
+Graph error codes), to be slow, to redirect a download to another host or to serve an
+oversized file.
 
 Control it from Python (`FakeGraph` methods) or over HTTP (no token needed):
   GET  /_fake/requests                 every request recorded so far
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import email.parser
+import email.policy
 import hashlib
 import json
 import secrets
@@ -31,6 +35,9 @@ from urllib.parse import urlsplit
 
 DEFAULT_TOKEN = "fake-graph-token"  # noqa: S105 - a test double's token
 TEXT_MAX = 4096
+CAPTION_MAX = 1024
+UPLOAD_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
+UPLOAD_MAX = 5 * 1024 * 1024  # Meta's limit for images
 ERROR_TITLES = {
     4: "Application request limit reached",
     100: "Invalid parameter",
@@ -202,6 +209,19 @@ class FakeGraph:
         with self._lock:
             self._state.outage = None
 
+    def uploads(self) -> list[RecordedRequest]:
+        """POSTs to /media (uploads) answered with 200, in arrival order."""
+        return [
+            r
+            for r in self.requests
+            if r.method == "POST" and r.path.endswith("/media") and r.status == 200
+        ]
+
+    def media_content(self, media_id: str) -> bytes | None:
+        """The bytes of uploaded (or added) media, by id."""
+        media = self._media(media_id)
+        return media.content if media is not None else None
+
     def add_media(self, media_id: str, content: bytes, mime_type: str, **options: Any) -> None:
         with self._lock:
             self._state.media[media_id] = FakeMedia(content, mime_type, **options)
@@ -265,6 +285,15 @@ def _check_payload(body: Any) -> str:
     if kind == "text":
         text = (body.get("text") or {}).get("body") or ""
         return "" if 0 < len(text) <= TEXT_MAX else "text.body must be 1 to 4096 characters"
+    if kind in ("image", "document"):
+        obj = body.get(kind) or {}
+        if bool(obj.get("id")) == bool(obj.get("link")):
+            return f"{kind} needs exactly one of id or link"
+        if obj.get("link") and not str(obj["link"]).startswith(("http://", "https://")):
+            return f"{kind}.link must be an http(s) URL"
+        if len(obj.get("caption") or "") > CAPTION_MAX:
+            return "caption must be at most 1024 characters"
+        return ""
     if kind == "interactive":
         action = (body.get("interactive") or {}).get("action") or {}
         buttons = action.get("buttons") or []
@@ -274,6 +303,28 @@ def _check_payload(body: Any) -> str:
         if len(rows) > 10 or any(len(r["title"]) > 24 for r in rows):
             return "at most 10 rows with titles of 24 characters"
     return ""
+
+
+def _sent_media_id(body: dict[str, Any]) -> str:
+    kind = body.get("type")
+    obj = body.get(kind) if kind in ("image", "document") else None
+    return str(obj.get("id") or "") if isinstance(obj, dict) else ""
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, str]]:
+    """A multipart/form-data body as {field name: (bytes, content type)}."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    fields: dict[str, tuple[bytes, str]] = {}
+    if not message.is_multipart():
+        return fields
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        fields[name] = (payload if isinstance(payload, bytes) else b"", part.get_content_type())
+    return fields
 
 
 def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
@@ -325,6 +376,8 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                 self._media_info(parts[1], record)
             elif method == "POST" and len(parts) == 3 and parts[2] == "messages":
                 self._messages(record)
+            elif method == "POST" and len(parts) == 3 and parts[2] == "media":
+                self._upload(record)
             else:
                 self._send_json(404, graph_error(100, "Unknown path " + path), record)
 
@@ -349,6 +402,10 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
             if problem:
                 self._send_json(400, graph_error(131009, ERROR_TITLES[131009], problem), record)
                 return
+            media_id = _sent_media_id(body)
+            if media_id and fake._media(media_id) is None:
+                self._send_json(400, graph_error(100, "Invalid media id", media_id), record)
+                return
             if body.get("status") == "read":
                 self._send_json(200, {"success": True}, record)
                 return
@@ -361,6 +418,31 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                 },
                 record,
             )
+
+        def _upload(self, record: RecordedRequest) -> None:
+            """Meta's upload: multipart form with messaging_product=whatsapp, type and file."""
+            failure = fake._pop_failure()
+            if failure is not None:
+                self._send_json(
+                    failure.status, graph_error(failure.code or 0, failure.message), record
+                )
+                return
+            fields = _multipart(self.headers.get("Content-Type", ""), record.body)
+            problem = ""
+            file = fields.get("file")
+            if fields.get("messaging_product", (b"", ""))[0] != b"whatsapp":
+                problem = "messaging_product must be whatsapp"
+            elif file is None or not file[0]:
+                problem = "file is required"
+            elif file[1] not in UPLOAD_TYPES or len(file[0]) > UPLOAD_MAX:
+                problem = "unsupported file type or size"
+            if problem:
+                self._send_json(400, graph_error(100, ERROR_TITLES[100], problem), record)
+                return
+            assert file is not None
+            media_id = str(secrets.randbelow(10**15) + 10**15)
+            fake.add_media(media_id, file[0], file[1])
+            self._send_json(200, {"id": media_id}, record)
 
         def _media_info(self, media_id: str, record: RecordedRequest) -> None:
             media = fake._media(media_id)
