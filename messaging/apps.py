@@ -28,4 +28,8 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_sweep_schedule, sender=self, dispatch_uid="messaging-sweep")
-        from messaging.bot import notifications  # noqa: F401 - connects the buyer notifications
+        from messaging.bot import (  # noqa: F401 - after the receipt
+            claim_notice,
+            notifications,
+            ticket_notice,
+        )

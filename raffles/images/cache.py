@@ -10,6 +10,7 @@ render. Reading a block costs one range of at most `BLOCK_SIZE` rows of the raff
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,15 +81,16 @@ def free_in_block(raffle: Raffle, block: Block, now: datetime) -> set[int]:
 
 def board_picture(
     raffle: Raffle,
-    labels: BoardLabels,
+    labels_for: Callable[[Block], BoardLabels],
     *,
     around: int | None = None,
     now: datetime | None = None,
 ) -> BoardPicture:
     """The board's block around `around` (else the first with free numbers), from the cache
-    when nothing changed since it was drawn."""
+    when nothing changed since it was drawn. `labels_for(block)`: the texts on the picture."""
     now = now or timezone.now()
     block = choose_block(raffle, around, now)
+    labels = labels_for(block)
     version = board_version(raffle.pk, now)
     key = _key(raffle.pk, version, block, labels)
     cached = cache.get(key)
