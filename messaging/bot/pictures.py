@@ -33,7 +33,7 @@ def queue_picture(contact: Contact, picture: Picture) -> OutboundMessage | None:
     if raffle is None:
         return None
     if picture.what == "board":
-        return outbox.queue_image(contact, board_png(raffle, picture.around))
+        return outbox.queue_image(contact, board_png(raffle, picture.around), caption=raffle.title)
     if picture.what == "prize":
         photo = services.prize_photo_bytes(raffle)
         if photo is None:

@@ -248,14 +248,15 @@ def media_to_upload(to: str, kind: str, *, caption: str = "", filename: str = ""
 def with_media_id(payload: dict[str, Any], media_id: str) -> dict[str, Any]:
     """The media message `payload` pointing to Meta's id of its uploaded file."""
     kind = str(payload["type"])
-    obj = {k: v for k, v in dict(payload[kind]).items() if k != "link"}
+    obj = {k: v for k, v in dict(payload[kind]).items() if k not in ("id", "link")}
     return {**payload, kind: {"id": media_id, **obj}}
 
 
-def needs_media_id(payload: dict[str, Any]) -> bool:
+def media_id_of(payload: dict[str, Any]) -> str:
+    """The uploaded media id a media message points to ("" when none yet)."""
     kind = payload.get("type")
     obj = payload.get(kind) if isinstance(kind, str) else None
-    return isinstance(obj, dict) and not obj.get("id") and not obj.get("link")
+    return str(obj.get("id") or "") if isinstance(obj, dict) else ""
 
 
 def mark_read(message_id: str, *, typing: bool = True) -> dict[str, Any]:

@@ -174,15 +174,18 @@ def _send(row: OutboundMessage, token: str, slot: datetime | None) -> SendResult
         slot = pacing.reserve_slot(client.phone_number_id or "default")
     pacing.wait_until(slot)
     _renew(row, token)
-    if row.media_id is not None and payloads.needs_media_id(row.payload):
+    if row.media_id is not None:
         _attach_upload(row, token, client)
     return client.send(row.payload)
 
 
 def _attach_upload(row: OutboundMessage, token: str, client: GraphClient) -> None:
-    """Upload the row's file (once: a recorded id is reused) and point its payload to it."""
+    """Upload the row's file (once: a recorded id is reused while Meta keeps it) and point its
+    payload to it (again after a staff re-send, if the id it had ran out)."""
     assert row.media is not None
     media_id = outbound_media.ensure_uploaded(row.media, client)
+    if payloads.media_id_of(row.payload) == media_id:
+        return
     payload = payloads.with_media_id(row.payload, media_id)
     if not OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(payload=payload):
         raise ClaimLost

@@ -103,3 +103,21 @@ def test_the_fake_refuses_an_image_with_an_unknown_id(fake_graph, open_contact):
     }
     with pytest.raises(GraphError):
         GraphClient().send(body)
+
+
+def test_a_resend_after_meta_forgot_the_file_uploads_it_again(
+    fake_graph, open_contact, run_after_commit, sim_clock
+):
+    from messaging.channel import resend
+
+    row = run_after_commit(outbox.queue_image, open_contact, png("white"))
+    row.refresh_from_db()
+    first_id = row.payload["image"]["id"]
+    # Meta lost it (a failed delivery, reported later): staff re-send it a month on.
+    OutboundMessage.objects.filter(pk=row.pk).update(status=OutboundMessage.Status.FAILED)
+    OutboundMedia.objects.update(uploaded_at=timezone.now() - timedelta(days=26))
+    run_after_commit(resend.resend_message, row.pk)
+    row.refresh_from_db()
+    assert row.status == OutboundMessage.Status.SENT
+    assert len(fake_graph.uploads()) == 2, [r.path for r in fake_graph.requests]
+    assert row.payload["image"]["id"] != first_id

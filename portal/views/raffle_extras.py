@@ -28,7 +28,8 @@ def prize_photo(request: HttpRequest, raffle_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("photo")
         try:
-            content = None if form.cleaned_data.get("remove") else upload.read()
+            remove = form.cleaned_data.get("remove")
+            content = None if remove or upload is None else upload.read()
             services.set_prize_photo(raffle, content=content, by=request.user)
         except RaffleError as exc:
             form.add_error("photo", exc.message)

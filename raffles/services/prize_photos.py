@@ -51,7 +51,7 @@ def set_prize_photo(raffle: Raffle, *, content: bytes | None, by: ActorLike = No
         fresh = Raffle.objects.select_for_update().get(pk=raffle.pk)
         old = fresh.prize_photo.name if fresh.prize_photo else ""
         if content is None:
-            fresh.prize_photo = ""  # type: ignore[assignment]
+            fresh.prize_photo = ""
             fresh.save(update_fields=["prize_photo", "updated_at"])
             log_event(kind=EventKind.PRIZE_PHOTO_SET, by=by, raffle=fresh, removed=True)
         else:
