@@ -65,6 +65,8 @@ def queue_ticket(order: Order) -> OutboundMessage | None:
 
 @receiver(signals.order_paid, dispatch_uid="messaging-order-paid-ticket")
 def on_order_paid(sender: Any, order: Order, **kwargs: Any) -> None:
+    if Order.buyer.is_cached(order) and not order.buyer.has_channel:
+        return  # no contact was ever linked to this buyer: no query, no savepoint
     try:
         with transaction.atomic():
             queue_ticket(order)
