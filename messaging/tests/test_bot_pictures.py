@@ -154,3 +154,14 @@ def test_no_ticket_picture_outside_the_window(phone, fake_graph, raffle, run_aft
     )
     run_after_commit(services.confirm_paid, order)
     assert not OutboundMessage.objects.filter(kind="image").exists()
+
+
+def test_a_first_message_asking_what_is_free_gets_the_board_with_the_welcome(
+    phone, fake_graph, raffle
+):
+    out = phone.text("hola, qué números quedan?")
+    kinds = [p["type"] for p in out]
+    assert "image" in kinds
+    text = all_text(out)
+    assert "Ana" in text  # the welcome, folded in
+    assert "números están libres" in text

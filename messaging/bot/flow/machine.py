@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils import translation
 
-from messaging.bot.flow import buyer_text, money_text, screens
+from messaging.bot.flow import buyer_text, intents, money_text, screens
 from messaging.bot.flow.answers import Answers
 from messaging.bot.flow.board import FreeNumbers
 from messaging.bot.flow.browse import Browse
@@ -118,7 +118,10 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers, FreeNumbers
     def first_message(self, text: str, request: buyer_text.Request | None) -> Turn:
         """The welcome, folded into the answer when the first message already says what the
         buyer wants (numbers, "2 random", a raffle's name)."""
-        if request is None or request == Command.MENU:
+        asks_free = intents.match_intent(text) == intents.Intent.FREE_NUMBERS
+        if request in (None, Command.MENU) and asks_free:
+            turn = self.free_numbers(text)
+        elif request is None or request == Command.MENU:
             raffle = self.named_raffle(text)
             if raffle is None:
                 return self.menu()
