@@ -352,6 +352,10 @@ WHATSAPP_INBOUND_HANDLER = os.environ.get(
 # ("Mon-Fri 09:00-18:00; Sat 10:00-14:00"); empty: always. Outside them the buyer who asks
 # for a person is told the next opening time.
 HANDOVER_QUIET_MINUTES = _int("HANDOVER_QUIET_MINUTES", 30, minimum=1)
+# Winners: days after the draw to claim a prize, unless the raffle sets its own.
+CLAIM_DAYS = _int("CLAIM_DAYS", 30, minimum=1)
+# A raffle's prize photo: at most this many bytes (Meta sends images up to 5 MB).
+PRIZE_PHOTO_MAX_BYTES = _int("PRIZE_PHOTO_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 SUPPORT_HOURS = os.environ.get("SUPPORT_HOURS", "")
 try:
     from messaging.bot.support_hours import parse as _parse_support_hours

@@ -41,4 +41,8 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         post_migrate.connect(ensure_sweep_schedule, sender=self, dispatch_uid="messaging-sweep")
         from messaging import checks  # noqa: F401 - registers the system checks
-        from messaging.bot import notifications  # noqa: F401 - connects the buyer notifications
+        from messaging.bot import (  # noqa: F401 - connects the buyer notifications, the ticket after the receipt
+            claim_notice,
+            notifications,
+            ticket_notice,
+        )

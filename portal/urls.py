@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal.views import account, auth, exports, faqs, files, message_templates, pages, simulator
+from portal.views import (
+    account,
+    auth,
+    exports,
+    faqs,
+    files,
+    message_templates,
+    pages,
+    raffle_extras,
+    simulator,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -19,6 +29,13 @@ urlpatterns = [
         exports.sold_numbers_csv,
         name="export-sold",
     ),
+    path("raffles/<int:raffle_id>/photo/", raffle_extras.prize_photo, name="raffle-photo"),
+    path(
+        "raffles/<int:raffle_id>/photo/file",
+        raffle_extras.prize_photo_file,
+        name="raffle-photo-file",
+    ),
+    path("raffles/<int:raffle_id>/claims/", raffle_extras.claims, name="raffle-claims"),
     path("review/", pages.ReviewPage.as_view(), name="review"),
     path("proofs/<int:proof_id>/file", files.proof_file, name="proof-file"),
     path("orders/", pages.OrderListPage.as_view(), name="orders"),

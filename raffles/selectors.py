@@ -13,7 +13,15 @@ from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from raffles.models import Buyer, Draw, Order, PaymentProof, Raffle, TicketNumber
+from raffles.models import (
+    Buyer,
+    Draw,
+    Order,
+    PaymentProof,
+    Raffle,
+    TicketNumber,
+    WinnerClaim,
+)
 from raffles.rules import OrderQuerySet
 
 
@@ -422,3 +430,21 @@ def order_detail(order_id: int) -> Order | None:
 
 def order_proof(order_id: int, proof_id: int) -> PaymentProof | None:
     return PaymentProof.objects.filter(pk=proof_id, order_id=order_id).first()
+
+
+def raffle_claims(raffle: Raffle | int) -> QuerySet[WinnerClaim]:
+    """The prize claims of a raffle, first prize first, with their orders and buyers."""
+    return (
+        WinnerClaim.objects.filter(raffle=raffle)
+        .select_related("order", "order__buyer", "raffle")
+        .order_by("created_at", "id")
+    )
+
+
+def buyer_claims(buyer: Buyer) -> QuerySet[WinnerClaim]:
+    """A buyer's prize claims, newest draw first."""
+    return (
+        WinnerClaim.objects.filter(order__buyer=buyer)
+        .select_related("order", "raffle")
+        .order_by("-created_at", "-id")
+    )

@@ -15,10 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from messaging.channel import jobs, payloads, templates
+from messaging.channel import jobs, outbound_media, payloads, templates
 from messaging.channel.logutils import mask_phone
 from messaging.channel.templates import TemplateMessage
-from messaging.models import Contact, InboundMessage, OutboundMessage
+from messaging.models import Contact, InboundMessage, OutboundMedia, OutboundMessage
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,10 @@ def _queue(
     last_error: str = "",
     notification: bool = False,
     template_fallback: dict[str, Any] | None = None,
+    media: OutboundMedia | None = None,
 ) -> OutboundMessage:
     row = OutboundMessage.objects.create(
+        media=media,
         contact=contact,
         to=contact.send_to,
         kind=kind,
@@ -105,6 +107,17 @@ def queue_list(
         contact.send_to, body, button_label, all_sections, header=header, footer=footer
     )
     return _queue(contact, Kind.LIST, payload)
+
+
+def queue_image(
+    contact: Contact, content: bytes, mime_type: str = "image/png", *, caption: str = ""
+) -> OutboundMessage:
+    """A picture (a rendered board or ticket, a prize photo). The bytes are stored with the
+    row and uploaded to Meta when it is sent, once (outbound_media.ensure_uploaded)."""
+    with transaction.atomic():
+        media = outbound_media.store(content, mime_type)
+        payload = payloads.media_to_upload(contact.send_to, "image", caption=caption)
+        return _queue(contact, Kind.IMAGE, payload, media=media)
 
 
 def queue_template(

@@ -264,6 +264,32 @@ def media(
     return {**_base(to, kind), kind: obj}
 
 
+def media_to_upload(to: str, kind: str, *, caption: str = "", filename: str = "") -> dict[str, Any]:
+    """A media message whose file is uploaded when it is sent (`with_media_id` then)."""
+    if kind not in {"image", "document"}:
+        raise InvalidOutboundMessage(f"Unsupported media kind {kind!r}")
+    obj: dict[str, str] = {}
+    if caption.strip():
+        obj["caption"] = truncate(caption, CAPTION_MAX)
+    if kind == "document" and filename:
+        obj["filename"] = filename[:240]
+    return {**_base(to, kind), kind: obj}
+
+
+def with_media_id(payload: dict[str, Any], media_id: str) -> dict[str, Any]:
+    """The media message `payload` pointing to Meta's id of its uploaded file."""
+    kind = str(payload["type"])
+    obj = {k: v for k, v in dict(payload[kind]).items() if k not in ("id", "link")}
+    return {**payload, kind: {"id": media_id, **obj}}
+
+
+def media_id_of(payload: dict[str, Any]) -> str:
+    """The uploaded media id a media message points to ("" when none yet)."""
+    kind = payload.get("type")
+    obj = payload.get(kind) if isinstance(kind, str) else None
+    return str(obj.get("id") or "") if isinstance(obj, dict) else ""
+
+
 def mark_read(message_id: str, *, typing: bool = True) -> dict[str, Any]:
     body: dict[str, Any] = {
         "messaging_product": "whatsapp",

@@ -1,9 +1,11 @@
 """A fake WhatsApp Cloud (Graph) API: a real HTTP server on 127.0.0.1 for tests and by hand.
 
-Answers Meta's shapes for POST /{version}/{phone-number-id}/messages (send and mark-as-read),
-GET /{version}/{media-id} and the media download URL; checks the bearer token; records every
-request; and can be told to fail (HTTP 429/500, Graph error codes), to be slow, to redirect a
-download to another host or to serve an oversized file.
+Answers Meta's shapes for POST /{version}/{phone-number-id}/messages (send and mark-as-read;
+an image or document by uploaded id or by link), POST /{version}/{phone-number-id}/media (a
+multipart upload, answered with {"id"}), GET /{version}/{media-id} and the media download
+URL; checks the bearer token; records every request; and can be told to fail (HTTP 429/500,
+Graph error codes), to be slow, to redirect a download to another host or to serve an
+oversized file.
 
 Control it from Python (`FakeGraph` methods) or over HTTP (no token needed):
   GET  /_fake/requests                 every request recorded so far
@@ -30,33 +32,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from messaging.testing.fake_checks import payload_problem
+from messaging.testing.graph_rules import (
+    ERROR_TITLES,
+    UPLOAD_MAX,
+    UPLOAD_TYPES,
+    TemplateSpec,
+    graph_error,
+    multipart,
+    payload_problem,
+    sent_media_id,
+    template_problem,
+)
 
 DEFAULT_TOKEN = "fake-graph-token"  # noqa: S105 - a test double's token
-ERROR_TITLES = {
-    4: "Application request limit reached",
-    100: "Invalid parameter",
-    190: "Invalid OAuth access token",
-    80007: "Rate limit issues",
-    130429: "Rate limit hit",
-    131000: "Something went wrong",
-    131009: "Parameter value is not valid",
-    131016: "Service unavailable",
-    131026: "Message undeliverable",
-    131047: "Re-engagement message",
-    131056: "(Business Account, Consumer Account) pair rate limit hit",
-    132000: "Number of parameters does not match the expected number of params",
-    132001: "Template name does not exist in the translation",
-}
-
-
-@dataclass(frozen=True)
-class TemplateSpec:
-    """What an approved template takes: its number of body parameters and its buttons'
-    sub_types in order (a quick reply's payload or a URL's suffix is sent for each)."""
-
-    body_params: int
-    buttons: tuple[str, ...] = ()
 
 
 @dataclass
@@ -217,6 +205,19 @@ class FakeGraph:
         with self._lock:
             self._state.outage = None
 
+    def uploads(self) -> list[RecordedRequest]:
+        """POSTs to /media (uploads) answered with 200, in arrival order."""
+        return [
+            r
+            for r in self.requests
+            if r.method == "POST" and r.path.endswith("/media") and r.status == 200
+        ]
+
+    def media_content(self, media_id: str) -> bytes | None:
+        """The bytes of uploaded (or added) media, by id."""
+        media = self._media(media_id)
+        return media.content if media is not None else None
+
     def add_media(self, media_id: str, content: bytes, mime_type: str, **options: Any) -> None:
         with self._lock:
             self._state.media[media_id] = FakeMedia(content, mime_type, **options)
@@ -236,23 +237,7 @@ class FakeGraph:
     def _template_problem(self, body: dict[str, Any]) -> tuple[int, str] | None:
         with self._lock:
             approved = dict(self._state.templates)
-        if body.get("type") != "template" or not approved:
-            return None
-        template = body["template"]
-        spec = approved.get((template["name"], template["language"]["code"]))
-        if spec is None:
-            return 132001, f"template {template['name']} ({template['language']['code']})"
-        components = template.get("components") or []
-        params = sum(len(c["parameters"]) for c in components if c["type"] == "body")
-        buttons = tuple(
-            c["sub_type"]
-            for c in sorted(
-                (c for c in components if c["type"] == "button"), key=lambda c: int(c["index"])
-            )
-        )
-        if params != spec.body_params or buttons != spec.buttons:
-            return 132000, f"body takes {spec.body_params}, buttons {list(spec.buttons)}"
-        return None
+        return template_problem(body, approved)
 
     # --- internals ----------------------------------------------------------------------
     def _record(self, request: RecordedRequest) -> None:
@@ -268,18 +253,6 @@ class FakeGraph:
     def _media(self, media_id: str) -> FakeMedia | None:
         with self._lock:
             return self._state.media.get(media_id)
-
-
-def graph_error(code: int, message: str, details: str = "") -> dict[str, Any]:
-    return {
-        "error": {
-            "message": message,
-            "type": "OAuthException",
-            "code": code,
-            "error_data": {"messaging_product": "whatsapp", "details": details or message},
-            "fbtrace_id": "Fake" + secrets.token_hex(6),
-        }
-    }
 
 
 def _addressed(body: dict[str, Any]) -> dict[str, str]:
@@ -339,6 +312,8 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                 self._media_info(parts[1], record)
             elif method == "POST" and len(parts) == 3 and parts[2] == "messages":
                 self._messages(record)
+            elif method == "POST" and len(parts) == 3 and parts[2] == "media":
+                self._upload(record)
             else:
                 self._send_json(404, graph_error(100, "Unknown path " + path), record)
 
@@ -368,6 +343,10 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                 code, details = refused
                 self._send_json(400, graph_error(code, ERROR_TITLES[code], details), record)
                 return
+            media_id = sent_media_id(body)
+            if media_id and fake._media(media_id) is None:
+                self._send_json(400, graph_error(100, "Invalid media id", media_id), record)
+                return
             if body.get("status") == "read":
                 self._send_json(200, {"success": True}, record)
                 return
@@ -380,6 +359,31 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                 },
                 record,
             )
+
+        def _upload(self, record: RecordedRequest) -> None:
+            """Meta's upload: multipart form with messaging_product=whatsapp, type and file."""
+            failure = fake._pop_failure()
+            if failure is not None:
+                self._send_json(
+                    failure.status, graph_error(failure.code or 0, failure.message), record
+                )
+                return
+            fields = multipart(self.headers.get("Content-Type", ""), record.body)
+            problem = ""
+            file = fields.get("file")
+            if fields.get("messaging_product", (b"", ""))[0] != b"whatsapp":
+                problem = "messaging_product must be whatsapp"
+            elif file is None or not file[0]:
+                problem = "file is required"
+            elif file[1] not in UPLOAD_TYPES or len(file[0]) > UPLOAD_MAX:
+                problem = "unsupported file type or size"
+            if problem:
+                self._send_json(400, graph_error(100, ERROR_TITLES[100], problem), record)
+                return
+            assert file is not None
+            media_id = str(secrets.randbelow(10**15) + 10**15)
+            fake.add_media(media_id, file[0], file[1])
+            self._send_json(200, {"id": media_id}, record)
 
         def _media_info(self, media_id: str, record: RecordedRequest) -> None:
             media = fake._media(media_id)

@@ -139,7 +139,8 @@ def test_happy_path_with_specific_numbers(phone, raffle, fake_graph, run_after_c
     assert contact_of(phone).state == "review"
 
     run_after_commit(services.confirm_paid, order)
-    [receipt] = phone.inbox()
+    receipt, ticket = phone.inbox()  # the text receipt, then the ticket picture
+    assert ticket["type"] == "image"
     text = body_of(receipt)
     assert "Payment confirmed" in text
     assert order.code in text
@@ -181,7 +182,8 @@ def test_happy_path_with_random_numbers_in_spanish(
     assert order.proofs.count() == 2
 
     run_after_commit(services.confirm_paid, order)
-    [receipt] = phone.inbox()
+    receipt, ticket = phone.inbox()
+    assert ticket["image"]["caption"].startswith("Tu boleto")
     assert "¡Pago confirmado!" in body_of(receipt)
     assert numbers in body_of(receipt)
 
@@ -296,7 +298,9 @@ def test_commitment_and_results_once_raffles_has_draws(phone, raffle, run_after_
     run_after_commit(services.confirm_paid, order)
     run_after_commit(services.close_raffle, raffle)
     run_after_commit(services.draw_raffle, raffle, external_value="lottery 4821", prizes=1)
-    receipt, drawn = phone.inbox()
+    receipt, ticket, drawn, claim = phone.inbox()
+    assert ticket["type"] == "image"
+    assert "To claim your prize" in body_of(claim)
     assert "Payment confirmed" in body_of(receipt)
     assert "was drawn" in body_of(drawn)
     results = all_text(phone.text("results"))

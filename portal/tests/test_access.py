@@ -91,6 +91,8 @@ def _page_urls(raffle: Any, order: Any) -> list[str]:
         reverse("portal:raffle", args=[raffle.pk]),
         reverse("portal:raffle-edit", args=[raffle.pk]),
         reverse("portal:tickets", args=[raffle.pk]),
+        reverse("portal:raffle-claims", args=[raffle.pk]),
+        reverse("portal:raffle-photo", args=[raffle.pk]),
         reverse("portal:export-sold", args=[raffle.pk]),
         reverse("portal:review"),
         reverse("portal:orders"),

@@ -9,6 +9,11 @@ from raffles.services.buyers import (
     mark_has_channel,
     normalize_phone,
 )
+from raffles.services.claims import (
+    mark_claim_notified,
+    register_claim,
+    update_claim,
+)
 from raffles.services.draws import (
     DrawCheck,
     create_commitment,
@@ -25,6 +30,7 @@ from raffles.services.orders import (
     reject_payment,
     reserve_replacing,
 )
+from raffles.services.prize_photos import prize_photo_bytes, set_prize_photo
 from raffles.services.raffles import (
     activate_raffle,
     close_raffle,
@@ -64,17 +70,22 @@ __all__ = [
     "generate_tickets",
     "get_or_create_buyer",
     "log_event",
+    "mark_claim_notified",
     "mark_has_channel",
     "nearest_free",
     "normalize_phone",
     "pending_orders",
+    "prize_photo_bytes",
+    "register_claim",
     "reject_payment",
     "release_order_reservations",
     "reserve_random",
     "reserve_replacing",
     "reserve_specific",
     "send_expiry_reminders",
+    "set_prize_photo",
     "start_ticket_generation",
+    "update_claim",
     "update_raffle",
     "verify_draw",
 ]

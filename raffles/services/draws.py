@@ -9,7 +9,8 @@ Order of events, each recorded as an audit event:
    Refused while orders may still be paid, unless staff exclude them explicitly. From then
    on no payment of the raffle can be confirmed (`ensure_payments_open`).
 3. `draw_raffle`: winners = f(seed, external value, frozen list); the seed is revealed, the
-   raffle becomes DRAWN, `signals.raffle_drawn` is sent. Idempotent.
+   raffle becomes DRAWN, each winning order gets an open prize claim (`services.claims`),
+   `signals.raffle_drawn` is sent. Idempotent.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from raffles.exceptions import (
     TooManyPrizes,
 )
 from raffles.models import Draw, Order, OrderEvent, PaymentProof, Raffle, TicketNumber
+from raffles.services import claims
 from raffles.services.actors import ActorLike
 from raffles.services.events import log_event
 
@@ -237,6 +239,7 @@ def draw_raffle(
             prizes=prizes,
             winners=draw.winners,
         )
+        claims.open_claims(fresh, draw, by=by)
         signals.raffle_drawn.send(sender=Raffle, raffle=fresh)
     return draw
 

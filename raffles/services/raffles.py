@@ -40,6 +40,7 @@ EDITABLE_FIELDS = {
     "sales_close_at",
     "draw_at",
     "payment_instructions",
+    "claim_days",
 }
 RANGE_FIELDS = {"min_number", "max_number"}
 GENERATION_BATCH = 100_000
@@ -98,6 +99,13 @@ def _validate(fields: dict[str, Any]) -> dict[str, Any]:
                 "max_tickets_per_buyer must be a whole number ≥ 1, or empty",
                 field="max_tickets_per_buyer",
             )
+    claim_days = out.get("claim_days")
+    if claim_days is not None and (
+        isinstance(claim_days, bool)
+        or not isinstance(claim_days, int)
+        or not 1 <= claim_days <= 3650
+    ):
+        raise InvalidInput("claim_days must be 1 to 3650 days, or empty", field="claim_days")
     for name in ("sales_close_at", "draw_at"):
         value = out.get(name)
         if value is not None and (not isinstance(value, datetime) or timezone.is_naive(value)):

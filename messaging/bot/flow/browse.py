@@ -6,12 +6,18 @@ from typing import Any
 
 from messaging.bot.flow import buyer_text, screens
 from messaging.bot.flow.conversation import ConversationBase, Turn
+from messaging.bot.flow.replies import Picture
 from messaging.bot.flow.snapshots import RaffleView
 from messaging.bot.flow.states import (
     BROWSING,
     RAFFLE,
     START,
 )
+
+
+def with_photo(raffle: RaffleView, replies: screens.Replies) -> screens.Replies:
+    """The raffle's prize photo before its details, when it has one."""
+    return (Picture("prize", raffle.id), *replies) if raffle.has_photo else replies
 
 
 class Browse(ConversationBase):
@@ -60,7 +66,7 @@ class Browse(ConversationBase):
             return self.random(raffle.id, want["qty"])
         if want and "numbers" in want:
             return self.numbers(raffle.id, tuple(want["numbers"]), typed=False)
-        return self.out(screens.raffle_details(raffle))
+        return self.out(with_photo(raffle, screens.raffle_details(raffle)))
 
     def named_raffle(self, text: str) -> RaffleView | None:
         """The one raffle on sale whose name the text holds ("quiero la Bici" → Bici)."""

@@ -45,12 +45,20 @@ class OptOut:
 
 
 @dataclass(frozen=True)
+class ClaimPrize:
+    """The winner claims these prizes (claim ids) in her name."""
+
+    claim_ids: tuple[int, ...]
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class SetLanguage:
     code: str
 
 
 DomainEffect = Reserve | Cancel | AttachProof
-Effect = DomainEffect | PauseBot | ResumeBot | SetLanguage | OptOut
+Effect = DomainEffect | PauseBot | ResumeBot | SetLanguage | OptOut | ClaimPrize
 
 
 class ProofUnreadable(Exception):

@@ -20,10 +20,12 @@ from typing import Any
 
 from django.utils import translation
 
-from messaging.bot.flow import buyer_text, money_text, screens
+from messaging.bot.flow import buyer_text, intents, money_text, screens
 from messaging.bot.flow.answers import Answers
+from messaging.bot.flow.board import FreeNumbers
 from messaging.bot.flow.browse import Browse
 from messaging.bot.flow.buyer_text import Command, ReplyAction
+from messaging.bot.flow.claims import Claims
 from messaging.bot.flow.conversation import Turn
 from messaging.bot.flow.effects import Cancel, DomainEffect, Reserve, SetLanguage
 from messaging.bot.flow.events import InboundEvent, Kind, Media
@@ -31,6 +33,7 @@ from messaging.bot.flow.handover import Handover
 from messaging.bot.flow.numbers import ChooseNumbers
 from messaging.bot.flow.orders import Orders
 from messaging.bot.flow.replies import Greeting
+from messaging.bot.flow.screens.claims import CLAIM_ID
 from messaging.bot.flow.snapshots import OrderView, Queries
 from messaging.bot.flow.states import (
     CONFIRM,
@@ -92,7 +95,7 @@ def settle(
 # --- The conversation --------------------------------------------------------------------------
 
 
-class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
+class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers, FreeNumbers, Claims):
     """Dispatch: which topic answers an event."""
 
     def on_event(self, event: InboundEvent, *, first_contact: bool) -> Turn:
@@ -120,7 +123,10 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
     def first_message(self, text: str, request: buyer_text.Request | None) -> Turn:
         """The welcome, folded into the answer when the first message already says what the
         buyer wants (numbers, "2 random", a raffle's name)."""
-        if request is None or request == Command.MENU:
+        asks_free = intents.match_intent(text) == intents.Intent.FREE_NUMBERS
+        if request in (None, Command.MENU) and asks_free:
+            turn = self.free_numbers(text)
+        elif request is None or request == Command.MENU:
             named = self.named_request(text) if request is None else None
             raffle = self.named_raffle(text)
             if named is not None:
@@ -152,6 +158,8 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
         return self.on_request(request)
 
     def on_reply(self, event: InboundEvent) -> Turn:
+        if event.reply_id == CLAIM_ID:
+            return self.claim_prize()
         action = buyer_text.parse_reply_id(event.reply_id)
         if action is None:
             # Not one of our ids (a template's quick-reply button): read its title as text.
