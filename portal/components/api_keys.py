@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
 from portal.models import ApiKey
+from portal.roles import Perm
 from portal.services import create_api_key, revoke_api_key
 
 
 class ApiKeysView(StaffComponent):
-    _superuser_only = True
+    _permission = Perm.MANAGE_API_KEYS
 
     name: str = ""
     read_only: bool = True
@@ -19,6 +20,7 @@ class ApiKeysView(StaffComponent):
     revoking: int = 0
     notice: str = ""
 
+    @requires(Perm.MANAGE_API_KEYS)
     def create(self) -> None:
         self.notice = ""
         api_key, raw = create_api_key(
@@ -29,16 +31,20 @@ class ApiKeysView(StaffComponent):
         self.name = ""
         self.read_only = True
 
+    @requires(Perm.MANAGE_API_KEYS)
     def hide_key(self) -> None:
         self.new_key = ""
         self.new_key_name = ""
 
+    @requires(Perm.MANAGE_API_KEYS)
     def ask_revoke(self, key_id: int) -> None:
         self.revoking = int(key_id)
 
+    @requires(Perm.MANAGE_API_KEYS)
     def keep(self) -> None:
         self.revoking = 0
 
+    @requires(Perm.MANAGE_API_KEYS)
     def revoke(self) -> None:
         api_key = ApiKey.objects.get(pk=self.revoking)
         self.revoking = 0

@@ -1,6 +1,10 @@
 """StaffComponent: the base of every portal component.
 
-It refuses anyone but active staff on every entry point django-unicorn has:
+It refuses anyone but active staff whose role allows it (`portal.roles`) on every entry
+point django-unicorn has. A component names the permission needed to show it
+(`_permission`, also checked for model syncs, setters and the live pollers `refresh`, `tick`
+and `check`); each other action declares its own with `@requires(Perm.…)`. An action that
+declares nothing is for owners only. The checks run:
 
 * `mount()` (first render inside a page) and every public method of a subclass are wrapped
   by `__init_subclass__`, so a new action cannot forget the check;
@@ -27,6 +31,7 @@ from django.http import HttpResponseRedirect
 from django_unicorn.components import UnicornView
 
 from portal.access import check_portal_user
+from portal.roles import Perm
 from raffles.exceptions import RaffleError
 
 logger = logging.getLogger(__name__)
@@ -71,10 +76,21 @@ def _error_classes() -> tuple[type[Exception], ...]:
 KNOWN_ERRORS = _error_classes()
 
 
+def requires[F: Callable[..., Any]](permission: Perm) -> Callable[[F], F]:
+    """Declare the permission a component action needs."""
+
+    def mark(func: F) -> F:
+        func.__permission__ = permission  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
 def _guarded(func: Callable[..., Any], *, is_mount: bool) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(self: StaffComponent, *args: Any, **kwargs: Any) -> Any:
         self._require_staff()
+        self._require(self._action_permission(func.__name__))
         if is_mount:
             return func(self, *args, **kwargs)
         if func.__name__ not in PASSIVE:  # a live refresh keeps the messages on screen
@@ -93,8 +109,10 @@ def _guarded(func: Callable[..., Any], *, is_mount: bool) -> Callable[..., Any]:
             self.error = UNEXPECTED
         return None
 
-    # A marker attribute on the function object, which mypy does not model.
+    # Marker attributes on the function object, which mypy does not model.
     wrapper.__staff_guarded__ = True  # type: ignore[attr-defined]
+    if hasattr(func, "__permission__"):
+        wrapper.__permission__ = func.__permission__  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -125,6 +143,9 @@ class StaffComponent(UnicornView):  # type: ignore[misc]
 
     # Private (leading underscore): django-unicorn never lets the browser set it.
     _superuser_only = False
+    # What showing the component needs (mount, render, model syncs, live refreshes). Read
+    # from the class, never the instance: nothing the browser sends can change it.
+    _permission: Perm = Perm.VIEW
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,8 +180,24 @@ class StaffComponent(UnicornView):  # type: ignore[misc]
         return context
 
     # -- access -------------------------------------------------------------------------
+    @classmethod
+    def _action_permission(cls, name: str) -> Perm | None:
+        """What calling `name` needs: its declared permission; the component's own for
+        mount and the pollers; None (owners only) for an action that declared nothing."""
+        if name == "mount" or name in PASSIVE:
+            return cls._permission
+        method = getattr(cls, name, None)
+        return getattr(method, "__permission__", None) if callable(method) else None
+
+    def _require(self, permission: Perm | None) -> None:
+        check_portal_user(
+            getattr(self.request, "user", None),
+            superuser=self._superuser_only,
+            permission=permission,
+        )
+
     def _require_staff(self) -> None:
-        check_portal_user(getattr(self.request, "user", None), superuser=self._superuser_only)
+        self._require(type(self)._permission)
 
     def pre_parse(self) -> None:
         self._require_staff()
@@ -168,6 +205,8 @@ class StaffComponent(UnicornView):  # type: ignore[misc]
 
     def calling(self, name: str, args: Any) -> None:
         self._require_staff()
+        if not name.startswith("$"):
+            self._require(self._action_permission(name))
         super().calling(name, args)
 
     # -- errors -------------------------------------------------------------------------

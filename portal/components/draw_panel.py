@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Buyer, Raffle
 from raffles.selectors import draw_summary
 
 
 class DrawPanelView(StaffComponent):
+    _permission = Perm.VIEW
     raffle_id: int = 0
     exclude_pending: bool = False
     external_value: str = ""
@@ -38,6 +40,7 @@ class DrawPanelView(StaffComponent):
         self.verify_ok = False
         self.verify_results = []
 
+    @requires(Perm.MANAGE_RAFFLES)
     def freeze(self) -> None:
         self.notice = ""
         draw = services.freeze_entries(
@@ -46,6 +49,7 @@ class DrawPanelView(StaffComponent):
         self._clear_verification()
         self.notice = f"The list of {draw.entries_count} sold numbers is frozen."
 
+    @requires(Perm.MANAGE_RAFFLES)
     def draw(self) -> None:
         self.notice = ""
         try:
@@ -63,6 +67,7 @@ class DrawPanelView(StaffComponent):
         self._clear_verification()
         self.notice = f"The raffle is drawn: {len(draw.winners)} winners."
 
+    @requires(Perm.VIEW)
     def verify(self) -> None:
         self.notice = ""
         check = services.verify_draw(self._raffle())

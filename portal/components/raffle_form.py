@@ -10,7 +10,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.components.base import StaffComponent, redirect_to
+from portal.components.base import StaffComponent, redirect_to, requires
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Raffle
 
@@ -25,6 +26,7 @@ def _local_input(value: datetime | None) -> str:
 
 
 class RaffleFormView(StaffComponent):
+    _permission = Perm.MANAGE_RAFFLES
     raffle_id: int = 0
     title: str = ""
     description: str = ""
@@ -92,6 +94,7 @@ class RaffleFormView(StaffComponent):
             return None
         return data
 
+    @requires(Perm.MANAGE_RAFFLES)
     def save(self) -> Any:
         data = self._parse()
         if data is None:

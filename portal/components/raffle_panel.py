@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Raffle
 from raffles.selectors import raffle_counts, raffle_money
 
 
 class RafflePanelView(StaffComponent):
+    _permission = Perm.VIEW
     raffle_id: int = 0
     generating: bool = False
     notice: str = ""
@@ -33,6 +35,7 @@ class RafflePanelView(StaffComponent):
     def tick(self) -> None:
         self._sync()
 
+    @requires(Perm.MANAGE_RAFFLES)
     def generate(self) -> None:
         self.notice = ""
         ready = services.start_ticket_generation(raffle=self._raffle(), by=self.request.user)
@@ -43,12 +46,14 @@ class RafflePanelView(StaffComponent):
             else "Generating numbers in the background; this page shows the progress."
         )
 
+    @requires(Perm.MANAGE_RAFFLES)
     def activate(self) -> None:
         self.notice = ""
         services.activate_raffle(raffle=self._raffle(), by=self.request.user)
         self.notice = "The raffle is active: buyers can buy numbers now."
         self._sync()
 
+    @requires(Perm.MANAGE_RAFFLES)
     def close(self) -> None:
         self.notice = ""
         self.confirming_close = False

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
 from portal.queries import hold_state
+from portal.roles import Perm
 from raffles import services
 from raffles.models import PaymentProof
 from raffles.selectors import proof_queue
@@ -18,6 +19,7 @@ QUEUE_SHOWN = 30
 
 
 class ReviewQueueView(StaffComponent):
+    _permission = Perm.VIEW_PAYMENTS
     proof_id: int = 0
     reason: str = ""
     notice: str = ""
@@ -62,15 +64,18 @@ class ReviewQueueView(StaffComponent):
         elif not self.proof_id:
             self._load_first()
 
+    @requires(Perm.VIEW_PAYMENTS)
     def select(self, proof_id: int) -> None:
         self.notice = ""
         self._show(int(proof_id))
 
+    @requires(Perm.VIEW_PAYMENTS)
     def skip(self) -> None:
         self.notice = ""
         self._show(self._after(self._current()))
 
     # -- decisions ----------------------------------------------------------------------------
+    @requires(Perm.REVIEW_PAYMENTS)
     def confirm(self) -> None:
         self.notice = ""
         proof = self._current()
@@ -81,6 +86,7 @@ class ReviewQueueView(StaffComponent):
         self.notice = f"Order {order.code} confirmed: its numbers are sold."
         self._show(self._after(proof))
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def reject(self) -> None:
         self.notice = ""
         proof = self._current()

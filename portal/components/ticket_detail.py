@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
 from portal.queries import number_history, ticket_with_order
+from portal.roles import Perm
 from raffles.models import Raffle
 
 
 class TicketDetailView(StaffComponent):
+    _permission = Perm.VIEW
     raffle_id: int = 0
     number: int = -1
 
     def mount(self) -> None:
         self.raffle_id = int(self.raffle_id)
 
+    @requires(Perm.VIEW)
     def show(self, number: int) -> None:
         self.number = int(number)
 
+    @requires(Perm.VIEW)
     def clear(self) -> None:
         self.number = -1
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
 from portal.queries import (
     BLOCK_SIZES,
     DEFAULT_BLOCK_SIZE,
@@ -20,12 +20,14 @@ from portal.queries import (
     blocks_of,
     grid_cells,
 )
+from portal.roles import Perm
 from raffles.models import Raffle
 
 MAX_BLOCK_BUTTONS = 40
 
 
 class TicketGridView(StaffComponent):
+    _permission = Perm.VIEW
     raffle_id: int = 0
     block_size: int = DEFAULT_BLOCK_SIZE
     anchor: int = -1  # a number inside the block shown (kept when the block size changes)
@@ -46,18 +48,22 @@ class TicketGridView(StaffComponent):
         anchor = min(max(int(self.anchor), raffle.min_number), raffle.max_number)
         return block_index_of(raffle, anchor, self._size())
 
+    @requires(Perm.VIEW)
     def go(self, index: int) -> None:
         raffle = self._raffle()
         last = (raffle.size - 1) // self._size()
         index = max(0, min(int(index), last))
         self.anchor = raffle.min_number + index * self._size()
 
+    @requires(Perm.VIEW)
     def previous(self) -> None:
         self.go(self._block_index(self._raffle()) - 1)
 
+    @requires(Perm.VIEW)
     def next(self) -> None:
         self.go(self._block_index(self._raffle()) + 1)
 
+    @requires(Perm.VIEW)
     def jump_to(self) -> None:
         raffle = self._raffle()
         raw = (self.jump or "").strip()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from portal.roles import Perm, user_can
 from raffles.selectors import proof_queue
 
 register = template.Library()
@@ -20,6 +21,15 @@ register = template.Library()
 @register.simple_tag
 def pending_proofs() -> int:
     return proof_queue().count()
+
+
+@register.filter
+def can(user: Any, permission: str) -> bool:
+    """{% if user|can:"payments.review" %}: does the user's role hold that permission?"""
+    try:
+        return user_can(user, Perm(permission))
+    except ValueError:
+        return False
 
 
 @register.filter

@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
 from messaging.models import Contact
-from portal.access import StaffRequiredMixin, SuperuserRequiredMixin
+from portal.access import StaffRequiredMixin, visible_orders
+from portal.roles import Perm
 from raffles.models import Order, Raffle
 
 
@@ -36,6 +37,7 @@ class RaffleListPage(PortalPage):
 
 
 class RaffleCreatePage(PortalPage):
+    permission = Perm.MANAGE_RAFFLES
     template_name = "portal/raffle_form.html"
     section = "raffles"
     title = "New raffle"
@@ -59,6 +61,7 @@ class RaffleDetailPage(RafflePage):
 
 
 class RaffleEditPage(RafflePage):
+    permission = Perm.MANAGE_RAFFLES
     template_name = "portal/raffle_form.html"
 
 
@@ -67,24 +70,28 @@ class TicketGridPage(RafflePage):
 
 
 class ReviewPage(PortalPage):
+    permission = Perm.VIEW_PAYMENTS
     template_name = "portal/review.html"
     section = "review"
     title = "Payment review"
 
 
 class OrderListPage(PortalPage):
+    permission = Perm.VIEW_OWN_ORDERS
     template_name = "portal/orders.html"
     section = "orders"
     title = "Orders"
 
 
 class OrderPage(PortalPage):
+    permission = Perm.VIEW_OWN_ORDERS
     template_name = "portal/order_detail.html"
     section = "orders"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        order = get_object_or_404(Order, code=str(self.kwargs["code"]).upper())
+        orders = visible_orders(self.request.user, Order.objects.all())
+        order = get_object_or_404(orders, code=str(self.kwargs["code"]).upper())
         context["order"] = order
         context["title"] = f"Order {order.code}"
         context["scope"] = f"order:{order.pk}"
@@ -92,6 +99,7 @@ class OrderPage(PortalPage):
 
 
 class ConversationsPage(PortalPage):
+    permission = Perm.VIEW_CONVERSATIONS
     template_name = "portal/conversations.html"
     section = "conversations"
     title = "Conversations"
@@ -107,24 +115,28 @@ class ConversationsPage(PortalPage):
 
 
 class OutboxPage(PortalPage):
+    permission = Perm.VIEW_OUTBOX
     template_name = "portal/outbox.html"
     section = "outbox"
     title = "Outbox"
 
 
 class SimulatorPage(PortalPage):
+    permission = Perm.USE_SIMULATOR
     template_name = "portal/simulator.html"
     section = "simulator"
     title = "Simulator"
 
 
-class StaffAccountsPage(SuperuserRequiredMixin, PortalPage):
+class StaffAccountsPage(PortalPage):
+    permission = Perm.MANAGE_STAFF
     template_name = "portal/staff.html"
     section = "staff"
     title = "Staff accounts"
 
 
-class ApiKeysPage(SuperuserRequiredMixin, PortalPage):
+class ApiKeysPage(PortalPage):
+    permission = Perm.MANAGE_API_KEYS
     template_name = "portal/api_keys.html"
     section = "api-keys"
     title = "API keys"
