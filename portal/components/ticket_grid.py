@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from portal.components.base import StaffComponent, requires
 from portal.queries import (
     BLOCK_SIZES,
@@ -21,9 +23,18 @@ from portal.queries import (
     grid_cells,
 )
 from portal.roles import Perm
-from raffles.models import Raffle
+from raffles.models import Raffle, TicketNumber
 
 MAX_BLOCK_BUTTONS = 40
+
+
+def status_names() -> dict[str, str]:
+    """A number's status in words, part of its accessible name ("0005, sold")."""
+    return {
+        TicketNumber.Status.AVAILABLE: gettext("available"),
+        TicketNumber.Status.RESERVED: gettext("reserved"),
+        TicketNumber.Status.SOLD: gettext("sold"),
+    }
 
 
 class TicketGridView(StaffComponent):
@@ -89,7 +100,14 @@ class TicketGridView(StaffComponent):
         blocks = blocks_of(raffle, size)
         current = blocks[self._block_index(raffle)] if blocks else None
         status = self.status if self.status in STATUSES else ""
-        cells = grid_cells(raffle, current.start, current.end, status) if current else []
+        names = status_names()
+        cells = [
+            (n, label, st, names.get(st, st.lower()))
+            for n, label, st in (
+                grid_cells(raffle, current.start, current.end, status) if current else []
+            )
+        ]
+        numbers = [cell[0] for cell in cells]
         taken = block_taken_counts(raffle, size) if len(blocks) <= MAX_BLOCK_BUTTONS else {}
         context.update(
             raffle=raffle,
@@ -100,5 +118,7 @@ class TicketGridView(StaffComponent):
             statuses=STATUSES,
             sizes=BLOCK_SIZES,
             width=raffle.number_width,
+            # the one number of the block reached by Tab (roving tabindex, see portal.js)
+            focus=self.highlight if self.highlight in numbers else (numbers or [None])[0],
         )
         return context
