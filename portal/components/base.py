@@ -90,7 +90,7 @@ def _guarded(func: Callable[..., Any], *, is_mount: bool) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(self: StaffComponent, *args: Any, **kwargs: Any) -> Any:
         self._require_staff()
-        self._require(self._action_permission(func.__name__))
+        self._require(self._action_permission("mount" if is_mount else func.__name__))
         if is_mount:
             return func(self, *args, **kwargs)
         if func.__name__ not in PASSIVE:  # a live refresh keeps the messages on screen

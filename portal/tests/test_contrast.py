@@ -16,6 +16,7 @@ MINIMUM = 4.5
 # the part of the page its selector starts with; elsewhere on the page or a card.
 CONTEXT = {
     ".topbar": ["#111827"],
+    ".nav-toggle": ["#111827"],
     ".bubble": ["#fff", "#d9fdd3"],
     ".contact-list": ["var(--card)", "#fff4e5", "#eef4ff"],
     ".btn kbd": ["var(--ok)", "var(--brand)"],
