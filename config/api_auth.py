@@ -7,7 +7,9 @@ Three ways in, tried in this order (the first that applies decides):
 3. A staff session (the portal's login cookie), with Django's CSRF check on unsafe methods.
 
 A key that is sent but unknown or revoked is refused (401) even when a session exists.
-Read-only keys may only read (403 on POST, PUT, PATCH, DELETE). Every key (or staff user)
+Read-only keys may only read (403 on POST, PUT, PATCH, DELETE). Each operation needs a
+permission of `portal.roles.API_PERMISSIONS`, held by the key's own role (`ApiKey.role`) or
+the staff user's role (`enforce_roles`, 403 `role_refused` otherwise). Every key (or staff user)
 gets `settings.API_THROTTLE_RATE` requests (e.g. "600/min"; 429 with Retry-After beyond),
 counted in Django's cache in fixed windows. The clear key is never logged nor stored.
 Unknown keys are counted per client address (`settings.API_INVALID_KEY_RATE`): past it,
@@ -19,18 +21,23 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from ninja import Router
 from ninja.errors import HttpError, Throttled
+from ninja.operation import Operation
 from ninja.security import APIKeyHeader, HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from portal.models import ApiKey
+from portal.roles import allows, api_permission, role_of
 from portal.services import hash_api_key, mark_api_key_used
 from portal.throttle import Limit, client_ip
 from raffles.services import Actor
@@ -58,6 +65,7 @@ class Principal(Actor):
     (`by=request.auth`), plus what the caller may do."""
 
     read_only: bool = False
+    role: str = ""
     throttle_id: str = ""
     api_key: ApiKey | None = None
 
@@ -129,6 +137,7 @@ def authenticate_key(request: HttpRequest, raw_key: str) -> Principal:
         type=who.type,
         label=who.label,
         read_only=api_key.read_only,
+        role=api_key.role,
         throttle_id=f"key:{api_key.pk}",
         api_key=api_key,
     )
@@ -185,9 +194,48 @@ class StaffSessionAuth(APIKeyCookie):
             return None
         who = Actor.staff(user)
         principal = Principal(
-            type=who.type, user=who.user, label=who.label, throttle_id=f"user:{user.pk}"
+            type=who.type,
+            user=who.user,
+            label=who.label,
+            role=role_of(user),
+            throttle_id=f"user:{user.pk}",
         )
         return _admit(request, principal)
 
 
 api_auth = [BearerKeyAuth(), HeaderKeyAuth(), StaffSessionAuth()]
+
+
+# --- Roles ------------------------------------------------------------------------------
+def _role_checked(operation_id: str, view: Callable[..., Any]) -> Callable[..., Any]:
+    permission = api_permission(operation_id)
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        principal = getattr(request, "auth", None)
+        role = getattr(principal, "role", "")
+        if not allows(role, permission):
+            raise ApiAuthError(
+                403, "role_refused", f"The {role or 'unknown'} role may not do this"
+            )
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+def _operations(router: Router) -> Iterator[Operation]:
+    for path_view in router.path_operations.values():
+        yield from path_view.operations
+    for _, child, *_ in router._routers:  # ninja keeps mounted routers here
+        yield from _operations(child)
+
+
+def enforce_roles(*routers: Router) -> list[str]:
+    """Wrap every operation of these routers in the role check; returns their ids."""
+    ids = []
+    for router in routers:
+        for operation in _operations(router):
+            operation_id = operation.view_func.__name__
+            operation.view_func = _role_checked(operation_id, operation.view_func)
+            ids.append(operation_id)
+    return ids

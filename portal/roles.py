@@ -62,6 +62,41 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.VIEWER: _READ,
 }
 
+# API operations (by operation id, the view function's name) → the permission each needs,
+# for API keys (their own role) and staff sessions (the user's role) alike.
+API_PERMISSIONS: dict[str, Perm] = {
+    "list_raffles": Perm.VIEW,
+    "get_raffle": Perm.VIEW,
+    "raffle_availability": Perm.VIEW,
+    "list_tickets": Perm.VIEW,
+    "get_raffle_draw": Perm.VIEW,
+    "create_raffle": Perm.MANAGE_RAFFLES,
+    "replace_raffle": Perm.MANAGE_RAFFLES,
+    "update_raffle": Perm.MANAGE_RAFFLES,
+    "delete_raffle": Perm.MANAGE_RAFFLES,
+    "generate_tickets": Perm.MANAGE_RAFFLES,
+    "activate_raffle": Perm.MANAGE_RAFFLES,
+    "close_raffle": Perm.MANAGE_RAFFLES,
+    "draw_raffle_winners": Perm.MANAGE_RAFFLES,
+    "list_orders": Perm.VIEW_ORDERS,
+    "list_pending_payment": Perm.VIEW_ORDERS,
+    "get_order": Perm.VIEW_ORDERS,
+    "get_proof_file": Perm.VIEW_PAYMENTS,
+    "confirm_payment": Perm.REVIEW_PAYMENTS,
+    "reject_payment": Perm.REVIEW_PAYMENTS,
+    "cancel_order": Perm.REVIEW_PAYMENTS,
+    "list_contacts": Perm.VIEW_CONVERSATIONS,
+    "get_contact": Perm.VIEW_CONVERSATIONS,
+    "list_contact_messages": Perm.VIEW_CONVERSATIONS,
+    "list_contact_orders": Perm.VIEW_CONVERSATIONS,
+    "list_failed_inbound": Perm.VIEW_CONVERSATIONS,
+    "pause_bot": Perm.REPLY_CONVERSATIONS,
+    "resume_bot": Perm.REPLY_CONVERSATIONS,
+    "retry_failed_inbound": Perm.REPLY_CONVERSATIONS,
+    "list_outbox_problems": Perm.VIEW_OUTBOX,
+    "resend_outbound": Perm.RESEND_OUTBOX,
+}
+
 DEFAULT_ROLE = Role.VIEWER
 NO_ROLE = ""
 
@@ -96,6 +131,11 @@ def role_of(user: Any) -> str:
         cached = stored or DEFAULT_ROLE
         user._portal_role = cached
     return str(cached)
+
+
+def api_permission(operation_id: str) -> Perm | None:
+    """What an API operation needs; None (owners only) for one missing from the table."""
+    return API_PERMISSIONS.get(operation_id)
 
 
 def user_can(user: Any, perm: Perm | None) -> bool:
