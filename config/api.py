@@ -84,7 +84,7 @@ api.add_router("/", raffles_router)
 api.add_router("/", draws_router)
 api.add_router("/", messaging_router)
 # Each operation needs the permission portal.roles.API_PERMISSIONS names for it.
-OPERATION_IDS = enforce_roles(raffles_router, draws_router, messaging_router)
+OPERATION_IDS = enforce_roles(api)
 # `/api/orders/?contact=`: raffles knows buyers, messaging knows which buyer a contact is.
 resolve_contacts_with(buyer_of_contact)
 

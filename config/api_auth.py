@@ -21,15 +21,14 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache, wraps
-from typing import Any
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
-from ninja import Router
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
 from ninja.errors import HttpError, Throttled
 from ninja.operation import Operation
 from ninja.security import APIKeyHeader, HttpBearer
@@ -207,35 +206,44 @@ api_auth = [BearerKeyAuth(), HeaderKeyAuth(), StaffSessionAuth()]
 
 
 # --- Roles ------------------------------------------------------------------------------
-def _role_checked(operation_id: str, view: Callable[..., Any]) -> Callable[..., Any]:
-    permission = api_permission(operation_id)
-
-    @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        principal = getattr(request, "auth", None)
-        role = getattr(principal, "role", "")
-        if not allows(role, permission):
-            raise ApiAuthError(
-                403, "role_refused", f"The {role or 'unknown'} role may not do this"
-            )
-        return view(request, *args, **kwargs)
-
-    return checked
+def _role_refusal(operation_id: str, request: HttpRequest) -> ApiAuthError | None:
+    role = getattr(getattr(request, "auth", None), "role", "")
+    if allows(role, api_permission(operation_id)):
+        return None
+    return ApiAuthError(403, "role_refused", f"The {role or 'unknown'} role may not do this")
 
 
-def _operations(router: Router) -> Iterator[Operation]:
-    for path_view in router.path_operations.values():
-        yield from path_view.operations
-    for _, child, *_ in router._routers:  # ninja keeps mounted routers here
-        yield from _operations(child)
+def _check_role_after_auth(operation: Operation) -> None:
+    """Run the role check right after authentication, before the input is read (so a
+    refused caller learns nothing about the input rules)."""
+    operation_id = operation.view_func.__name__
+    run_checks = operation._run_checks
+
+    def checks(request: HttpRequest) -> HttpResponse | None:
+        error = run_checks(request)
+        if error is not None:
+            return error
+        refusal = _role_refusal(operation_id, request)
+        if refusal is None:
+            return None
+        response: HttpResponse = operation.api.on_exception(request, refusal)
+        return response
+
+    operation._run_checks = checks  # type: ignore[method-assign]
 
 
-def enforce_roles(*routers: Router) -> list[str]:
-    """Wrap every operation of these routers in the role check; returns their ids."""
+def _operations(api: NinjaAPI) -> Iterator[Operation]:
+    """The operations the API runs: ninja binds a copy of each router's operations to the
+    API when it is mounted (its bound routers), and those are the ones called."""
+    for bound in api._get_bound_routers():
+        for path_view in bound.path_operations.values():
+            yield from path_view.operations
+
+
+def enforce_roles(api: NinjaAPI) -> list[str]:
+    """Check the caller's role in every operation of the API; returns their ids."""
     ids = []
-    for router in routers:
-        for operation in _operations(router):
-            operation_id = operation.view_func.__name__
-            operation.view_func = _role_checked(operation_id, operation.view_func)
-            ids.append(operation_id)
+    for operation in _operations(api):
+        _check_role_after_auth(operation)
+        ids.append(operation.view_func.__name__)
     return ids

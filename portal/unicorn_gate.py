@@ -53,6 +53,14 @@ def component_class(name: str) -> type[StaffComponent] | None:
     return None
 
 
+def _is_setter(call: str) -> bool:
+    try:
+        parse_kwarg(call, raise_if_unparseable=True)
+    except Exception:  # not `name=value`: a method call
+        return False
+    return True
+
+
 def call_permission(cls: type[StaffComponent], call: str) -> Perm | None:
     """What one `callMethod` of a message needs: setters and the special `$` actions need
     what showing the component needs; a method its declared permission (None: owners)."""
@@ -60,13 +68,8 @@ def call_permission(cls: type[StaffComponent], call: str) -> Perm | None:
         return None
     if call.startswith("$"):
         return cls._permission
-    if "=" in call:
-        try:
-            parse_kwarg(call, raise_if_unparseable=True)
-        except Exception:  # not a setter: read as a method call below
-            pass
-        else:
-            return cls._permission
+    if "=" in call and _is_setter(call):
+        return cls._permission
     try:
         method_name = parse_call_method_name(call)[0]
     except Exception:
@@ -80,8 +83,9 @@ def message_permissions(cls: type[StaffComponent], body: Any) -> list[Perm | Non
     queue = body.get("actionQueue") if isinstance(body, dict) else None
     for action in queue if isinstance(queue, list) else []:
         if isinstance(action, dict) and action.get("type") == "callMethod":
-            payload = action.get("payload") if isinstance(action.get("payload"), dict) else {}
-            needed.append(call_permission(cls, str(payload.get("name", ""))))
+            payload = action.get("payload")
+            name = payload.get("name", "") if isinstance(payload, dict) else ""
+            needed.append(call_permission(cls, str(name)))
     return needed
 
 

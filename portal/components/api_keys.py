@@ -1,4 +1,5 @@
-"""Superusers create and revoke API keys (portal.services). A new key is shown once."""
+"""Owners create and revoke API keys (portal.services), each with a role. A new key is shown
+once."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from portal.components.base import StaffComponent, requires
 from portal.models import ApiKey
-from portal.roles import Perm
+from portal.roles import Perm, Role
 from portal.services import create_api_key, revoke_api_key
 
 
@@ -15,6 +16,7 @@ class ApiKeysView(StaffComponent):
 
     name: str = ""
     read_only: bool = True
+    role: str = ""  # empty: owner for a read-write key, viewer for a read-only one
     new_key: str = ""  # shown once, right after creation
     new_key_name: str = ""
     revoking: int = 0
@@ -24,12 +26,16 @@ class ApiKeysView(StaffComponent):
     def create(self) -> None:
         self.notice = ""
         api_key, raw = create_api_key(
-            name=self.name, read_only=self.read_only, created_by=self.request.user
+            name=self.name,
+            read_only=self.read_only,
+            role=self.role,
+            created_by=self.request.user,
         )
         self.new_key = raw
         self.new_key_name = api_key.name
         self.name = ""
         self.read_only = True
+        self.role = ""
 
     @requires(Perm.MANAGE_API_KEYS)
     def hide_key(self) -> None:
@@ -53,5 +59,6 @@ class ApiKeysView(StaffComponent):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["roles"] = Role.choices
         context["keys"] = ApiKey.objects.select_related("created_by", "revoked_by")[:200]
         return context

@@ -108,10 +108,13 @@ class StaffAccountsView(StaffComponent):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        users = list(User.objects.select_related("portal_role").order_by("-is_staff", "username")[:500])
+        users: list[Any] = list(
+            User.objects.select_related("portal_role").order_by("-is_staff", "username")[:500]
+        )
         for user in users:
-            user.portal_role_name = role_of(user)
-            user.portal_role_label = Role(user.portal_role_name).label if user.portal_role_name else ""
+            role = role_of(user)
+            user.portal_role_name = role
+            user.portal_role_label = Role(role).label if role else ""
         context["users"] = users
         context["roles"] = Role.choices
         return context

@@ -119,6 +119,6 @@ class TicketGridView(StaffComponent):
             sizes=BLOCK_SIZES,
             width=raffle.number_width,
             # the one number of the block reached by Tab (roving tabindex, see portal.js)
-            focus=self.highlight if self.highlight in numbers else (numbers or [None])[0],
+            focus=self.highlight if self.highlight in numbers else next(iter(numbers), None),
         )
         return context

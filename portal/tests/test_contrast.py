@@ -86,7 +86,8 @@ def _luminance(rgb: tuple[float, ...]) -> float:
 def ratio(fg: str, bg: str, under: str = "var(--card)") -> float:
     base = _rgba(under)
     back_rgba = _rgba(bg)
-    assert base is not None and back_rgba is not None, (bg, under)
+    assert base is not None, under
+    assert back_rgba is not None, bg
     back = _over(back_rgba, base)
     front_rgba = _rgba(fg)
     assert front_rgba is not None, fg

@@ -22,7 +22,7 @@ from raffles import services
 
 pytestmark = pytest.mark.django_db
 
-O, R, S, V = "owner", "reviewer", "seller", "viewer"
+O, R, S, V = "owner", "reviewer", "seller", "viewer"  # noqa: E741
 ALL = {O, R, S, V}
 READERS = {O, R, V}  # may read every order, payment and conversation
 
@@ -227,7 +227,8 @@ def test_a_seller_sees_only_her_own_orders(clients: dict[str, Client], setting: 
     assert setting["sold"].code in page
     assert setting["order"].code not in page
     everyone = clients[V].get(reverse("portal:orders")).content.decode()
-    assert setting["sold"].code in everyone and setting["order"].code in everyone
+    assert setting["sold"].code in everyone
+    assert setting["order"].code in everyone
     # and no export link where the export is refused
     assert 'data-testid="export-orders"' not in page
     assert 'data-testid="export-orders"' in everyone
@@ -264,7 +265,8 @@ def test_an_owner_sets_roles_from_the_staff_page(
     assert refused.status_code == 403
     assert StaffRole.objects.get(user=target).role == Role.REVIEWER
     bad = unicorn_call(clients[O], "staff-accounts", f"set_role({target.pk}, 'king')")
-    assert bad.status_code == 200 and StaffRole.objects.get(user=target).role == Role.REVIEWER
+    assert bad.status_code == 200
+    assert StaffRole.objects.get(user=target).role == Role.REVIEWER
 
 
 def test_new_staff_accounts_get_the_chosen_role(people: dict[str, Any]) -> None:

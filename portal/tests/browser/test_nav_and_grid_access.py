@@ -62,7 +62,9 @@ def test_every_nav_item_is_reachable_on_a_phone(
         link = link.filter(has_text=label).first
         expect(link).to_be_visible()
         box = link.bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, label
+        assert box is not None, label
+        assert box["x"] >= 0, label
+        assert box["x"] + box["width"] <= width, label
         # no part of the nav is hidden in a sideways scroll
         assert phone.evaluate(
             "() => { const n = document.querySelector('nav[aria-label=Main]');"
@@ -73,9 +75,7 @@ def test_every_nav_item_is_reachable_on_a_phone(
     assert page_errors == []
 
 
-def test_the_review_badge_counts_a_new_proof_without_a_reload(
-    page: Any, live_server: Any
-) -> None:
+def test_the_review_badge_counts_a_new_proof_without_a_reload(page: Any, live_server: Any) -> None:
     raffle = make_raffle(size=100, title="Badge raffle")
     order = services.reserve_specific(raffle.pk, [5], BuyerFactory())
     page.goto(live_server.url + "/portal/raffles/")
