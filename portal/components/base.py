@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +32,7 @@ from django.http import HttpResponseRedirect
 from django_unicorn.components import UnicornView
 
 from portal.access import check_portal_user
-from portal.roles import Perm
+from portal.roles import Perm, Role, role_of, user_can
 from raffles.exceptions import RaffleError
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,13 @@ _HOOK_PREFIXES = ("updating_", "updated_", "resolved_")
 
 # Calls made by pollers, not by a person: they keep the last action's messages.
 PASSIVE = frozenset({"refresh", "tick", "check"})
+
+# A button or link that calls a component action: removed from the page for a role that may
+# not call it (the call would be refused anyway).
+_ACTION_ELEMENT = re.compile(
+    r"<(button|a)\b[^>]*?\bunicorn:click(?:\.[\w.]+)?=\"([^\"(]+)[^\"]*\"[^>]*>.*?</\1>",
+    re.DOTALL,
+)
 
 UNEXPECTED = "Something went wrong and it was logged. Reload the page and try again."
 
@@ -217,6 +225,26 @@ class StaffComponent(UnicornView):  # type: ignore[misc]
             self.field_errors = {**self.field_errors, field: message}
         else:
             self.error = message
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        html: str = super().render(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if role_of(user) in ("", Role.OWNER):
+            return html  # owners may do everything; others never got this far
+        return self._without_refused_actions(html, user)
+
+    @classmethod
+    def _without_refused_actions(cls, html: str, user: Any) -> str:
+        """Drop the buttons whose action the user's role may not call."""
+
+        def keep(match: re.Match[str]) -> str:
+            action = match.group(2).strip()
+            if action.startswith("$"):
+                return match.group(0)
+            allowed = user_can(user, cls._action_permission(action))
+            return match.group(0) if allowed else ""
+
+        return _ACTION_ELEMENT.sub(keep, html)
 
     def refresh(self) -> None:
         """Re-render with fresh data (called by the `live-version` poller)."""

@@ -298,3 +298,14 @@ def test_components_refuse_roles_even_without_the_gate(
     assert _raw_message(people[O], name, None, component_id).status_code == 200
     with pytest.raises(PermissionDenied):
         _raw_message(people[role], name, action, component_id)
+
+
+def test_buttons_of_refused_actions_are_not_shown(clients: dict[str, Client], setting: Any) -> None:
+    data = {"order_id": setting["order"].pk}
+    viewer = unicorn_call(clients[V], "order-detail", "refresh", data).dom
+    reviewer = unicorn_call(clients[R], "order-detail", "refresh", data).dom
+    assert 'data-testid="order-reject"' in reviewer
+    assert 'data-testid="order-reject"' not in viewer
+    page = clients[V].get(reverse("portal:review")).content.decode()
+    assert 'data-testid="confirm"' not in page
+    assert 'data-testid="confirm"' in clients[R].get(reverse("portal:review")).content.decode()
