@@ -309,3 +309,17 @@ def test_buttons_of_refused_actions_are_not_shown(clients: dict[str, Client], se
     page = clients[V].get(reverse("portal:review")).content.decode()
     assert 'data-testid="confirm"' not in page
     assert 'data-testid="confirm"' in clients[R].get(reverse("portal:review")).content.decode()
+
+
+def test_a_seller_sees_the_buyer_of_a_number_only_when_she_sold_it(
+    clients: dict[str, Client], setting: Any
+) -> None:
+    data = {"raffle_id": setting["raffle"].pk}
+    other = unicorn_call(clients[S], "ticket-detail", "show(1)", data).dom
+    assert "order-hidden" in other
+    assert setting["order"].code not in other
+    assert "Ana" not in other
+    own = unicorn_call(clients[S], "ticket-detail", "show(3)", data).dom
+    assert setting["sold"].code in own
+    viewer = unicorn_call(clients[V], "ticket-detail", "show(1)", data).dom
+    assert setting["order"].code in viewer
