@@ -60,10 +60,12 @@ _HOOK_PREFIXES = ("updating_", "updated_", "resolved_")
 # Calls made by pollers, not by a person: they keep the last action's messages.
 PASSIVE = frozenset({"refresh", "tick", "check"})
 
-# A button or link that calls a component action: removed from the page for a role that may
+# A button or link that calls a component action (`unicorn:click`, or portal.js's
+# `data-call="component:action"`): removed from the page for a role that may
 # not call it (the call would be refused anyway).
 _ACTION_ELEMENT = re.compile(
-    r"<(button|a)\b[^>]*?\bunicorn:click(?:\.[\w.]+)?=\"([^\"(]+)[^\"]*\"[^>]*>.*?</\1>",
+    r"<(button|a)\b[^>]*?\b(?:unicorn:click(?:\.[\w.]+)?=\"|data-call=\"[\w-]+:)"
+    r"([^\"(]+)[^\"]*\"[^>]*>.*?</\1>",
     re.DOTALL,
 )
 

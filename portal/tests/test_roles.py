@@ -306,6 +306,11 @@ def test_buttons_of_refused_actions_are_not_shown(clients: dict[str, Client], se
     reviewer = unicorn_call(clients[R], "order-detail", "refresh", data).dom
     assert 'data-testid="order-reject"' in reviewer
     assert 'data-testid="order-reject"' not in viewer
+    chat = {"contact_id": setting["contact"].pk}
+    assert 'data-testid="pause"' in unicorn_call(clients[R], "conversation", "refresh", chat).dom
+    assert (
+        'data-testid="pause"' not in unicorn_call(clients[V], "conversation", "refresh", chat).dom
+    )
     page = clients[V].get(reverse("portal:review")).content.decode()
     assert 'data-testid="confirm"' not in page
     assert 'data-testid="confirm"' in clients[R].get(reverse("portal:review")).content.decode()
@@ -323,3 +328,11 @@ def test_a_seller_sees_the_buyer_of_a_number_only_when_she_sold_it(
     assert setting["sold"].code in own
     viewer = unicorn_call(clients[V], "ticket-detail", "show(1)", data).dom
     assert setting["order"].code in viewer
+
+
+def test_portal_js_calls_are_left_out_too(people: dict[str, Any]) -> None:
+    from portal.components.conversation import ConversationView
+
+    html = '<p>x</p><button id="s" data-call="conversation:reply" data-arg="#t">Send</button>'
+    assert ConversationView._without_refused_actions(html, people[V]) == "<p>x</p>"
+    assert ConversationView._without_refused_actions(html, people[R]) == html
