@@ -1,4 +1,5 @@
-"""Staff accounts, managed by superusers from the portal. Each change is audited."""
+"""Staff accounts, managed by owners from the portal: each has a role (`portal.roles`).
+Each change is audited."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.db import transaction
 from django.db.models import Field
 from django.utils.translation import gettext as _
 
+from portal.models import StaffRole
+from portal.roles import Role
 from raffles.audit import EventKind
 from raffles.exceptions import InvalidInput
 from raffles.services import log_event
@@ -25,7 +28,13 @@ def _check_password(password: str, user: Any) -> None:
 
 
 def create_staff_user(
-    *, username: str, password: str, email: str = "", superuser: bool = False, by: Any
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    superuser: bool = False,
+    role: str = Role.VIEWER,
+    by: Any,
 ) -> Any:
     username = (username or "").strip()
     if not username:
@@ -51,6 +60,7 @@ def create_staff_user(
             raise InvalidInput(
                 _("Enter a valid email address, or leave it empty"), field="email"
             ) from None
+    role = Role.OWNER if superuser else _valid_role(role)
     candidate = User(username=username, email=email)
     _check_password(password, candidate)
     with transaction.atomic():
@@ -61,8 +71,13 @@ def create_staff_user(
             is_staff=True,
             is_superuser=bool(superuser),
         )
+        StaffRole.objects.create(user=user, role=role)
         log_event(
-            kind=EventKind.STAFF_USER_CREATED, by=by, username=username, superuser=bool(superuser)
+            kind=EventKind.STAFF_USER_CREATED,
+            by=by,
+            username=username,
+            superuser=bool(superuser),
+            role=str(role),
         )
     return user
 
@@ -98,6 +113,30 @@ def set_superuser(*, user: Any, superuser: bool, by: Any) -> Any:
     if superuser:
         fields["is_staff"] = True
     return _change(user, by, EventKind.SUPERUSER_ACCESS_CHANGED, **fields)
+
+
+def _valid_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidInput("Choose a role", field="role") from None
+
+
+def set_role(*, user: Any, role: str, by: Any) -> Any:
+    """Give a staff user a role (what it allows: `portal.roles`)."""
+    new_role = _valid_role(role)
+    if getattr(by, "pk", None) == user.pk:
+        raise InvalidInput("You cannot change your own access here", field=None)
+    with transaction.atomic():
+        StaffRole.objects.update_or_create(user_id=user.pk, defaults={"role": new_role})
+        log_event(
+            kind=EventKind.STAFF_ACCESS_CHANGED,
+            by=by,
+            username=user.get_username(),
+            role=str(new_role),
+        )
+    user.__dict__.pop("_portal_role", None)
+    return user
 
 
 def set_password(*, user: Any, password: str, by: Any) -> Any:

@@ -13,10 +13,12 @@ from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from raffles.audit import EventKind
 from raffles.models import (
     Buyer,
     Draw,
     Order,
+    OrderEvent,
     PaymentProof,
     Raffle,
     TicketNumber,
@@ -111,6 +113,16 @@ def buyer_paid_numbers(buyer: Buyer) -> dict[Raffle, list[int]]:
     ):
         out.setdefault(order.raffle, []).extend(t.number for t in order.order_tickets.all())
     return {raffle: sorted(numbers) for raffle, numbers in out.items()}
+
+
+def orders_sold_by(user_id: int) -> QuerySet[Order]:
+    """Orders a staff member recorded: the audit row of the reservation names them."""
+    sales = OrderEvent.objects.filter(
+        actor_user_id=user_id,
+        kind__in=(EventKind.RESERVED, EventKind.RESERVED_RANDOM),
+        order__isnull=False,
+    )
+    return Order.objects.filter(pk__in=sales.values("order_id"))
 
 
 def proof_queue() -> QuerySet[PaymentProof]:

@@ -9,14 +9,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
 from portal.numbers import NumberInputError, format_integer, parse_integer
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Buyer, Raffle
 from raffles.selectors import draw_summary
 
 
 class DrawPanelView(StaffComponent):
+    _permission = Perm.VIEW
     raffle_id: int = 0
     exclude_pending: bool = False
     external_value: str = ""
@@ -41,6 +43,7 @@ class DrawPanelView(StaffComponent):
         self.verify_ok = False
         self.verify_results = []
 
+    @requires(Perm.MANAGE_RAFFLES)
     def freeze(self) -> None:
         self.notice = ""
         draw = services.freeze_entries(
@@ -51,6 +54,7 @@ class DrawPanelView(StaffComponent):
             "count": format_integer(draw.entries_count)
         }
 
+    @requires(Perm.MANAGE_RAFFLES)
     def draw(self) -> None:
         self.notice = ""
         try:
@@ -70,6 +74,7 @@ class DrawPanelView(StaffComponent):
             "count": format_integer(len(draw.winners))
         }
 
+    @requires(Perm.VIEW)
     def verify(self) -> None:
         self.notice = ""
         check = services.verify_draw(self._raffle())

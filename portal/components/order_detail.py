@@ -8,13 +8,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from portal import conversations
-from portal.components.base import StaffComponent
+from portal.access import visible_orders
+from portal.components.base import StaffComponent, requires
 from portal.queries import describe_event, event_label, hold_state, order_events, order_proofs
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Order
 
 
 class OrderDetailView(StaffComponent):
+    _permission = Perm.VIEW_OWN_ORDERS
     order_id: int = 0
     reason: str = ""
     notice: str = ""
@@ -25,11 +28,13 @@ class OrderDetailView(StaffComponent):
 
     def _order(self) -> Order:
         # Annotated: raffles' OrderQuerySet methods return Any to mypy today.
-        order: Order = Order.objects.select_related("raffle", "buyer", "confirmed_by").get(
+        orders = visible_orders(self.request.user, Order.objects.all())
+        order: Order = orders.select_related("raffle", "buyer", "confirmed_by").get(
             pk=self.order_id
         )
         return order
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def confirm(self) -> None:
         self.notice = ""
         order = services.confirm_paid(self._order(), by=self.request.user)
@@ -37,18 +42,22 @@ class OrderDetailView(StaffComponent):
             "code": order.code
         }
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def reject(self) -> None:
         self.notice = ""
         services.reject_payment(self._order(), self.reason, by=self.request.user)
         self.reason = ""
         self.notice = _("Payment rejected; the buyer was told why and can send a new proof.")
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def ask_cancel(self) -> None:
         self.confirming_cancel = True
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def keep(self) -> None:
         self.confirming_cancel = False
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def cancel(self) -> None:
         self.notice = ""
         self.confirming_cancel = False

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.components.base import StaffComponent, redirect_to
+from portal.components.base import StaffComponent, redirect_to, requires
 from portal.fields import LocalizedIntegerField, LocalizedMoneyField
 from portal.numbers import format_decimal, format_integer
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Raffle
 
@@ -38,6 +39,7 @@ def _clean(field: forms.Field, raw: object) -> Any:
 
 
 class RaffleFormView(StaffComponent):
+    _permission = Perm.MANAGE_RAFFLES
     raffle_id: int = 0
     title: str = ""
     description: str = ""
@@ -103,6 +105,7 @@ class RaffleFormView(StaffComponent):
             return None
         return data
 
+    @requires(Perm.MANAGE_RAFFLES)
     def save(self) -> Any:
         data = self._parse()
         if data is None:

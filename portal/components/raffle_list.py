@@ -7,13 +7,15 @@ from typing import Any
 
 from django.core.paginator import Paginator
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
+from portal.roles import Perm
 from raffles.models import Raffle
 
 PAGE_SIZE = 25
 
 
 class RaffleListView(StaffComponent):
+    _permission = Perm.VIEW
     status: str = ""
     page: int = 1
     generating: bool = False
@@ -27,6 +29,7 @@ class RaffleListView(StaffComponent):
     def updated_status(self, value: str) -> None:
         self.page = 1
 
+    @requires(Perm.VIEW)
     def go(self, page: int) -> None:
         self.page = max(1, int(page))
 

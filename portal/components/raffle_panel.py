@@ -7,14 +7,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
 from portal.numbers import format_integer
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Raffle
 from raffles.selectors import raffle_counts, raffle_money
 
 
 class RafflePanelView(StaffComponent):
+    _permission = Perm.VIEW
     raffle_id: int = 0
     generating: bool = False
     notice: str = ""
@@ -36,6 +38,7 @@ class RafflePanelView(StaffComponent):
     def tick(self) -> None:
         self._sync()
 
+    @requires(Perm.MANAGE_RAFFLES)
     def generate(self) -> None:
         self.notice = ""
         ready = services.start_ticket_generation(raffle=self._raffle(), by=self.request.user)
@@ -46,12 +49,14 @@ class RafflePanelView(StaffComponent):
             else _("Generating numbers in the background; this page shows the progress.")
         )
 
+    @requires(Perm.MANAGE_RAFFLES)
     def activate(self) -> None:
         self.notice = ""
         services.activate_raffle(raffle=self._raffle(), by=self.request.user)
         self.notice = _("The raffle is active: buyers can buy numbers now.")
         self._sync()
 
+    @requires(Perm.MANAGE_RAFFLES)
     def close(self) -> None:
         self.notice = ""
         self.confirming_close = False

@@ -9,8 +9,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
 from portal.queries import hold_state
+from portal.roles import Perm
 from raffles import services
 from raffles.models import PaymentProof
 from raffles.selectors import proof_queue
@@ -19,6 +20,7 @@ QUEUE_SHOWN = 30
 
 
 class ReviewQueueView(StaffComponent):
+    _permission = Perm.VIEW_PAYMENTS
     proof_id: int = 0
     reason: str = ""
     notice: str = ""
@@ -63,15 +65,18 @@ class ReviewQueueView(StaffComponent):
         elif not self.proof_id:
             self._load_first()
 
+    @requires(Perm.VIEW_PAYMENTS)
     def select(self, proof_id: int) -> None:
         self.notice = ""
         self._show(int(proof_id))
 
+    @requires(Perm.VIEW_PAYMENTS)
     def skip(self) -> None:
         self.notice = ""
         self._show(self._after(self._current()))
 
     # -- decisions ----------------------------------------------------------------------------
+    @requires(Perm.REVIEW_PAYMENTS)
     def confirm(self) -> None:
         self.notice = ""
         proof = self._current()
@@ -82,6 +87,7 @@ class ReviewQueueView(StaffComponent):
         self.notice = _("Order %(code)s confirmed: its numbers are sold.") % {"code": order.code}
         self._show(self._after(proof))
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def reject(self) -> None:
         self.notice = ""
         proof = self._current()

@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 
 from messaging.models import OutboundMessage
 from portal import conversations, simulator
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
+from portal.roles import Perm
 
 
 class SimulatorView(StaffComponent):
+    _permission = Perm.USE_SIMULATOR
     wa_id: str = ""
     name: str = "Test Buyer"
     notice: str = ""
@@ -36,6 +38,7 @@ class SimulatorView(StaffComponent):
         except Exception:  # the host header is checked by the real request anyway
             return ""
 
+    @requires(Perm.USE_SIMULATOR)
     def send(self, text: str = "") -> None:
         """Send a text. The text is an argument (not a synced field), so the chat can poll
         while the tester types."""
@@ -46,6 +49,7 @@ class SimulatorView(StaffComponent):
         wa_id = simulator.clean_wa_id(self.wa_id)
         simulator.deliver(simulator.text_payload(wa_id, self.name, text), host=self._host())
 
+    @requires(Perm.USE_SIMULATOR)
     def tap(self, message_id: int, index: int) -> None:
         """Tap button or list row `index` of the bot's message `message_id`."""
         wa_id = simulator.clean_wa_id(self.wa_id)
@@ -75,6 +79,7 @@ class SimulatorView(StaffComponent):
             )
         simulator.deliver(payload, host=self._host())
 
+    @requires(Perm.USE_SIMULATOR)
     def new_buyer(self) -> None:
         self.wa_id = simulator.new_test_number()
         self.notice = _("New pretend buyer +%(number)s.") % {"number": self.wa_id}

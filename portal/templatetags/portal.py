@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from portal.numbers import format_decimal, format_integer
+from portal.roles import Perm, user_can
 from raffles.selectors import proof_queue
 
 register = template.Library()
@@ -21,6 +22,15 @@ register = template.Library()
 @register.simple_tag
 def pending_proofs() -> int:
     return proof_queue().count()
+
+
+@register.filter
+def can(user: Any, permission: str) -> bool:
+    """{% if user|can:"payments.review" %}: does the user's role hold that permission?"""
+    try:
+        return user_can(user, Perm(permission))
+    except ValueError:
+        return False
 
 
 @register.filter

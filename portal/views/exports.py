@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from portal.access import staff_required
+from portal.access import permission_required
 from portal.queries import OrderFilter, search_orders, sold_tickets
+from portal.roles import Perm
 from raffles.models import Raffle
 
 CHUNK = 2000
@@ -52,7 +53,7 @@ def _iso(value: Any) -> str:
 
 
 @require_GET
-@staff_required
+@permission_required(Perm.EXPORT)
 def orders_csv(request: HttpRequest) -> StreamingHttpResponse:
     filters = OrderFilter.from_query(request.GET)
     orders = search_orders(filters).prefetch_related("order_tickets")
@@ -100,7 +101,7 @@ def orders_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @require_GET
-@staff_required
+@permission_required(Perm.EXPORT)
 def sold_numbers_csv(request: HttpRequest, raffle_id: int) -> StreamingHttpResponse:
     raffle = get_object_or_404(Raffle, pk=raffle_id)
 

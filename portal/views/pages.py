@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from messaging.models import Contact
-from portal.access import StaffRequiredMixin, SuperuserRequiredMixin
+from portal.access import StaffRequiredMixin, visible_orders
+from portal.roles import Perm
 from raffles.models import Order, Raffle
 
 
@@ -39,6 +40,7 @@ class RaffleListPage(PortalPage):
 
 
 class RaffleCreatePage(PortalPage):
+    permission = Perm.MANAGE_RAFFLES
     template_name = "portal/raffle_form.html"
     section = "raffles"
     title = gettext_lazy("New raffle")
@@ -62,6 +64,7 @@ class RaffleDetailPage(RafflePage):
 
 
 class RaffleEditPage(RafflePage):
+    permission = Perm.MANAGE_RAFFLES
     template_name = "portal/raffle_form.html"
 
 
@@ -70,24 +73,28 @@ class TicketGridPage(RafflePage):
 
 
 class ReviewPage(PortalPage):
+    permission = Perm.VIEW_PAYMENTS
     template_name = "portal/review.html"
     section = "review"
     title = gettext_lazy("Payment review")
 
 
 class OrderListPage(PortalPage):
+    permission = Perm.VIEW_OWN_ORDERS
     template_name = "portal/orders.html"
     section = "orders"
     title = gettext_lazy("Orders")
 
 
 class OrderPage(PortalPage):
+    permission = Perm.VIEW_OWN_ORDERS
     template_name = "portal/order_detail.html"
     section = "orders"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        order = get_object_or_404(Order, code=str(self.kwargs["code"]).upper())
+        orders = visible_orders(self.request.user, Order.objects.all())
+        order = get_object_or_404(orders, code=str(self.kwargs["code"]).upper())
         context["order"] = order
         context["title"] = _("Order %(code)s") % {"code": order.code}
         context["scope"] = f"order:{order.pk}"
@@ -95,6 +102,7 @@ class OrderPage(PortalPage):
 
 
 class ConversationsPage(PortalPage):
+    permission = Perm.VIEW_CONVERSATIONS
     template_name = "portal/conversations.html"
     section = "conversations"
     title = gettext_lazy("Conversations")
@@ -110,24 +118,28 @@ class ConversationsPage(PortalPage):
 
 
 class OutboxPage(PortalPage):
+    permission = Perm.VIEW_OUTBOX
     template_name = "portal/outbox.html"
     section = "outbox"
     title = gettext_lazy("Outbox")
 
 
 class SimulatorPage(PortalPage):
+    permission = Perm.USE_SIMULATOR
     template_name = "portal/simulator.html"
     section = "simulator"
     title = gettext_lazy("Simulator")
 
 
-class StaffAccountsPage(SuperuserRequiredMixin, PortalPage):
+class StaffAccountsPage(PortalPage):
+    permission = Perm.MANAGE_STAFF
     template_name = "portal/staff.html"
     section = "staff"
     title = gettext_lazy("Staff accounts")
 
 
-class ApiKeysPage(SuperuserRequiredMixin, PortalPage):
+class ApiKeysPage(PortalPage):
+    permission = Perm.MANAGE_API_KEYS
     template_name = "portal/api_keys.html"
     section = "api-keys"
     title = gettext_lazy("API keys")

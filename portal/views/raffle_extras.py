@@ -6,22 +6,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.access import staff_required
+from portal.access import ROLE_REFUSED, permission_required, staff_required
 from portal.forms import ClaimUpdateForm, PrizePhotoForm
+from portal.roles import Perm, user_can
 from raffles import selectors, services
 from raffles.exceptions import RaffleError
 from raffles.models import Raffle, WinnerClaim
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@permission_required(Perm.MANAGE_RAFFLES)
 def prize_photo(request: HttpRequest, raffle_id: int) -> HttpResponse:
     raffle = get_object_or_404(Raffle, pk=raffle_id)
     form = PrizePhotoForm(request.POST or None, request.FILES or None)
@@ -60,10 +68,12 @@ def prize_photo_file(request: HttpRequest, raffle_id: int) -> FileResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@permission_required(Perm.VIEW_ORDERS)
 def claims(request: HttpRequest, raffle_id: int) -> HttpResponse:
     raffle = get_object_or_404(Raffle, pk=raffle_id)
     if request.method == "POST":
+        if not user_can(request.user, Perm.MANAGE_RAFFLES):
+            return HttpResponseForbidden(ROLE_REFUSED)
         claim = get_object_or_404(WinnerClaim, pk=request.POST.get("claim"), raffle=raffle)
         form = ClaimUpdateForm(request.POST)
         if form.is_valid():

@@ -13,14 +13,15 @@ from django.views.decorators.http import require_POST
 from messaging.channel.media import sniff
 from messaging.exceptions import MessagingError
 from portal import simulator
-from portal.access import staff_required
+from portal.access import permission_required
 from portal.numbers import format_integer
+from portal.roles import Perm
 
 logger = logging.getLogger(__name__)
 
 
 @require_POST
-@staff_required
+@permission_required(Perm.USE_SIMULATOR)
 def simulator_upload(request: HttpRequest) -> JsonResponse:
     upload = request.FILES.get("file")
     if upload is None:
