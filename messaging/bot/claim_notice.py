@@ -1,10 +1,10 @@
 """Winners hear what to do and by when: when the raffle is drawn (a message with a *Claim
-my prize* button inside the 24-hour window, the notification template outside it), else the
-next time they write. "claim" (or the button) registers the claim in their name.
+my prize* button inside the 24-hour window, the approved `raffle_prize_claim` template outside
+it), else the next time they write. "claim" (or the button) registers the claim in their name.
 
 A claim counts as told (`WinnerClaim.notified_at`) once a message about it was queued; a
-winner whose window was closed with no template configured is told when she next writes.
-A receiver never breaks the draw: its work runs in a savepoint and errors are logged.
+winner whose window was closed and whose template is not approved is told when she next
+writes. A receiver never breaks the draw: its work runs in a savepoint and errors are logged.
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone, translation
 
+from messaging.bot import notices
 from messaging.bot.flow.effects import ClaimPrize
 from messaging.bot.flow.screens import claims as screens
 from messaging.bot.notifications import contact_for, language_of
-from messaging.channel import outbox
+from messaging.channel import outbox, templates
 from messaging.models import Contact
 from raffles import services, signals
 from raffles.exceptions import RaffleError
@@ -38,10 +38,11 @@ def _queue_notice(contact: Contact, claim: WinnerClaim, *, writing: bool) -> boo
             buttons = [(b.id, b.title) for b in getattr(reply, "buttons", ())]
             outbox.queue_buttons(contact, reply.body, buttons)
             return True
-        if not settings.WHATSAPP_TEMPLATE_NAME:
+        notice = notices.prize_claim(title, claim.numbers, claim.deadline)
+        template = notice.template
+        if template is None or not templates.is_approved(template.name, template.language):
             return False  # told when she next writes
-        text = screens.claim_notice_text(title, claim.numbers, claim.deadline)
-        outbox.queue_notification(contact, text)
+        outbox.queue_notification(contact, notice.text, buttons=notice.choices, template=template)
         return True
 
 

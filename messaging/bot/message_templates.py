@@ -163,6 +163,18 @@ DRAW_REMINDER = TemplateDefinition(
     footer=_("Reply STOP to get no more reminders."),
     about="The day before the draw, to buyers with paid numbers (not after STOP).",
 )
+PRIZE_CLAIM = TemplateDefinition(
+    key="prize_claim",
+    name="raffle_prize_claim",
+    category=Category.UTILITY,
+    body=_(
+        "🎉 You won {{1}} with {{2}}! To claim your prize, reply CLAIM by {{3}}. Then we "
+        "contact you here to deliver it."
+    ),
+    examples=("TV 55", "07", "1 Feb 2027, 20:00 (UTC)"),
+    buttons=(QuickReply(_("Claim my prize")), QuickReply(_("Menu"))),
+    about="The buyer's numbers won: how to claim the prize and by when.",
+)
 
 DEFINITIONS: tuple[TemplateDefinition, ...] = (
     RECEIPT,
@@ -171,6 +183,7 @@ DEFINITIONS: tuple[TemplateDefinition, ...] = (
     PAYMENT_REJECTED,
     DRAW_RESULT,
     DRAW_REMINDER,
+    PRIZE_CLAIM,
 )
 
 

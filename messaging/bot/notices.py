@@ -171,3 +171,18 @@ def draw_reminder(title: str, draw_at: datetime, numbers: Sequence[str], page_ur
         ),
         marketing=True,
     )
+
+
+def prize_claim(title: str, numbers: Sequence[str], deadline: datetime) -> Notice:
+    from messaging.bot.flow.screens import claims
+
+    text = claims.claim_notice_text(title, numbers, deadline)
+    return Notice(
+        text,
+        (claims.b_claim(), b_menu()),
+        _template(
+            mt.PRIZE_CLAIM,
+            [title, number_list(numbers), _zoned(deadline, when(deadline))],
+            [claims.CLAIM_ID, "menu"],
+        ),
+    )

@@ -92,6 +92,23 @@ def test_outside_the_window_without_template_she_is_told_when_she_writes(
     assert "You won *TV*" not in all_text(phone.text("hi"))  # told once
 
 
+def test_outside_the_window_the_approved_claim_template_goes_out(
+    phone, raffle, run_after_commit, settings
+):
+    settings.WHATSAPP_APPROVED_TEMPLATES = "raffle_prize_claim"
+    claim = win(phone, raffle, run_after_commit, window=False)
+    claim.refresh_from_db()
+    assert claim.notified_at is not None
+    row = OutboundMessage.objects.filter(contact__wa_id=phone.wa_id).latest("id")
+    template = row.payload["template"]
+    assert template["name"] == "raffle_prize_claim"
+    assert template["language"]["code"] == "en"
+    body = next(c for c in template["components"] if c["type"] == "body")
+    assert [p["text"] for p in body["parameters"]][:2] == ["TV", ", ".join(claim.numbers)]
+    buttons = [c for c in template["components"] if c["type"] == "button"]
+    assert buttons[0]["parameters"][0]["payload"] == "claim"
+
+
 def test_a_claim_past_its_deadline_is_refused(phone, raffle, run_after_commit):
     claim = win(phone, raffle, run_after_commit)
     WinnerClaim.objects.filter(pk=claim.pk).update(deadline=timezone.now() - timedelta(days=1))

@@ -45,7 +45,9 @@ def closed() -> Contact:
 
 
 def last_row(contact: Contact) -> OutboundMessage:
-    return OutboundMessage.objects.filter(contact=contact).exclude(kind="read").last()
+    """The latest notification row (not a read receipt, nor the ticket picture after a receipt)."""
+    rows = OutboundMessage.objects.filter(contact=contact).exclude(kind__in=["read", "image"])
+    return rows.order_by("id").last()
 
 
 def test_receipt_outside_the_window_without_the_generic_template_goes_as_its_own_template(
