@@ -56,6 +56,16 @@ def test_opt_out_is_recorded_and_confirmed(phone, raffle, word):
     assert contact(phone).marketing_opt_out is True
 
 
+@pytest.mark.parametrize("word", ["subscribe", "alta", "quero receber mensagens"])
+def test_opting_back_in_is_recorded_and_confirmed(phone, raffle, word):
+    phone.text("hi")
+    phone.text("stop")
+    assert contact(phone).marketing_opt_out is True
+    text = all_text(phone.text(word))
+    assert "didn't understand" not in text
+    assert contact(phone).marketing_opt_out is False
+
+
 def test_a_person_is_asked_for_in_plain_words(phone, raffle):
     phone.text("hi")
     phone.text("quiero hablar con alguien")

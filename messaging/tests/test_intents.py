@@ -68,6 +68,11 @@ T = InboundEvent.text_message
         ("baja", Intent.OPT_OUT),
         ("quiero darme de baja", Intent.OPT_OUT),
         ("no más mensajes por favor", Intent.OPT_OUT),
+        ("no quiero mensajes", Intent.OPT_OUT),
+        # opt back in
+        ("subscribe", Intent.OPT_IN),
+        ("quiero darme de alta", Intent.OPT_IN),
+        ("quero receber mensagens", Intent.OPT_IN),
         ("unsubscribe", Intent.OPT_OUT),
         ("unsubscibe", Intent.OPT_OUT),
         ("parar", Intent.OPT_OUT),

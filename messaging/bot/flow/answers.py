@@ -60,6 +60,8 @@ class Answers(ConversationBase):
                 return self.claim_prize()
             case Intent.OPT_OUT:
                 return self.out(answers.opted_out(), effects=(OptOut(),))
+            case Intent.OPT_IN:
+                return self.out(answers.opted_in(), effects=(OptOut(opted_out=False),))
         return self.out(screens.help_text(self.state))
 
     def payment_status(self) -> Turn:

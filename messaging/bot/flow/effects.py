@@ -41,7 +41,10 @@ class ResumeBot:
 
 @dataclass(frozen=True)
 class OptOut:
-    """The buyer asked for no more news or promotions (messages about her orders go on)."""
+    """The buyer asked for no more news or promotions (messages about her orders go on), or,
+    with `opted_out=False`, for them again."""
+
+    opted_out: bool = True
 
 
 @dataclass(frozen=True)

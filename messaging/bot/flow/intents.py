@@ -24,6 +24,7 @@ FUZZY_MIN = 5  # words this long may have one typo
 class Intent(StrEnum):
     HUMAN = "human"
     OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
     PAYMENT_STATUS = "payment_status"
     MY_NUMBERS = "my_numbers"
     FREE_NUMBERS = "free_numbers"
@@ -86,6 +87,19 @@ INTENTS: dict[Intent, tuple[tuple[str, ...], ...]] = {
         "cancelar inscricao",
         "nao quero mensagens",
         "parar mensagens",
+    ),
+    Intent.OPT_IN: _p(
+        "subscribe",
+        "opt in",
+        "send me news",
+        "alta",
+        "darme de alta",
+        "suscribir",
+        "suscribirme",
+        "quiero mensajes",
+        "quero mensagens",
+        "quero receber mensagens",
+        "inscrever",
     ),
     Intent.PAYMENT_STATUS: _p(
         "my payment",

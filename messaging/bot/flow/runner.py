@@ -161,7 +161,7 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
         elif isinstance(other, SetLanguage):
             contact.language = other.code
         elif isinstance(other, OptOut):
-            messaging_services.set_marketing_opt_out(contact, True, _actor(buyer))
+            messaging_services.set_marketing_opt_out(contact, other.opted_out, _actor(buyer))
         elif isinstance(other, ClaimPrize):
             claim_notice.register(buyer, other, _actor(buyer))
     contact.state = outcome.state

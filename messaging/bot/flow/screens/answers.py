@@ -54,6 +54,14 @@ def draw_dates(raffles: Sequence[RaffleView]) -> Replies:
     return buttons("\n".join(lines), b_raffles(), b_tickets(), b_menu())
 
 
+def opted_in() -> Replies:
+    return buttons(
+        _("Done: you will get our news and reminders again. Send *stop* to stop them."),
+        b_tickets(),
+        b_menu(),
+    )
+
+
 def opted_out() -> Replies:
     return buttons(
         _(
