@@ -442,3 +442,6 @@ class Draw(models.Model):
 # Models of their own module, registered with the app here (one import point for callers).
 from raffles.claim_models import ClaimStatus as ClaimStatus  # noqa: E402
 from raffles.claim_models import WinnerClaim as WinnerClaim  # noqa: E402
+from raffles.payment_models import PaymentMethod as PaymentMethod  # noqa: E402
+from raffles.payment_models import PaymentSetup as PaymentSetup  # noqa: E402
+from raffles.payment_models import StatementMatching as StatementMatching  # noqa: E402
