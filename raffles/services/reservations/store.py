@@ -102,3 +102,11 @@ class ReservationStore(Protocol):
 
     def probe(self, raffle_id: int, starts: Sequence[int]) -> list[int | None]:
         """For each start, the first AVAILABLE number at or above it (None past the last)."""
+
+    def claimable_among(self, raffle_id: int, numbers: Sequence[int], now: datetime) -> list[int]:
+        """Those of `numbers` that are claimable now (free, or held past their time), in one
+        statement of point lookups."""
+
+    def claimable_upto(self, raffle_id: int, limit: int, now: datetime) -> list[int]:
+        """Up to `limit` free numbers and up to `limit` holds past their time, in one
+        statement (a raffle with fewer than `limit` of each gets all of them)."""
