@@ -130,13 +130,16 @@ def among_sql(vendor: str) -> str:
 
 @functools.cache
 def upto_sql() -> str:
-    """Up to N free numbers and up to N holds past their time. The free ones are ordered by
-    (status, number), which only the (raffle, status, number) index yields: the plan stays
-    an index range over the free numbers whatever the statistics say."""
+    """Up to N free numbers and up to N holds past their time. The free ones are asked for as
+    a range of statuses ordered by (status, number): only the (raffle, status, number) index
+    yields that order, so the plan is a range over the free numbers whatever the statistics
+    say (with `status = …` the planner drops the status from the order and may walk the
+    whole raffle on (raffle, number) when its statistics predate a bulk sale)."""
     table = TicketNumber._meta.db_table
     return (
         f"SELECT number FROM (SELECT number FROM {table} WHERE raffle_id = %s"  # noqa: S608
-        f" AND status = '{AVAILABLE}' ORDER BY status, number LIMIT %s) AS free"
+        f" AND status >= '{AVAILABLE}' AND status <= '{AVAILABLE}'"
+        " ORDER BY status, number LIMIT %s) AS free"
         f" UNION ALL SELECT number FROM (SELECT number FROM {table} WHERE raffle_id = %s"
         f" AND status = '{RESERVED}' AND reserved_until < %s ORDER BY reserved_until"
         " LIMIT %s) AS lapsed"
