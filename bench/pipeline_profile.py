@@ -203,8 +203,8 @@ def profile(args: argparse.Namespace) -> None:
         n = len(calls)
         print(
             f"--- {name}: {n} calls, {cpu / n * 1000:.2f} ms CPU and {wall / n * 1000:.2f} ms wall"
-            f" each{' (with the profiler on)' if args.top else ''}, SQL statements each: min {min(queries)},"
-            f" max {max(queries)}, mean {sum(queries) / n:.1f}"
+            f" each{' (with the profiler on)' if args.top else ''}, SQL statements each:"
+            f" min {min(queries)}, max {max(queries)}, mean {sum(queries) / n:.1f}"
         )
         if args.top:
             out = io.StringIO()

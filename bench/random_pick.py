@@ -150,8 +150,16 @@ def main() -> None:
     results: dict[str, Any] = {}
     for db in args.db or ["sqlite"]:
         done = subprocess.run(
-            [sys.executable, __file__, "--child", db, "--size", str(args.size)]
-            + ["--calls", str(args.calls)],
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                db,
+                "--size",
+                str(args.size),
+                "--calls",
+                str(args.calls),
+            ],
             check=True,
             stdout=subprocess.PIPE,
             text=True,

@@ -52,7 +52,7 @@ def chi_square(counts: Counter[int], free: list[int], draws: int) -> float:
 @pytest.mark.parametrize(
     "sold",
     [
-        pytest.param(list(range(0, 150)), id="a long run before the free numbers"),
+        pytest.param(list(range(150)), id="a long run before the free numbers"),
         pytest.param([n for n in range(SIZE) if n % 4 != 3], id="stripes"),
     ],
 )
@@ -88,7 +88,7 @@ def test_the_last_numbers_are_chosen_uniformly_too(db, buyer, monkeypatch):
 
 def test_a_pick_never_returns_an_excluded_or_taken_number(db, buyer, monkeypatch):
     raffle = make_raffle(size=SIZE)
-    sell(raffle, buyer, list(range(0, 190)))
+    sell(raffle, buyer, list(range(190)))
     seeded(monkeypatch, 22)
     monkeypatch.setattr(picking, "READ_ALL_UP_TO", 4)
     picked = picking.pick_numbers(raffle, 20, {190, 191}, timezone.now())

@@ -196,9 +196,7 @@ class StoreReads:
         if self.connection.vendor != "postgresql":
             listed = json.dumps(listed)
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                among_sql(self.connection.vendor), [raffle_id, listed, self._time(now)]
-            )
+            cursor.execute(among_sql(self.connection.vendor), [raffle_id, listed, self._time(now)])
             return [row[0] for row in cursor.fetchall()]
 
     def claimable_upto(self, raffle_id: int, limit: int, now: datetime) -> list[int]:
