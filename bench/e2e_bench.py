@@ -10,8 +10,8 @@ Then it posts signed inbound texts ("hi" unless --text says otherwise, each from
 WhatsApp user) at a steady rate, open loop (a slow server does not slow the sender), and
 measures for every message the time from the start of its POST to the moment the fake Graph
 API received the bot's first reply to that user (matched by recipient), plus when it received
-the blue ticks (mark-as-read, matched by message id). Reported: the sustained rate of replies, p50/p95/p99/max latency, and messages
-without a reply.
+the blue ticks (mark-as-read, matched by message id). Reported: the sustained rate of
+replies, p50/p95/p99/max latency, and messages without a reply.
 
     uv run python bench/e2e_bench.py --db sqlite --broker orm --broker redis
     uv run python bench/e2e_bench.py --db postgres --rate 80 --seconds 30
