@@ -31,7 +31,7 @@ CHI2_49_P001 = 85.35
 
 def seeded(monkeypatch: Any, seed: int) -> None:
     rng = random.Random(seed)
-    source = SimpleNamespace(token_bytes=rng.randbytes, SystemRandom=lambda: rng)
+    source = SimpleNamespace(token_bytes=rng.randbytes)
     monkeypatch.setattr(picking, "secrets", source)
 
 

@@ -110,7 +110,7 @@ def pick_numbers(raffle: Raffle, want: int, exclude: set[int], now: datetime) ->
     every = store.claimable_upto(raffle.pk, READ_ALL_UP_TO, now)
     pool = sorted(set(every).difference(exclude))
     if len(every) < READ_ALL_UP_TO:  # all of them: choose among them
-        return pool if len(pool) <= want else secrets.SystemRandom().sample(pool, want)
+        return pool if len(pool) <= want else _sample(pool, want)
     # More than estimated (the rounds were unlucky): keep drawing; in the end, if ever,
     # complete from the lowest ones read.
     for _ in range(MAX_ROUNDS):
@@ -118,6 +118,21 @@ def pick_numbers(raffle: Raffle, want: int, exclude: set[int], now: datetime) ->
             return found
     found.extend(n for n in pool if n not in seen)
     return found[:want]
+
+
+def _sample(pool: list[int], count: int) -> list[int]:
+    """`count` distinct members of `pool` (more than `count`), uniformly, in the order drawn;
+    from `random_starts`, the one source of randomness here (tests replace it)."""
+    chosen: list[int] = []
+    taken: set[int] = set()
+    while len(chosen) < count:
+        for i in random_starts(0, len(pool) - 1, 2 * (count - len(chosen))):
+            if i not in taken:
+                taken.add(i)
+                chosen.append(pool[i])
+                if len(chosen) == count:
+                    break
+    return chosen
 
 
 def remaining_count(raffle: Raffle, now: datetime | None = None) -> int:
