@@ -199,7 +199,8 @@ else:
     }
 
 Q_CLUSTER: dict[str, object] = {
-    "name": "raffles",
+    # The queue's name: nodes of one deployment share it (and nothing else may).
+    "name": os.environ.get("Q_CLUSTER_NAME") or "raffles",
     # Tasks mostly wait (Graph API requests, database round trips): two per core.
     "workers": _int("Q_WORKERS", 2 * (os.cpu_count() or 1), minimum=1),
     "timeout": 120,
