@@ -169,7 +169,8 @@ def test_two_web_and_two_cluster_nodes_keep_order_pacing_and_send_once(fake_grap
             stop(process)
 
     rows = list(OutboundMessage.objects.order_by("id"))
-    assert rows and all(r.status == OutboundMessage.Status.SENT for r in rows)
+    assert rows
+    assert all(r.status == OutboundMessage.Status.SENT for r in rows)
     requests = [r for r in fake_graph.message_requests() if r.status == 200]
     # Nothing sent twice: one request per outbox row, no more.
     assert len(requests) == len(rows)
