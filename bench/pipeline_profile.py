@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchdb import prepare_database
+from cpu import _proc_stats, cpu_seconds
 from webhook_bench import (
     free_port,
     migrate,
@@ -47,6 +48,12 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--text", default="hi", help="what each new user writes")
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="run the tasks through a real `manage.py qcluster` (its CPU from /proc)",
+    )
     args = parser.parse_args()
 
     db_url, cleanup = prepare_database(args.db, "raffles_pipeline_profile")
@@ -66,9 +73,94 @@ def main() -> None:
     try:
         with running(fake, env):
             wait_until_up(f"http://127.0.0.1:{port}/_fake/requests")
-            profile(args)
+            if args.cluster:
+                through_cluster(args, env)
+            else:
+                profile(args)
     finally:
         cleanup()
+
+
+def through_cluster(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Start a cluster, note what it costs idle, then store N messages through the webhook
+    (in this process) and let the cluster handle them: the CPU its processes spent per
+    message (with and without its idle cost over as long), and the tasks per message (from
+    the queue's ids: every task enqueued meanwhile, by the webhook or by the cluster)."""
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+    from django_q.models import OrmQ
+
+    from messaging.models import InboundMessage, OutboundMessage
+
+    app = WSGIHandler()
+
+    def last_task() -> int:
+        """The queue's last id (its rows are deleted once done)."""
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT last_value FROM django_q_ormq_id_seq")
+            else:
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = 'django_q_ormq'")
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def by_process(root: int) -> dict[str, float]:
+        """CPU seconds of each process under the cluster, by its title."""
+        stats = {}
+        procs = _proc_stats()
+        tree, grew = {root}, True
+        while grew:
+            more = {pid for pid, (parent, _) in procs.items() if parent in tree} - tree
+            tree |= more
+            grew = bool(more)
+        for pid, (_, seconds) in procs.items():
+            if pid in tree:
+                try:
+                    title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                except OSError:
+                    continue
+                stats[f"{pid} {title.decode()[:60]}"] = seconds
+        return stats
+
+    cluster = [sys.executable, "manage.py", "qcluster"]
+    with running(cluster, env) as process:
+        time.sleep(5.0)  # start-up
+        idle_from = cpu_seconds(process.pid)
+        time.sleep(3.0)
+        idle_rate = (cpu_seconds(process.pid) - idle_from) / 3.0
+        first_task = last_task()
+        started_cpu, started = cpu_seconds(process.pid), time.perf_counter()
+        before = by_process(process.pid)
+        for n in range(args.messages):
+            raw = json.dumps(payload(f"52991{n:07d}", f"wamid.clu{n}", args.text)).encode()
+            environ = environ_for(raw)
+            environ["HTTP_X_HUB_SIGNATURE_256"] = sign(raw)
+            b"".join(app(environ, lambda status, headers, *a: None))
+        pending = OutboundMessage.PENDING_STATUSES
+        while (
+            InboundMessage.objects.filter(status=InboundMessage.Status.RECEIVED).exists()
+            or OutboundMessage.objects.filter(status__in=pending).exists()
+            or OrmQ.objects.exists()
+        ):
+            time.sleep(0.05)
+        wall = time.perf_counter() - started
+        cpu = cpu_seconds(process.pid) - started_cpu
+        tasks = last_task() - first_task
+        after = by_process(process.pid)
+    for name, seconds in after.items():
+        spent = seconds - before.get(name, 0.0)
+        print(f"    {name}: {spent * 1000 / args.messages:.2f} ms per message")
+    sent = OutboundMessage.objects.filter(status=OutboundMessage.Status.SENT).count()
+    n = args.messages
+    print(
+        f"--- cluster: {n} messages, {tasks} tasks ({tasks / n:.2f} per message),"
+        f" {sent} outbox rows sent, in {wall:.1f} s; cluster CPU {cpu * 1000 / n:.2f} ms per"
+        f" message, {max(0.0, cpu - idle_rate * wall) * 1000 / n:.2f} without its idle cost"
+        f" ({idle_rate * 1000:.0f} ms/s)"
+    )
 
 
 def profile(args: argparse.Namespace) -> None:
@@ -85,7 +177,7 @@ def profile(args: argparse.Namespace) -> None:
     app = WSGIHandler()
 
     def post(n: int) -> None:
-        raw = json.dumps(payload(f"52990{n:07d}", f"wamid.pipe{n}", "help")).encode()
+        raw = json.dumps(payload(f"52990{n:07d}", f"wamid.pipe{n}", args.text)).encode()
         environ = environ_for(raw)
         environ["HTTP_X_HUB_SIGNATURE_256"] = sign(raw)
         statuses: list[str] = []
@@ -100,17 +192,19 @@ def profile(args: argparse.Namespace) -> None:
         for call in calls:
             connection.queries_log.clear()  # a bounded deque: once full, nothing is captured
             with CaptureQueriesContext(connection) as captured:
-                prof.enable()
+                if args.top:
+                    prof.enable()
                 call()
-                prof.disable()
+                if args.top:
+                    prof.disable()
             queries.append(len(captured.captured_queries))
             stages[name] = list(captured.captured_queries)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         n = len(calls)
         print(
             f"--- {name}: {n} calls, {cpu / n * 1000:.2f} ms CPU and {wall / n * 1000:.2f} ms wall"
-            f" each (with the profiler on), SQL statements each: min {min(queries)},"
-            f" max {max(queries)}, mean {sum(queries) / n:.1f}"
+            f" each{' (with the profiler on)' if args.top else ''}, SQL statements each:"
+            f" min {min(queries)}, max {max(queries)}, mean {sum(queries) / n:.1f}"
         )
         if args.top:
             out = io.StringIO()

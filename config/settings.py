@@ -200,7 +200,8 @@ else:
     }
 
 Q_CLUSTER: dict[str, object] = {
-    "name": "raffles",
+    # The queue's name: nodes of one deployment share it (and nothing else may).
+    "name": os.environ.get("Q_CLUSTER_NAME") or "raffles",
     # Tasks mostly wait (Graph API requests, database round trips): two per core.
     "workers": _int("Q_WORKERS", 2 * (os.cpu_count() or 1), minimum=1),
     "timeout": 120,
@@ -219,6 +220,9 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 0.2
+    # Each dequeue reads this many due tasks in one SELECT (django-q2's default is 1: a
+    # SELECT per task). They are locked one by one as before.
+    Q_CLUSTER["bulk"] = _int("Q_BULK", 5, minimum=1)
 
 # --- Auth, i18n, static ----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -121,17 +121,50 @@ def get_contact(wa_id: str = "", info: ContactIn | None = None, *, user_id: str 
 
 
 def _create(wa_id: str, user_id: str, info: ContactIn | None) -> Contact:
+    """A new contact. One known by phone is inserted with its buyer already linked (one
+    INSERT, no UPDATE after); if the INSERT clashes (a concurrent delivery created the
+    contact, or that buyer has another contact) it falls back to reading or creating the
+    contact alone, and `link_buyer` links what it can."""
     defaults: dict[str, Any] = {
         "wa_id": wa_id,
         "user_id": user_id,
         "profile_name": info.profile_name if info else "",
         "username": info.username if info else "",
     }
+    if wa_id:
+        contact = Contact(**defaults)
+        buyer = _phone_buyer(contact)
+        if buyer is not None:
+            contact.buyer = buyer
+            try:
+                with transaction.atomic():
+                    contact.save(force_insert=True)
+            except IntegrityError:
+                pass
+            else:
+                logger.info("whatsapp new contact %s", mask_phone(wa_id))
+                return contact
     key = {"wa_id": wa_id} if wa_id else {"user_id": user_id}
     contact, created = Contact.objects.get_or_create(**key, defaults=defaults)
     if created:
         logger.info("whatsapp new contact %s", mask_phone(wa_id or user_id))
     return contact
+
+
+def _phone_buyer(contact: Contact) -> Buyer | None:
+    """The buyer with the contact's phone number (created if new, already marked as having
+    a channel), or None when its wa_id is not a phone number."""
+    from raffles import services
+    from raffles.exceptions import InvalidInput
+
+    try:
+        return services.get_or_create_buyer(
+            phone=contact.wa_id,
+            name=contact.profile_name or contact.username,
+            has_channel=True,
+        )
+    except InvalidInput:
+        return None
 
 
 def _refresh(

@@ -7,8 +7,9 @@ retry (later rows wait behind it).
 Exactly one sender: a row is claimed with a conditional UPDATE (queued and due, or "sending"
 with an expired claim) that sets a random claim token and a lease. The lease runs from the
 moment of the claim (or from the row's pacing slot, if later) and is longer than the whole
-request timeout (connect + read); it is renewed right before the request, which is not made
-if the claim was lost, and results are recorded only under the token. A worker that dies
+request timeout (connect + read); it is renewed right before the request (which is not made
+if the claim was lost) unless the claim was made for this very slot a moment ago, when its
+lease still covers the whole request; results are recorded only under the token. A worker that dies
 leaves a "sending" row whose lease runs out; the sweeper then sends it again. So a message is
 sent at least once, and twice only when a worker died between Meta accepting the message and
 us recording it; never while its first sender may still be sending.
@@ -131,7 +132,7 @@ def drain_contact(contact_id: int) -> int:
                 return handled  # taken meanwhile: its sender goes on with the rest
             row.attempts += 1
             handled += 1
-            if not send_claimed(row, token, slot=slot):
+            if not send_claimed(row, token, slot=slot, claimed_at=clock.now()):
                 return handled  # back in the queue for a retry: the rest wait behind it
         if len(rows) < BATCH and len(batch) == len(rows):
             return handled
@@ -163,7 +164,9 @@ def _renew(row: OutboundMessage, token: str) -> None:
         raise ClaimLost
 
 
-def _send(row: OutboundMessage, token: str, slot: datetime | None) -> SendResult:
+def _send(
+    row: OutboundMessage, token: str, slot: datetime | None, claimed_at: datetime | None = None
+) -> SendResult:
     if settings.WHATSAPP_SANDBOX:
         wa_id = (
             "" if row.kind == OutboundMessage.Kind.READ else f"wamid.SANDBOX{secrets.token_hex(12)}"
@@ -173,9 +176,13 @@ def _send(row: OutboundMessage, token: str, slot: datetime | None) -> SendResult
     if slot is None:  # a retry, or a caller that reserved nothing: take the next slot now
         slot = pacing.reserve_slot(client.phone_number_id or "default")
     pacing.wait_until(slot)
-    _renew(row, token)
     if row.media_id is not None:
+        # An upload takes its own request: the lease is renewed around it.
+        _renew(row, token)
         _attach_upload(row, token, client)
+        _renew(row, token)
+    elif not _fresh(claimed_at, slot):
+        _renew(row, token)
     return client.send(row.payload)
 
 
@@ -192,12 +199,28 @@ def _attach_upload(row: OutboundMessage, token: str, client: GraphClient) -> Non
     row.payload = payload
 
 
+def _fresh(claimed_at: datetime | None, slot: datetime) -> bool:
+    """Whether the claim made at `claimed_at` for this `slot` still covers a whole request
+    starting now: its lease ran from max(claim, slot) and only a fraction of the margin has
+    gone by since, so no other worker can take the row before the request ends and renewing
+    it would change nothing."""
+    if claimed_at is None:
+        return False
+    start = max(claimed_at, slot)
+    return clock.now() - start < timedelta(seconds=LEASE_MARGIN_SECONDS / 5)
+
+
 def send_claimed(
-    row_or_id: OutboundMessage | int, token: str, *, slot: datetime | None = None
+    row_or_id: OutboundMessage | int,
+    token: str,
+    *,
+    slot: datetime | None = None,
+    claimed_at: datetime | None = None,
 ) -> bool:
     """Send a row this worker claimed (with `token`) and record the result. True when the
     row is finished (sent, or failed, undeliverable or dropped for good); False when it went
-    back to the queue for a later retry or the claim was lost."""
+    back to the queue for a later retry or the claim was lost. `claimed_at`: when the caller
+    claimed it for `slot`, so that a claim that cannot have run out is not renewed."""
     row = (
         row_or_id
         if isinstance(row_or_id, OutboundMessage)
@@ -219,12 +242,12 @@ def send_claimed(
                 return False
             row.kind, row.payload = verdict.kind, verdict.payload
         try:
-            result = _send(row, token, slot)
+            result = _send(row, token, slot, claimed_at)
         except ClaimLost:
             logger.warning("whatsapp outbox %s: claim lost before the request; not sent", row.pk)
             return False
         except GraphError as exc:
-            slot = None  # a retry of this row takes a new slot
+            slot = claimed_at = None  # a retry of this row takes a new slot, and renews
             reason = exc.describe()
             logger.warning(
                 "whatsapp outbox %s to %s attempt %d failed: %s",

@@ -22,15 +22,17 @@ def normalize_phone(phone: str) -> str:
     return digits
 
 
-def get_or_create_buyer(*, phone: str, name: str = "") -> Buyer:
-    """The buyer with this phone number, created if new; a known name is kept up to date."""
+def get_or_create_buyer(*, phone: str, name: str = "", has_channel: bool = False) -> Buyer:
+    """The buyer with this phone number, created if new; a known name is kept up to date.
+    `has_channel`: a new buyer is created with a channel pointing to it (see
+    `mark_has_channel`), saving the caller that UPDATE."""
     phone = normalize_phone(phone)
     name = (name or "").strip()[:200]
     buyer = Buyer.objects.filter(phone=phone).first()
     if buyer is None:
         try:
             with transaction.atomic():
-                return Buyer.objects.create(phone=phone, name=name)
+                return Buyer.objects.create(phone=phone, name=name, has_channel=has_channel)
         except IntegrityError:
             buyer = Buyer.objects.get(phone=phone)
     if name and buyer.name != name:
@@ -83,6 +85,8 @@ def change_phone(buyer: Buyer, old: str, new: str) -> bool:
 
 def mark_has_channel(buyer: Buyer | int) -> None:
     """A channel (for instance a WhatsApp contact) now points to this buyer. Idempotent."""
+    if isinstance(buyer, Buyer) and buyer.has_channel:
+        return  # never cleared: nothing to write
     pk = buyer if isinstance(buyer, int) else buyer.pk
     Buyer.objects.filter(pk=pk, has_channel=False).update(has_channel=True)
     if isinstance(buyer, Buyer):

@@ -103,14 +103,20 @@ class DbQueries:
         self.now = now or timezone.now()
         self._raffles: dict[int, RaffleView | None] = {}
         self._faqs: list[FaqView] | None = None
+        self._selling: dict[tuple[int, int], tuple[Sequence[RaffleView], int]] = {}
+        self._selling_total: int | None = None
 
     def selling_raffles(self, offset: int, limit: int) -> tuple[Sequence[RaffleView], int]:
-        qs = selectors.selling_raffles()
-        total = qs.count()
-        views = [raffle_view(r, self.now) for r in qs[offset : offset + limit]]
-        for view in views:
-            self._raffles[view.id] = view
-        return views, total
+        if (offset, limit) not in self._selling:  # a welcome asks more than once
+            qs = selectors.selling_raffles()
+            if self._selling_total is None:
+                self._selling_total = qs.count()
+            total = self._selling_total
+            views = [raffle_view(r, self.now) for r in qs[offset : offset + limit]]
+            for view in views:
+                self._raffles[view.id] = view
+            self._selling[offset, limit] = (views, total)
+        return self._selling[offset, limit]
 
     def raffle(self, raffle_id: int) -> RaffleView | None:
         if raffle_id not in self._raffles:

@@ -30,9 +30,8 @@ from raffles.exceptions import (
 )
 from raffles.models import Buyer, Order, Raffle, new_order_code
 from raffles.services.actors import ActorLike, as_actor
-from raffles.services.reservations import picking
 from raffles.services.reservations.known import checked, copy, known_raffle, raffle_pk
-from raffles.services.reservations.picking import nearest_free, probe_numbers, remaining_count
+from raffles.services.reservations.picking import nearest_free, pick_numbers, remaining_count
 from raffles.services.reservations.rules import check_buyer_limit, check_qty
 from raffles.services.reservations.store import Claim, ClaimResult, Hold, in_transaction
 from raffles.services.reservations.stores import store_for
@@ -48,11 +47,8 @@ def _hold(
     numbers: list[int],
     kind: str,
     by: ActorLike,
-    *,
-    random_qty: int = 0,
 ) -> Hold:
-    """Everything one reservation writes, prepared before any lock is taken. With
-    `random_qty` (PostgreSQL), the statement picks that many numbers itself."""
+    """Everything one reservation writes, prepared before any lock is taken."""
     now = timezone.now()
     until = now + timedelta(minutes=raffle.reservation_minutes)
     actor = as_actor(by or buyer)
@@ -60,7 +56,7 @@ def _hold(
         raffle_id=raffle.pk,
         buyer_id=buyer.pk,
         numbers=numbers,
-        total=raffle.price_for(random_qty or len(numbers)),
+        total=raffle.price_for(len(numbers)),
         code=new_order_code(),
         now=now,
         until=until,
@@ -68,12 +64,6 @@ def _hold(
         actor_type=actor.type,
         actor_user_id=getattr(actor.user, "pk", None),
         actor_label=actor.label,
-        starts=(
-            picking.random_starts(raffle.min_number, raffle.max_number, random_qty * 2)
-            if random_qty
-            else None
-        ),
-        qty=random_qty,
     )
 
 
@@ -172,8 +162,9 @@ def reserve_specific(
 @one_at_a_time
 @retry_on_conflict
 def reserve_random(raffle_id: int, qty: int, buyer: Buyer, *, by: ActorLike = None) -> Order:
-    """Reserve `qty` numbers picked at random, or nothing (NotEnoughNumbers says how many
-    remain). Costs O(qty) index seeks, never a scan of the raffle."""
+    """Reserve `qty` numbers picked at random, uniformly among the claimable ones, or nothing
+    (NotEnoughNumbers says how many remain). Costs point lookups in proportion to `qty` and
+    the share of the raffle taken, never a scan of the raffle (picking.pick_numbers)."""
     pk = raffle_pk(raffle_id)
 
     def check(raffle: Raffle) -> None:
@@ -183,28 +174,20 @@ def reserve_random(raffle_id: int, qty: int, buyer: Buyer, *, by: ActorLike = No
 
     fresh = False
     keep: list[int] = []  # picked numbers that were still free when the last try failed
-    # PostgreSQL picks and claims in one statement; when that finds too few free numbers
-    # (a raffle nearly sold out), the picks are made here instead, lapsed holds included.
-    in_one = connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+    # The numbers are picked first (uniformly among the claimable ones, lapsed holds
+    # included), then claimed like specific ones; numbers taken meanwhile are picked again.
     for _ in range(12):
         raffle, terms = checked(pk, fresh, check)
-        if in_one:
-            hold = _hold(raffle, buyer, [], EventKind.RESERVED_RANDOM.value, by, random_qty=qty)
-        else:
-            now = timezone.now()
-            picked = keep + probe_numbers(raffle, qty - len(keep), set(keep), now)
-            if len(picked) < qty:
-                break
-            hold = _hold(raffle, buyer, sorted(picked), EventKind.RESERVED_RANDOM.value, by)
+        picked = keep + pick_numbers(raffle, qty - len(keep), set(keep), timezone.now())
+        if len(picked) < qty:
+            break
+        hold = _hold(raffle, buyer, sorted(picked), EventKind.RESERVED_RANDOM.value, by)
         claim = _write(raffle, terms, buyer, hold)
         if claim.result is RESERVED_OK:
             # order_id is None only on a claim that is not RESERVED (store.Claim).
             return _reserved(raffle, buyer, hold, claim.order_id)  # type: ignore[arg-type]
-        if claim.result is ClaimResult.TOO_FEW:
-            in_one = False
-            continue
         stale = claim.result is ClaimResult.STALE_TERMS
         fresh = stale
         # Someone took some of them meanwhile: keep the rest, pick again for those.
-        keep = [] if stale or in_one else list(claim.claimable)
+        keep = [] if stale else list(claim.claimable)
     raise NotEnoughNumbers(qty, remaining_count(known_raffle(pk, True)[0]))

@@ -57,38 +57,82 @@ def random_starts(low: int, high: int, count: int) -> list[int]:
     return [low + int.from_bytes(data[i : i + 8]) % span for i in range(0, 8 * count, 8)]
 
 
-def probe_numbers(raffle: Raffle, want: int, exclude: set[int], now: datetime) -> list[int]:
-    """Find up to `want` claimable numbers with index seeks from random starting points.
+# Random picks: numbers drawn uniformly over the raffle's range are kept when claimable
+# (rejection sampling), so every claimable number is equally likely whatever the layout of
+# the sold ones. Few claimable numbers left: read them all and choose among them.
+FIRST_SAMPLE = 64  # numbers looked up in the first round (each a point lookup)
+MAX_SAMPLE = 4096  # at most this many in one round
+MAX_ROUNDS = 4
+READ_ALL_UP_TO = 4096  # estimated claimable numbers at or under which they are all read
 
-    Each probe is `… WHERE number >= start ORDER BY number LIMIT 1` on the (raffle, status,
-    number) index, so the cost depends on `want`, not on the size of the raffle; all the
-    probes of one call go in one statement.
+
+def pick_numbers(raffle: Raffle, want: int, exclude: set[int], now: datetime) -> list[int]:
+    """Up to `want` claimable numbers not in `exclude`, chosen uniformly at random among the
+    claimable ones (fewer only when fewer are left).
+
+    Each round draws numbers uniformly over the range and keeps the claimable ones, in the
+    order drawn, in one statement of point lookups on (raffle, number): its cost depends on
+    how many are drawn, not on the raffle's size, its layout or its statistics. The rounds
+    grow with the share of misses; when that share says few numbers are left (or the raffle
+    is small), the claimable numbers are read (at most READ_ALL_UP_TO of them, from the index
+    of free numbers) and the choice is made among them.
     """
     store = store_for()
+    low, high = raffle.min_number, raffle.max_number
+    span = high - low + 1
     found: list[int] = []
     seen = set(exclude)
-    starts = random_starts(raffle.min_number, raffle.max_number, want * 2)
-    wrapped = False
-    for number in store.probe(raffle.pk, starts):
-        if number is None:
-            wrapped = True  # a start past the last free number: wrap to the lowest ones
-        elif number not in seen and len(found) < want:
-            seen.add(number)
-            found.append(number)
-    if len(found) < want and wrapped:
-        for number in store.probe(raffle.pk, [raffle.min_number]):
-            if number is not None and number not in seen:
+    drawn = hits = 0
+
+    def draw(size: int) -> bool:
+        """One round; True once `want` are found."""
+        nonlocal drawn, hits
+        sample = random_starts(low, high, size)
+        claimable = set(store.claimable_among(raffle.pk, sorted(set(sample)), now))
+        drawn += len(sample)
+        hits += sum(1 for n in sample if n in claimable)
+        for number in sample:
+            if number in claimable and number not in seen:
                 seen.add(number)
                 found.append(number)
-    if len(found) < want:
-        # Few numbers left (or many probes collided): take what remains, holds past their
-        # time included, skipping those already picked.
-        free, expired = claimable_numbers(raffle, now)
-        for rest in (free.order_by("number"), expired):
-            rest = rest.exclude(number__in=seen)
-            found.extend(rest.values_list("number", flat=True)[: want - len(found)])
-            seen.update(found)
-    return found
+                if len(found) == want:
+                    return True
+        return False
+
+    size = FIRST_SAMPLE
+    for _ in range(MAX_ROUNDS if span > READ_ALL_UP_TO else 0):
+        if draw(size):
+            return found
+        share = (hits + 1) / (drawn + 2)  # of the range still claimable (estimated)
+        if share * span <= READ_ALL_UP_TO:
+            break
+        size = min(MAX_SAMPLE, max(FIRST_SAMPLE, round(3 * (want - len(found)) / share)))
+    every = store.claimable_upto(raffle.pk, READ_ALL_UP_TO, now)
+    pool = sorted(set(every).difference(exclude))
+    if len(every) < READ_ALL_UP_TO:  # all of them: choose among them
+        return pool if len(pool) <= want else _sample(pool, want)
+    # More than estimated (the rounds were unlucky): keep drawing; in the end, if ever,
+    # complete from the lowest ones read.
+    for _ in range(MAX_ROUNDS):
+        if draw(MAX_SAMPLE):
+            return found
+    found.extend(n for n in pool if n not in seen)
+    return found[:want]
+
+
+def _sample(pool: list[int], count: int) -> list[int]:
+    """`count` distinct members of `pool` (more than `count`), uniformly, in the order drawn;
+    from `random_starts`, the one source of randomness here (tests replace it)."""
+    chosen: list[int] = []
+    taken: set[int] = set()
+    while len(chosen) < count:
+        for i in random_starts(0, len(pool) - 1, 2 * (count - len(chosen))):
+            if i not in taken:
+                taken.add(i)
+                chosen.append(pool[i])
+                if len(chosen) == count:
+                    break
+    return chosen
 
 
 def remaining_count(raffle: Raffle, now: datetime | None = None) -> int:

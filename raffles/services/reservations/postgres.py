@@ -4,9 +4,8 @@ The statement finds the claimable rows (`f`); only when there are enough, locks 
 number order, so two reservations never wait for each other in a circle; the lock re-checks
 each row), and only when enough are still claimable inserts the order, claims the numbers,
 records them and the audit event. A refusal takes no lock, so it writes nothing, not even a
-lock record. The candidates (`cand`, in order) are the requested numbers, or for a random
-pick the first free number at or above each random start (index seeks, as `probe` does); the
-first `qty` still claimable are taken, in that order.
+lock record. The candidates (`cand`, in order) are the requested numbers (a random pick is
+chosen first, by `picking.pick_numbers`); all `qty` of them must still be claimable.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from typing import Any
 
 from raffles.models import Order, OrderEvent, OrderTicket, Raffle, TicketNumber
 from raffles.services.reservations.columns import (
-    AVAILABLE,
     CLAIMABLE,
     EVENT_FIELDS,
     NUMBER_FIELDS,
@@ -84,11 +82,6 @@ SELECT (SELECT id FROM o), EXISTS (SELECT 1 FROM r),
 @functools.cache
 def statements() -> dict[str, str]:
     tickets = TicketNumber._meta.db_table
-    one = (
-        f"SELECT number FROM {tickets}"  # noqa: S608
-        f" WHERE raffle_id = %(raffle)s AND status = '{AVAILABLE}' AND number >= start"
-        " ORDER BY number LIMIT 1"
-    )
     shape = {
         "raffles": Raffle._meta.db_table,
         "tickets": tickets,
@@ -109,12 +102,7 @@ def statements() -> dict[str, str]:
         " WITH ORDINALITY AS c(number, i)",
         **shape,
     )
-    random = RESERVE.format(
-        candidates=f"SELECT ({one}) AS number, i FROM unnest(%(starts)s::bigint[])"  # noqa: S608
-        " WITH ORDINALITY AS c(start, i)",
-        **shape,
-    )
-    return {"reserve": specific, "reserve_random": random}
+    return {"reserve": specific}
 
 
 class PostgresStore(StoreReads):
@@ -125,13 +113,11 @@ class PostgresStore(StoreReads):
         return self.claim_alone(hold, terms)
 
     def claim_alone(self, hold: Hold, terms: str) -> Claim:
-        random = hold.starts is not None
         qty = hold.count
         params: dict[str, Any] = {
             "terms": terms,
             "raffle": hold.raffle_id,
             "numbers": hold.numbers,
-            "starts": hold.starts,
             "now": hold.now,
             "until": hold.until,
             "expires": str(hold.until),
@@ -144,16 +130,11 @@ class PostgresStore(StoreReads):
             "actor_user": hold.actor_user_id,
             "actor_label": hold.actor_label,
         }
-        statement = statements()["reserve_random" if random else "reserve"]
         with self.connection.cursor() as cursor:
-            cursor.execute(statement, params)
+            cursor.execute(statements()["reserve"], params)
             order_id, same, claimable, picked = cursor.fetchone()
         if not same:
             return Claim(ClaimResult.STALE_TERMS)
-        if random:
-            hold.numbers = list(picked)
-            if len(picked) < qty:
-                return Claim(ClaimResult.TOO_FEW)
         found = tuple(claimable)
         if order_id is not None:
             return Claim(ClaimResult.RESERVED, order_id=order_id, claimable=found)

@@ -1,10 +1,13 @@
 """The reads every store shares: the raffle with its terms, the free numbers near some
-numbers (`nearby`) and the next free number after random starting points (`probe`), each in
-one statement through Django's cursor; and the cursor a claim writes through."""
+numbers (`nearby`), the next free number after random starting points (`probe`), which of some
+numbers are claimable (`claimable_among`) and the claimable numbers of a nearly sold-out
+raffle (`claimable_upto`), each in one statement through Django's cursor; and the cursor a
+claim writes through."""
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,7 +15,13 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from raffles.models import Raffle, TicketNumber
-from raffles.services.reservations.columns import AVAILABLE, RESERVED, select_sql, terms_sql
+from raffles.services.reservations.columns import (
+    AVAILABLE,
+    CLAIMABLE,
+    RESERVED,
+    select_sql,
+    terms_sql,
+)
 
 
 @functools.lru_cache(maxsize=256)
@@ -102,6 +111,41 @@ def nearby_sql(count: int) -> str:
     return " UNION ALL ".join(parts)
 
 
+@functools.cache
+def among_sql(vendor: str) -> str:
+    """Which of a list of numbers are claimable: point lookups on (raffle, number), whose
+    cost does not depend on the raffle's size, its statistics or how its sales lie. The list
+    is one parameter (an array; JSON text on SQLite)."""
+    table = TicketNumber._meta.db_table
+    listed = (
+        "number = ANY(%s::bigint[])"
+        if vendor == "postgresql"
+        else "number IN (SELECT value FROM json_each(%s))"
+    )
+    return (
+        f"SELECT number FROM {table} WHERE raffle_id = %s AND {listed}"  # noqa: S608
+        f" AND {CLAIMABLE.format(now='%s')}"
+    )
+
+
+@functools.cache
+def upto_sql() -> str:
+    """Up to N free numbers and up to N holds past their time. The free ones are asked for as
+    a range of statuses ordered by (status, number): only the (raffle, status, number) index
+    yields that order, so the plan is a range over the free numbers whatever the statistics
+    say (with `status = …` the planner drops the status from the order and may walk the
+    whole raffle on (raffle, number) when its statistics predate a bulk sale)."""
+    table = TicketNumber._meta.db_table
+    return (
+        f"SELECT number FROM (SELECT number FROM {table} WHERE raffle_id = %s"  # noqa: S608
+        f" AND status >= '{AVAILABLE}' AND status <= '{AVAILABLE}'"
+        " ORDER BY status, number LIMIT %s) AS free"
+        f" UNION ALL SELECT number FROM (SELECT number FROM {table} WHERE raffle_id = %s"
+        f" AND status = '{RESERVED}' AND reserved_until < %s ORDER BY reserved_until"
+        " LIMIT %s) AS lapsed"
+    )
+
+
 class StoreReads:
     """The reads of `ReservationStore`, the same on every database."""
 
@@ -143,4 +187,19 @@ class StoreReads:
             params += (raffle_id, start)
         with self.connection.cursor() as cursor:
             cursor.execute(probe_sql(len(starts)), params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def claimable_among(self, raffle_id: int, numbers: Sequence[int], now: datetime) -> list[int]:
+        if not numbers:
+            return []
+        listed: Any = list(numbers)
+        if self.connection.vendor != "postgresql":
+            listed = json.dumps(listed)
+        with self.connection.cursor() as cursor:
+            cursor.execute(among_sql(self.connection.vendor), [raffle_id, listed, self._time(now)])
+            return [row[0] for row in cursor.fetchall()]
+
+    def claimable_upto(self, raffle_id: int, limit: int, now: datetime) -> list[int]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(upto_sql(), [raffle_id, limit, raffle_id, self._time(now), limit])
             return [row[0] for row in cursor.fetchall()]

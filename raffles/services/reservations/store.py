@@ -27,7 +27,6 @@ class ClaimResult(enum.Enum):
     TAKEN = "taken"  # some numbers could not be claimed (`Claim.claimable` says which could)
     STALE_TERMS = "stale_terms"  # the raffle changed since its terms were read
     CODE_TAKEN = "code_taken"  # every number was claimable but the order code was taken
-    TOO_FEW = "too_few"  # a random pick found fewer free numbers than it needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +42,7 @@ class Hold:
 
     raffle_id: int
     buyer_id: int
-    numbers: list[int]  # sorted, distinct; for a random pick on PostgreSQL, filled in by it
+    numbers: list[int]  # sorted, distinct
     total: Decimal
     code: str
     now: datetime
@@ -52,14 +51,11 @@ class Hold:
     actor_type: str
     actor_user_id: int | None
     actor_label: str
-    # PostgreSQL only: pick `qty` numbers at random, starting from these.
-    starts: list[int] | None = None
-    qty: int = 0
 
     @property
     def count(self) -> int:
         """How many numbers this hold is for."""
-        return self.qty if self.starts is not None else len(self.numbers)
+        return len(self.numbers)
 
 
 class TransactionStateError(RuntimeError):
@@ -102,3 +98,11 @@ class ReservationStore(Protocol):
 
     def probe(self, raffle_id: int, starts: Sequence[int]) -> list[int | None]:
         """For each start, the first AVAILABLE number at or above it (None past the last)."""
+
+    def claimable_among(self, raffle_id: int, numbers: Sequence[int], now: datetime) -> list[int]:
+        """Those of `numbers` that are claimable now (free, or held past their time), in one
+        statement of point lookups."""
+
+    def claimable_upto(self, raffle_id: int, limit: int, now: datetime) -> list[int]:
+        """Up to `limit` free numbers and up to `limit` holds past their time, in one
+        statement (a raffle with fewer than `limit` of each gets all of them)."""
