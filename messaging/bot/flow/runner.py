@@ -132,6 +132,7 @@ def _buyer(contact: Contact) -> Buyer:
 def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
     q = DbQueries(buyer, name=contact.profile_name, now=timezone.now())
     event = to_event(message)
+    first = False
     if contact.bot_paused:
         maybe = machine.handle_paused(contact.state, contact.context, event, q)
         if maybe is None:
@@ -169,7 +170,8 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
     contact.save(update_fields=["state", "context", "language", "updated_at"])
     for reply in replies:
         queue_reply(contact, reply)
-    claim_notice.tell_pending(contact, buyer)
+    if not first:  # a buyer the bot never answered cannot have won yet
+        claim_notice.tell_pending(contact, buyer)
 
 
 def _pause(contact: Contact, buyer: Buyer, *, paused: bool) -> None:
