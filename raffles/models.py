@@ -80,6 +80,8 @@ class Raffle(models.Model):
         DONE = "done", _("Generated")
 
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    # A short name staff choose for the public page (/r/<slug>/); empty: only the public id.
+    slug = models.SlugField(_("short link name"), max_length=50, unique=True, null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     prize = models.CharField(_("prize"), max_length=300, blank=True)
@@ -102,6 +104,7 @@ class Raffle(models.Model):
     sales_close_at = models.DateTimeField(_("sales close at"), null=True, blank=True)
     draw_at = models.DateTimeField(_("draw date"), null=True, blank=True)
     payment_instructions = models.TextField(_("payment instructions"), blank=True)
+    rules = models.TextField(_("rules"), blank=True)
 
     generation_status = models.CharField(
         max_length=10, choices=Generation.choices, default=Generation.NONE

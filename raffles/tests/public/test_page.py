@@ -1,0 +1,121 @@
+"""The public raffle page: what it shows, what it never shows, who can see it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from raffles import services
+from raffles.models import Raffle
+from raffles.tests.factories import BuyerFactory, make_raffle
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.WHATSAPP_DISPLAY_NUMBER = "15550001234"
+    settings.ORGANIZER_NAME = "Club Rifas"
+    cache.clear()
+    from raffles.public import board, version, views
+
+    version._local.forget()
+    board._local.forget()
+    views._pages.forget()
+
+
+def test_page_shows_the_raffle_and_hides_every_buyer(client: Client) -> None:
+    raffle = make_raffle(size=100, prize="A red bike", description="Win it", rules="One prize.")
+    buyer = BuyerFactory(name="Marisol Quintero", phone="+5215512349876")
+    order = services.reserve_specific(raffle.pk, [7, 8], buyer)
+    services.confirm_paid(order)
+    response = client.get(f"/r/{raffle.public_id}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for shown in ("Test raffle", "A red bike", "Win it", "One prize.", "Club Rifas", "10.00"):
+        assert shown in html
+    assert 'id="sold">2<' in html
+    assert 'id="available">98<' in html
+    for hidden in ("Marisol", "Quintero", "9876", "+52155", order.code):
+        assert hidden not in html
+    feed = client.get(f"/r/{raffle.public_id}/board.json?block=0").content.decode()
+    for hidden in ("Marisol", "9876", order.code):
+        assert hidden not in feed
+
+
+def test_slug_and_legacy_links_reach_the_page(client: Client) -> None:
+    raffle = make_raffle(size=10)
+    services.update_raffle(raffle=raffle, slug="Moto-2026")
+    assert client.get("/r/moto-2026/").status_code == 200
+    legacy = client.get(f"/raffles/{raffle.public_id}/")
+    assert legacy.status_code == 301
+    assert legacy["Location"] == f"/r/{raffle.public_id}/"
+    assert client.get(f"/raffles/{raffle.public_id}/draw/").status_code == 200
+
+
+def test_a_slug_is_unique_and_well_formed() -> None:
+    from raffles.exceptions import InvalidInput
+
+    first = make_raffle(size=10)
+    second = make_raffle(size=10)
+    services.update_raffle(raffle=first, slug="bike")
+    with pytest.raises(InvalidInput) as taken:
+        services.update_raffle(raffle=second, slug="bike")
+    assert taken.value.fields["field"] == "slug"
+    with pytest.raises(InvalidInput):
+        services.update_raffle(raffle=second, slug="no spaces!")
+
+
+@pytest.mark.parametrize("path", ["/r/{}/", "/r/{}/board.json?block=0", "/r/{}/qr/page.png"])
+def test_drafts_are_not_public(client: Client, path: str) -> None:
+    draft = make_raffle(size=10, active=False)
+    assert draft.status == Raffle.Status.DRAFT
+    assert client.get(path.format(draft.public_id)).status_code == 404
+    assert client.get(f"/raffles/{draft.public_id}/").status_code == 404
+
+
+def test_a_status_other_than_active_closed_drawn_is_not_public(client: Client) -> None:
+    raffle = make_raffle(size=10)
+    Raffle.objects.filter(pk=raffle.pk).update(status="archived")
+    assert client.get(f"/r/{raffle.public_id}/").status_code == 404
+
+
+def test_the_page_is_served_from_cache_until_a_sale(
+    client: Client,
+    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    raffle = make_raffle(size=100)
+    url = f"/r/{raffle.public_id}/"
+    assert 'id="sold">0<' in client.get(url).content.decode()
+    with django_assert_max_num_queries(1):  # the raffle itself; page and version are cached
+        assert client.get(url).status_code == 200
+    order = services.reserve_specific(raffle.pk, [3], BuyerFactory())
+    services.confirm_paid(order)
+    assert 'id="sold">1<' in client.get(url).content.decode()
+
+
+def test_the_language_follows_the_browser_and_the_switch(client: Client) -> None:
+    raffle = make_raffle(size=10)
+    url = f"/r/{raffle.public_id}/"
+    spanish = client.get(url, headers={"accept-language": "es"}).content.decode()
+    assert "Comprar por WhatsApp" in spanish
+    switched = client.get(url + "?lang=pt-br")
+    assert "Comprar pelo WhatsApp" in switched.content.decode()
+    assert client.cookies["django_language"].value == "pt-br"
+    assert "Comprar pelo WhatsApp" in client.get(url).content.decode()
+
+
+def test_share_tags_and_qr_codes(client: Client) -> None:
+    raffle = make_raffle(size=10, prize="A bike")
+    html = client.get(f"/r/{raffle.public_id}/").content.decode()
+    assert 'property="og:title" content="Test raffle"' in html
+    assert 'name="twitter:card"' in html
+    assert "<script>" not in html and "<script src=" in html  # CSP: no inline scripts
+    for target in ("page", "whatsapp"):
+        png = client.get(f"/r/{raffle.public_id}/qr/{target}.png")
+        assert png.status_code == 200 and png["Content-Type"] == "image/png"
+        assert png.content.startswith(b"\x89PNG")
+        svg = client.get(f"/r/{raffle.public_id}/qr/{target}.svg")
+        assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    assert client.get(f"/r/{raffle.public_id}/qr/page.gif").status_code == 404
