@@ -21,7 +21,7 @@
 
   function pad(n) { var s = String(n); while (s.length < width) { s = "0" + s; } return s; }
   function fill(text, values) {
-    return text.replace(/%\((\w+)\)s/g, function (_m, k) { return values[k]; });
+    return text.replace(/\{(\w+)\}/g, function (_m, k) { return values[k]; });
   }
   function isTaken(feed, n) {
     var i = n - feed.start, bytes = feed.bytes;
