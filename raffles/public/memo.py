@@ -9,7 +9,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-_MISSING = object()
+_ALL: list[Memo] = []
 
 
 class Memo:
@@ -18,6 +18,7 @@ class Memo:
         self.size = size
         self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        _ALL.append(self)
 
     def get(self, key: str) -> Any:
         """The value, or None when absent or older than `seconds`."""
@@ -41,3 +42,9 @@ class Memo:
         with self._lock:
             for key in [k for k in self._items if k.startswith(prefix)]:
                 del self._items[key]
+
+
+def forget_all() -> None:
+    """Empty every memo of this process (tests)."""
+    for memo in _ALL:
+        memo.forget()

@@ -25,10 +25,19 @@ _pages = Memo(5.0, size=512)
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
+_raffles = Memo(2.0, size=1024)
+
+
 def raffle_or_404(ref: str) -> Raffle:
-    raffle = selectors.public_raffle(ref)
+    """The public raffle `ref` names. Kept in this process for two seconds: a launch asks the
+    same raffle thousands of times a second (a raffle unpublished meanwhile goes 404 within
+    that time)."""
+    raffle = _raffles.get(ref)
     if raffle is None:
-        raise Http404("No such raffle")
+        raffle = selectors.public_raffle(ref)
+        if raffle is None:
+            raise Http404("No such raffle")
+        _raffles.set(ref, raffle)
     return raffle
 
 

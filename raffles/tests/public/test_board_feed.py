@@ -6,22 +6,12 @@ from __future__ import annotations
 import base64
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from raffles import services
 from raffles.tests.factories import BuyerFactory, make_raffle
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache() -> None:
-    cache.clear()
-    from raffles.public import board, version
-
-    version._local.forget()
-    board._local.forget()
 
 
 def taken(feed: dict) -> list[int]:  # type: ignore[type-arg]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from raffles import services
@@ -14,15 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache(settings) -> None:  # type: ignore[no-untyped-def]
+def _public_settings(settings) -> None:  # type: ignore[no-untyped-def]
     settings.WHATSAPP_DISPLAY_NUMBER = "15550001234"
     settings.ORGANIZER_NAME = "Club Rifas"
-    cache.clear()
-    from raffles.public import board, version, views
-
-    version._local.forget()
-    board._local.forget()
-    views._pages.forget()
 
 
 def test_page_shows_the_raffle_and_hides_every_buyer(client: Client) -> None:

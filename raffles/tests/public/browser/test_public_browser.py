@@ -15,7 +15,7 @@ from messaging.testing.world import Phone, all_ids, all_text
 from messaging.tests.conftest import fake_graph, post_webhook  # noqa: F401 - fixtures
 from raffles import services
 from raffles.models import Order
-from raffles.public import tickets
+from raffles.public import memo, tickets
 from raffles.tests.factories import BuyerFactory, make_raffle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,6 +26,7 @@ def _settings(settings: Any) -> None:
     settings.WHATSAPP_DISPLAY_NUMBER = "15550001234"
     settings.ORGANIZER_NAME = "Club Rifas"
     cache.clear()
+    memo.forget_all()
 
 
 def no_sideways_scroll(page: Any) -> bool:
@@ -35,7 +36,7 @@ def no_sideways_scroll(page: Any) -> bool:
 def test_board_selection_builds_the_whatsapp_link_the_bot_understands(
     visitor: Any,
     live_server: Any,
-    post_webhook: Any,
+    post_webhook: Any,  # noqa: F811
     fake_graph: Any,  # noqa: F811
 ) -> None:
     kind, page, errors = visitor
