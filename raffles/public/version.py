@@ -63,7 +63,7 @@ def current(raffle: Raffle) -> Version:
     """The raffle's version, from this process's memo, else the shared cache, else the
     database (then stored in both)."""
     key = _key(raffle.pk)
-    found = _local.get(key)
+    found: Version | None = _local.get(key)
     if found is None:
         found = cache.get(key)
         if found is None:

@@ -32,7 +32,7 @@ def raffle_or_404(ref: str) -> Raffle:
     """The public raffle `ref` names. Kept in this process for two seconds: a launch asks the
     same raffle thousands of times a second (a raffle unpublished meanwhile goes 404 within
     that time)."""
-    raffle = _raffles.get(ref)
+    raffle: Raffle | None = _raffles.get(ref)
     if raffle is None:
         raffle = selectors.public_raffle(ref)
         if raffle is None:
