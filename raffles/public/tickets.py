@@ -12,14 +12,18 @@ from raffles.models import Order, Raffle
 SALT = "raffles.public.e-ticket"
 
 
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=SALT)  # no timestamp: one order, one stable link
+
+
 def ticket_token(order: Order) -> str:
-    return signing.dumps([order.pk, order.code], salt=SALT, compress=False)
+    return _signer().sign_object([order.pk, order.code])
 
 
 def order_for_token(raffle: Raffle, token: str) -> Order | None:
     """The raffle's order the token was made for, or None (bad signature, other raffle)."""
     try:
-        value = signing.loads(token, salt=SALT)
+        value = _signer().unsign_object(token)
     except signing.BadSignature:
         return None
     if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)):

@@ -4,6 +4,8 @@ messages, the million-number board and the e-ticket."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -29,6 +31,15 @@ def _settings(settings: Any) -> None:
     memo.forget_all()
 
 
+SHOTS = Path(__file__).resolve().parents[4] / "docs" / "screenshots"
+
+
+def screenshot(page: Any, name: str) -> None:
+    """With PUBLIC_SCREENSHOTS=1 the pictures go to docs/screenshots/ (for the README)."""
+    if os.environ.get("PUBLIC_SCREENSHOTS") == "1":
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+
 def no_sideways_scroll(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
@@ -40,7 +51,13 @@ def test_board_selection_builds_the_whatsapp_link_the_bot_understands(
     fake_graph: Any,  # noqa: F811
 ) -> None:
     kind, page, errors = visitor
-    raffle = make_raffle(size=10_000, title="Mountain bike", payment_instructions="Pay ACME")
+    raffle = make_raffle(
+        size=10_000,
+        title="Mountain bike",
+        prize="A 29-inch mountain bike",
+        description="Sales close on Friday; the draw is live on Saturday.",
+        payment_instructions="Pay ACME",
+    )
     services.update_raffle(raffle=raffle, slug="bike")
     services.reserve_specific(raffle.pk, [3], BuyerFactory())
     page.goto(live_server.url + "/r/bike/")
@@ -50,6 +67,8 @@ def test_board_selection_builds_the_whatsapp_link_the_bot_understands(
     page.click('#grid [data-n="7"]')
     page.click('#grid [data-n="12"]')
     expect(page.locator("#selection")).to_contain_text("0007, 0012")
+    page.locator("#board-section").scroll_into_view_if_needed()
+    screenshot(page, f"public-board-{kind}")
     href = page.get_attribute("#wa-link", "href") or ""
     assert href.startswith("https://wa.me/15550001234?text=")
     text = parse_qs(urlsplit(href).query)["text"][0]
@@ -121,6 +140,7 @@ def test_the_e_ticket_and_its_qr(visitor: Any, live_server: Any) -> None:
     expect(page.locator("#ticket-name")).to_have_text("Buyer: Marisol")
     expect(page.locator("#ticket-numbers li")).to_have_text(["07", "42"])
     expect(page.locator("#ticket-status")).to_have_text("Paid")
+    screenshot(page, f"public-ticket-{kind}")
     assert page.evaluate("document.getElementById('ticket-qr').naturalWidth") > 0
     assert "Quintero" not in page.content()
     if kind == "phone":
