@@ -45,3 +45,8 @@ def ticket_path(order: Order) -> str:
 def ticket_url(order: Order) -> str:
     """The absolute e-ticket link (for the WhatsApp receipt's button)."""
     return settings.PUBLIC_BASE_URL + ticket_path(order)
+
+
+def ticket_button_suffix(order: Order) -> str:
+    """What follows PUBLIC_BASE_URL + "/raffles/" in a template URL button for the e-ticket."""
+    return f"{order.raffle.public_id}/ticket/{ticket_token(order)}/"

@@ -13,4 +13,6 @@ urlpatterns = [
     path("r/<str:ref>/ticket/<str:token>/", views.ticket, name="ticket"),
     path("r/<str:ref>/ticket/<str:token>/qr.<str:fmt>", feeds.ticket_qr, name="ticket-qr"),
     path("raffles/<str:public_id>/", views.legacy_redirect, name="legacy"),
+    # Under /raffles/ too, for WhatsApp template URL buttons (their fixed part ends there).
+    path("raffles/<str:public_id>/ticket/<str:token>/", views.legacy_ticket, name="legacy-ticket"),
 ]

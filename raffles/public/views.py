@@ -106,6 +106,13 @@ def legacy_redirect(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_not_required
+@require_safe
+def legacy_ticket(request: HttpRequest, public_id: str, token: str) -> HttpResponse:
+    raffle = raffle_or_404(public_id)
+    return redirect("raffles-public:ticket", ref=raffle.public_id, token=token)
+
+
+@login_not_required
 @csrf_exempt  # a read behind a rate limit: no state a forged request could change
 @require_POST
 def lookup(request: HttpRequest, ref: str) -> HttpResponse:

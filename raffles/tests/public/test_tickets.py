@@ -81,3 +81,9 @@ def test_lookups_are_rate_limited(client: Client, paid) -> None:  # type: ignore
         client.post(url, {"code": "ZZZZZZ", "phone": "0000"})
     limited = client.post(url, {"code": paid.code, "phone": "9876"})
     assert limited.status_code == 429
+
+
+def test_the_receipt_button_path_leads_to_the_e_ticket(client: Client, paid) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/raffles/" + tickets.ticket_button_suffix(paid))
+    assert response.status_code == 302
+    assert response["Location"] == tickets.ticket_path(paid)
