@@ -422,6 +422,12 @@ for _name, _rate in (
 PUBLIC_BASE_URL = os.environ.get(
     "PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else ""
 ).rstrip("/")
+# Public raffle pages (docs/public-pages.md): the organizer's name they show, and the
+# WhatsApp number buyers write to, as wa.me wants it (country code and number, digits only).
+ORGANIZER_NAME = os.environ.get("ORGANIZER_NAME", "").strip()
+WHATSAPP_DISPLAY_NUMBER = "".join(
+    ch for ch in os.environ.get("WHATSAPP_DISPLAY_NUMBER", "") if ch.isdigit()
+)
 
 UNICORN = {"CACHE_ALIAS": "default", "SERIAL": {"ENABLED": False}}
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("unicorn/", include("portal.unicorn_gate")),  # staff-only django-unicorn endpoint
     path("", include("raffles.urls")),
+    path("", include("raffles.public.urls")),
 ]

@@ -10,10 +10,9 @@ from __future__ import annotations
 import time
 
 from django.db.models import Max
-from django.utils import timezone
 
 from raffles.models import Order, OrderEvent, PaymentProof
-from raffles.selectors import lapsed_holds
+from raffles.public.version import change_fingerprint
 
 # Holds run out with no event until the expiry job runs; time-bucketed scopes refresh anyway.
 GLOBAL_BUCKET_SECONDS = 30
@@ -25,9 +24,10 @@ def _last_event_id(**filters: object) -> int:
 
 
 def raffle_version(raffle_id: int) -> str:
-    """Changes when any order of the raffle changes, and when a hold runs out."""
-    lapsed = lapsed_holds(raffle_id, timezone.now()).count()
-    return f"{_last_event_id(raffle_id=raffle_id)}.{lapsed}"
+    """Changes when any order of the raffle changes, and when a hold runs out (the same
+    fingerprint the public board's version is made of)."""
+    last, lapsed = change_fingerprint(raffle_id)
+    return f"{last}.{lapsed}"
 
 
 def global_version() -> str:

@@ -22,3 +22,6 @@ class RafflesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_schedules, sender=self)
+        from raffles.public import receivers
+
+        receivers.connect()

@@ -84,6 +84,8 @@ class Raffle(models.Model):
         DONE = "done", _("Generated")
 
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    # A short name staff choose for the public page (/r/<slug>/); empty: only the public id.
+    slug = models.SlugField(_("short link name"), max_length=50, unique=True, null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     prize = models.CharField(_("prize"), max_length=300, blank=True)
@@ -113,6 +115,7 @@ class Raffle(models.Model):
     )
     # Days winners have to claim after the draw; empty: settings.CLAIM_DAYS.
     claim_days = models.PositiveIntegerField(_("days to claim a prize"), null=True, blank=True)
+    rules = models.TextField(_("rules"), blank=True)
 
     generation_status = models.CharField(
         max_length=10, choices=Generation.choices, default=Generation.NONE

@@ -22,7 +22,15 @@ from raffles.models import Raffle
 
 INT_FIELDS = ("min_number", "max_number", "reservation_minutes", "max_tickets_per_order")
 DATE_FIELDS = ("sales_close_at", "draw_at")
-TEXT_FIELDS = ("title", "description", "prize", "currency", "payment_instructions")
+TEXT_FIELDS = (
+    "title",
+    "description",
+    "prize",
+    "currency",
+    "payment_instructions",
+    "slug",
+    "rules",
+)
 DATE_INPUT = "%Y-%m-%dT%H:%M"
 
 
@@ -54,6 +62,8 @@ class RaffleFormView(StaffComponent):
     sales_close_at: str = ""
     draw_at: str = ""
     payment_instructions: str = ""
+    slug: str = ""
+    rules: str = ""
 
     def mount(self) -> None:
         self.raffle_id = int(self.raffle_id or 0)

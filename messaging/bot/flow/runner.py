@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from messaging import services as messaging_services
 from messaging.bot import claim_notice, pictures
 from messaging.bot.acting import bot_acting
-from messaging.bot.flow import language, machine
+from messaging.bot.flow import language, machine, page_links
 from messaging.bot.flow.effects import (
     AttachProof,
     Cancel,
@@ -42,6 +42,7 @@ from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles import services
 from raffles.exceptions import InvalidOrderState, RaffleError
 from raffles.models import Buyer, Order, OrderEvent
+from raffles.public import selectors as public_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,12 @@ def respond(message: InboundMessage) -> None:
             _respond(contact, buyer, message)
 
 
+def _raffle_id_for_ref(ref: str) -> int | None:
+    """The public raffle a page's `#name` names (its short link name or public id)."""
+    raffle = public_selectors.public_raffle(ref)
+    return raffle.pk if raffle is not None else None
+
+
 def _buyer(contact: Contact) -> Buyer:
     if contact.buyer_id is not None:
         return Buyer.objects.get(pk=contact.buyer_id)
@@ -131,7 +138,7 @@ def _buyer(contact: Contact) -> Buyer:
 
 def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
     q = DbQueries(buyer, name=contact.profile_name, now=timezone.now())
-    event = to_event(message)
+    event = page_links.read(to_event(message), _raffle_id_for_ref)
     first = False
     if contact.bot_paused:
         maybe = machine.handle_paused(contact.state, contact.context, event, q)
