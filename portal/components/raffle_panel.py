@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from portal.components.base import StaffComponent
 from raffles import services
 from raffles.models import Raffle
@@ -27,7 +30,10 @@ class RafflePanelView(StaffComponent):
 
     def _sync(self) -> Raffle:
         raffle = self._raffle()
+        was_generating = self.generating
         self.generating = raffle.generation_status == Raffle.Generation.RUNNING
+        if was_generating and raffle.generation_status == Raffle.Generation.DONE:
+            self.notice = _ready(raffle)  # the background notice is over
         return raffle
 
     def tick(self) -> None:
@@ -38,9 +44,9 @@ class RafflePanelView(StaffComponent):
         ready = services.start_ticket_generation(raffle=self._raffle(), by=self.request.user)
         raffle = self._sync()
         self.notice = (
-            f"{raffle.size:,} numbers are ready."
+            _ready(raffle)
             if ready
-            else "Generating numbers in the background; this page shows the progress."
+            else _("Generating numbers in the background; this page shows the progress.")
         )
 
     def activate(self) -> None:
@@ -64,3 +70,9 @@ class RafflePanelView(StaffComponent):
             context["counts"] = raffle_counts(raffle)
         context["money"] = raffle_money(raffle)
         return context
+
+
+def _ready(raffle: Raffle) -> str:
+    return ngettext("%(count)s number is ready.", "%(count)s numbers are ready.", raffle.size) % {
+        "count": f"{raffle.size:,}"
+    }

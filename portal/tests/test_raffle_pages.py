@@ -151,3 +151,24 @@ def test_raffle_list_filters_by_status(staff_client: Client) -> None:
     result = unicorn_call(staff_client, "raffle-list", None, sync={"status": "draft"})
     assert "Drafty" in result.dom
     assert "Selling" not in result.dom
+
+
+def test_the_background_notice_goes_when_generation_ends(
+    staff_client: Client, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from raffles.services import raffles as raffle_services
+
+    monkeypatch.setattr(raffle_services, "INLINE_GENERATION_LIMIT", 50)
+    raffle = services.create_raffle(title="Big", ticket_price="1", max_number=199)
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs after the action
+        started = unicorn_call(
+            staff_client, "raffle-panel", "generate", {"raffle_id": raffle.pk}, component_id="p"
+        )
+    assert started.data["generating"] is True
+    assert "in the background" in started.data["notice"]
+
+    ended = unicorn_call(staff_client, "raffle-panel", "tick", started.data, component_id="p")
+    assert ended.data["generating"] is False
+    assert "in the background" not in ended.dom
+    assert "200 numbers are ready" in ended.data["notice"]
+    assert 'data-testid="sold"' in ended.dom
