@@ -21,6 +21,7 @@ from raffles.rules import (
     OrderQuerySet,
     OrderRules,
     OrderStatus,
+    RaffleQuerySet,
     TicketNumberQuerySet,
     TicketRules,
     TicketStatus,
@@ -112,6 +113,10 @@ class Raffle(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set: hidden from lists and the bot, kept for the records (`raffles.rules`).
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RaffleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -152,9 +157,13 @@ class Raffle(models.Model):
         return self.generation_status != self.Generation.NONE
 
     @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
     def is_editable(self) -> bool:
-        """Closed and drawn raffles are frozen."""
-        return self.status not in (self.Status.CLOSED, self.Status.DRAWN)
+        """Closed, drawn and archived raffles are frozen."""
+        return not self.is_archived and self.status not in (self.Status.CLOSED, self.Status.DRAWN)
 
     def price_for(self, qty: int) -> Decimal:
         return self.ticket_price * qty

@@ -9,10 +9,14 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from portal.components.base import StaffComponent, redirect_to
 from raffles import services
 from raffles.models import Raffle
+from raffles.selectors import raffles_titled
 
 INT_FIELDS = ("min_number", "max_number", "reservation_minutes", "max_tickets_per_order")
 DATE_FIELDS = ("sales_close_at", "draw_at")
@@ -114,4 +118,21 @@ class RaffleFormView(StaffComponent):
         context["raffle"] = raffle
         context["range_locked"] = bool(raffle and raffle.range_is_locked)
         context["read_only"] = bool(raffle and not raffle.is_editable)
+        context["title_warning"] = self._title_warning()
         return context
+
+    def _title_warning(self) -> SafeString | str:
+        """Other raffles with this title: a warning (linked), never a refusal."""
+        same = raffles_titled(self.title, exclude_id=self.raffle_id or None)[:3]
+        if not same:
+            return ""
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("portal:raffle", args=[r.pk]), r.title) for r in same),
+        )
+        return format_html(
+            '<span data-testid="title-warning">{}</span> {}',
+            _("Another raffle already has this title; buyers may confuse them:"),
+            links,
+        )

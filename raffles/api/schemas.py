@@ -110,6 +110,9 @@ class RaffleOut(Schema):
     updated_at: datetime
     activated_at: datetime | None
     closed_at: datetime | None
+    archived_at: datetime | None = Field(
+        description="Set: archived (hidden from lists and the bot, kept for the records)."
+    )
 
 
 class RaffleCreate(Schema):
@@ -159,6 +162,7 @@ class RaffleFilters(Schema):
         None, description="true: raffles selling now; false: all the others."
     )
     status: RaffleStatus | None = None
+    archived: bool = Field(False, description="true: the archived raffles instead of the others.")
 
 
 class GenerationOut(Schema):

@@ -26,11 +26,11 @@ from raffles.services.orders import (
     reject_payment,
     reserve_replacing,
 )
+from raffles.services.raffle_records import archive_raffle, delete_raffle, restore_raffle
 from raffles.services.raffles import (
     activate_raffle,
     close_raffle,
     create_raffle,
-    delete_raffle,
     generate_tickets,
     start_ticket_generation,
     update_raffle,
@@ -49,6 +49,7 @@ __all__ = [
     "DrawCheck",
     "activate_raffle",
     "add_phone_if_missing",
+    "archive_raffle",
     "as_actor",
     "attach_payment_proof",
     "cancel_order",
@@ -75,6 +76,7 @@ __all__ = [
     "reserve_random",
     "reserve_replacing",
     "reserve_specific",
+    "restore_raffle",
     "send_expiry_reminders",
     "start_ticket_generation",
     "update_raffle",

@@ -1,4 +1,5 @@
-"""Raffle lifecycle: create, edit, generate numbers, activate, close, delete."""
+"""Raffle lifecycle: create, edit, generate numbers, activate, close (archive and delete:
+`raffle_records`)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,9 @@ from raffles.audit import EventKind
 from raffles.exceptions import (
     InvalidInput,
     InvalidRaffleState,
-    RaffleHasSales,
     TicketsNotGenerated,
 )
-from raffles.models import MAX_RANGE_SIZE, Order, Raffle, TicketNumber
+from raffles.models import MAX_RANGE_SIZE, Raffle, TicketNumber
 from raffles.services.actors import ActorLike
 from raffles.services.draws import create_commitment
 from raffles.services.events import log_event
@@ -166,7 +166,8 @@ def update_raffle(*, raffle: Raffle, by: ActorLike = None, **fields: Any) -> Raf
         if changed.keys() & RANGE_FIELDS and raffle.range_is_locked:
             raise InvalidRaffleState("change the number range of", "already numbered")
         if not raffle.is_editable and changed:
-            raise InvalidRaffleState("edit", raffle.get_status_display().lower())
+            state = "archived" if raffle.is_archived else raffle.get_status_display().lower()
+            raise InvalidRaffleState("edit", state)
         for key, value in changed.items():
             setattr(raffle, key, value)
         _check_range(raffle)
@@ -179,20 +180,6 @@ def update_raffle(*, raffle: Raffle, by: ActorLike = None, **fields: Any) -> Raf
                 fields=sorted(changed),
             )
     return raffle
-
-
-def delete_raffle(*, raffle: Raffle, by: ActorLike = None) -> None:
-    with transaction.atomic():
-        if (
-            Order.objects.filter(raffle=raffle).exists()
-            or TicketNumber.objects.filter(raffle=raffle)
-            .exclude(status=TicketNumber.Status.AVAILABLE)
-            .exists()
-        ):
-            raise RaffleHasSales("This raffle has orders; close it instead of deleting it")
-        logger.info("raffle %s deleted", raffle.pk)
-        TicketNumber.objects.filter(raffle=raffle).delete()
-        raffle.delete()
 
 
 # Literal table name (raffles_ticketnumber): a test checks it matches the model.
@@ -293,6 +280,8 @@ def activate_raffle(*, raffle: Raffle, by: ActorLike = None) -> Raffle:
         raffle = Raffle.objects.get(pk=raffle.pk)
         if raffle.status == Raffle.Status.ACTIVE:
             return raffle
+        if raffle.is_archived:
+            raise InvalidRaffleState("activate", "archived")
         if raffle.status != Raffle.Status.DRAFT:
             raise InvalidRaffleState("activate", raffle.get_status_display().lower())
         if raffle.generation_status != Raffle.Generation.DONE:
