@@ -1,6 +1,6 @@
-"""Create or edit a raffle. Fields are parsed here (whole numbers, dates); every rule is
-checked by `create_raffle` / `update_raffle`, whose `InvalidInput(field=…)` is shown next
-to that field."""
+"""Create or edit a raffle. Fields are parsed here (whole numbers, dates); the raffle's rules
+(`raffles.raffle_fields`, the ones `create_raffle` / `update_raffle` enforce) are checked on
+the same submit, so every error shows at once, each next to its field."""
 
 from __future__ import annotations
 
@@ -16,12 +16,28 @@ from django.utils.translation import gettext as _
 from portal.components.base import StaffComponent, redirect_to
 from raffles import services
 from raffles.models import Raffle
+from raffles.raffle_fields import EDITABLE_FIELDS, check_raffle_fields
 from raffles.selectors import raffles_titled
 
 INT_FIELDS = ("min_number", "max_number", "reservation_minutes", "max_tickets_per_order")
 DATE_FIELDS = ("sales_close_at", "draw_at")
 TEXT_FIELDS = ("title", "description", "prize", "currency", "payment_instructions")
 DATE_INPUT = "%Y-%m-%dT%H:%M"
+FORM_ORDER = (
+    "title",
+    "prize",
+    "description",
+    "ticket_price",
+    "currency",
+    "min_number",
+    "max_number",
+    "reservation_minutes",
+    "max_tickets_per_order",
+    "max_tickets_per_buyer",
+    "sales_close_at",
+    "draw_at",
+    "payment_instructions",
+)
 
 
 def _local_input(value: datetime | None) -> str:
@@ -90,11 +106,24 @@ class RaffleFormView(StaffComponent):
                 errors[name] = "Enter a date and time."
                 continue
             data[name] = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+        errors = self._with_rule_errors(data, errors)
         if errors:
             self.field_errors = errors
-            self.error = "Check the highlighted fields."
+            self.error = _("Check the highlighted fields.")
             return None
         return data
+
+    def _with_rule_errors(self, data: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+        """The raffle's own rules (`raffles.raffle_fields`) on the fields that could be read,
+        so every error shows on the first submit, in the form's order."""
+        raffle = Raffle.objects.filter(pk=self.raffle_id).first() if self.raffle_id else None
+        readable = {k: v for k, v in data.items() if k not in errors and k in EDITABLE_FIELDS}
+        if raffle is None:
+            for name in ("title", "ticket_price", "max_number"):
+                readable.setdefault(name, None)  # a new raffle needs them: reported if absent
+        rules = check_raffle_fields(readable, raffle=raffle).errors
+        merged = {**rules, **errors}
+        return {name: merged[name] for name in FORM_ORDER if name in merged}
 
     def save(self) -> Any:
         data = self._parse()

@@ -172,3 +172,38 @@ def test_the_background_notice_goes_when_generation_ends(
     assert "in the background" not in ended.dom
     assert "200 numbers are ready" in ended.data["notice"]
     assert 'data-testid="sold"' in ended.dom
+
+
+def test_an_empty_form_shows_every_error_at_once(staff_client: Client) -> None:
+    empty = dict.fromkeys(VALID, "")
+    result = unicorn_call(staff_client, "raffle-form", "save", empty)
+    assert "redirect" not in result.json
+    errors = result.data["field_errors"]
+    assert set(errors) >= {
+        "title",
+        "ticket_price",
+        "currency",
+        "min_number",
+        "max_number",
+        "reservation_minutes",
+        "max_tickets_per_order",
+    }
+    assert result.dom.count('class="field-error"') == len(errors)
+
+
+def test_rules_across_fields_show_next_to_their_fields(staff_client: Client) -> None:
+    nonsense = {
+        **VALID,
+        "max_number": "99",
+        "max_tickets_per_order": "5000",
+        "sales_close_at": "",
+        "draw_at": "2001-01-01T10:00",
+        "title": "",
+    }
+    errors = unicorn_call(staff_client, "raffle-form", "save", nonsense).data["field_errors"]
+    assert set(errors) == {"title", "max_tickets_per_order", "draw_at"}
+    assert "100 numbers" in errors["max_tickets_per_order"]
+    below = {**VALID, "max_tickets_per_order": "10", "max_tickets_per_buyer": "3"}
+    errors = unicorn_call(staff_client, "raffle-form", "save", below).data["field_errors"]
+    assert set(errors) == {"max_tickets_per_buyer"}
+    assert not Raffle.objects.exists()

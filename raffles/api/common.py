@@ -209,6 +209,11 @@ class Error(Schema):
     errors: list[FieldError] | None = Field(
         None, description="Invalid input (code `invalid`, 422): one entry per bad field."
     )
+    field_errors: dict[str, str] | None = Field(
+        None,
+        description="A raffle's fields (code `invalid`, 400): every field's error at once,"
+        " by field name; `field` and `detail` give the first.",
+    )
     conflicts_with: list[str] | None = Field(
         None,
         description="A rule across fields (code `invalid`, 400): each field is valid alone,"

@@ -85,7 +85,13 @@ def test_get_missing_raffle_is_404(api):
 def test_create_raffle(api):
     response = api.post(
         "/api/raffles/",
-        {**NEW_RAFFLE, "currency": "eur", "max_tickets_per_buyer": 5, "prize": "A motorbike"},
+        {
+            **NEW_RAFFLE,
+            "currency": "eur",
+            "max_tickets_per_order": 5,  # not above the per-buyer limit
+            "max_tickets_per_buyer": 5,
+            "prize": "A motorbike",
+        },
     )
 
     assert response.status_code == 201, response.content
