@@ -365,6 +365,8 @@ if not DEBUG and not WHATSAPP_APP_SECRET:
 
 # --- Raffles ---------------------------------------------------------------------------------
 RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY = _int("RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY", 10)
+# How long after confirming a payment staff may undo it (raffles.services.reversals).
+PAYMENT_UNDO_MINUTES = _int("PAYMENT_UNDO_MINUTES", 10, minimum=1)
 
 # --- Sign-in throttling ---------------------------------------------------------------------
 # Failed portal sign-ins allowed per username and per client address within the window;

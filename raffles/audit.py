@@ -23,6 +23,8 @@ class EventKind(models.TextChoices):
     PAID = "paid", _("Payment confirmed")
     PAYMENT_REJECTED = "payment_rejected", _("Payment rejected")
     CANCELLED = "cancelled", _("Order cancelled")
+    PAYMENT_UNDONE = "payment_undone", _("Payment confirmation undone")
+    REFUNDED = "refunded", _("Refund recorded")
     EXPIRED = "expired", _("Hold expired")
     REMINDER = "reminder", _("Reminder sent")
     HOLD_KEPT_AFTER_RESTORE = "hold_kept_after_restore", _("Hold kept after a database restore")

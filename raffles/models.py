@@ -251,6 +251,8 @@ class Order(OrderRules, models.Model):
     proof_received_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)  # cancelled or expired
+    # Why staff cancelled it (a paid order, or one left out of the draw).
+    closed_reason = models.CharField(max_length=500, blank=True, db_default="")
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -287,6 +289,32 @@ class Order(OrderRules, models.Model):
 
     def formatted_numbers(self) -> list[str]:
         return [self.raffle.format_number(n) for n in self.numbers()]
+
+
+class Refund(models.Model):
+    """Money given back for an order (`raffles.services.reversals.record_refund`): at most
+    what was paid, in one or more refunds."""
+
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash")
+        TRANSFER = "transfer", _("Transfer")
+        OTHER = "other", _("Other")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    method = models.CharField(max_length=10, choices=Method.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.amount} ({self.method})"
 
 
 class OrderTicket(models.Model):

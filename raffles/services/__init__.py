@@ -43,6 +43,13 @@ from raffles.services.reservations import (
     reserve_specific,
     send_expiry_reminders,
 )
+from raffles.services.reversals import (
+    can_undo_confirmation,
+    cancel_paid_order,
+    record_refund,
+    refunded_amount,
+    undo_confirmation,
+)
 
 __all__ = [
     "Actor",
@@ -52,7 +59,9 @@ __all__ = [
     "archive_raffle",
     "as_actor",
     "attach_payment_proof",
+    "can_undo_confirmation",
     "cancel_order",
+    "cancel_paid_order",
     "change_phone",
     "close_raffle",
     "confirm_paid",
@@ -71,6 +80,8 @@ __all__ = [
     "nearest_free",
     "normalize_phone",
     "pending_orders",
+    "record_refund",
+    "refunded_amount",
     "reject_payment",
     "release_order_reservations",
     "reserve_random",
@@ -79,6 +90,7 @@ __all__ = [
     "restore_raffle",
     "send_expiry_reminders",
     "start_ticket_generation",
+    "undo_confirmation",
     "update_raffle",
     "verify_draw",
 ]
