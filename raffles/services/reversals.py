@@ -190,7 +190,7 @@ def record_refund(
             amount=value,
             method=method,
             note=note,
-            created_by=actor.user,
+            created_by_id=getattr(actor.user, "pk", None),
             actor_label=actor.label,
         )
         log_event(
