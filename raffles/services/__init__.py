@@ -47,6 +47,7 @@ from raffles.services.reversals import (
     can_undo_confirmation,
     cancel_paid_order,
     record_refund,
+    refund_left,
     refunded_amount,
     undo_confirmation,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "normalize_phone",
     "pending_orders",
     "record_refund",
+    "refund_left",
     "refunded_amount",
     "reject_payment",
     "release_order_reservations",

@@ -154,6 +154,14 @@ def undo_confirmation(order: Order, *, by: ActorLike = None) -> Order:
     return order
 
 
+def refund_left(order: Order) -> Decimal:
+    """What may still be refunded: the amount paid less refunds, for an order that was paid
+    (PAID, or cancelled after being paid); zero for any other."""
+    if not (order.is_paid or (order.is_cancelled and order.paid_at is not None)):
+        return Decimal("0.00")
+    return max(order.total_amount - refunded_amount(order), Decimal("0.00"))
+
+
 def refunded_amount(order: Order) -> Decimal:
     total = Refund.objects.filter(order=order).aggregate(total=Sum("amount"))["total"]
     return total or Decimal("0.00")
@@ -178,7 +186,7 @@ def record_refund(
         order = _fresh(order, lock=True)
         if not (order.is_paid or (order.is_cancelled and order.paid_at is not None)):
             raise InvalidOrderState("refund", order.get_status_display().lower())
-        left = order.total_amount - refunded_amount(order)
+        left = refund_left(order)
         if not value.is_finite() or value <= 0 or value > left:
             raise InvalidInput(
                 f"The amount must be more than 0 and at most {left} (paid, less refunds)",
