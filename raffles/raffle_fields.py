@@ -61,7 +61,8 @@ DEFAULTS: dict[str, Any] = {
 class RaffleFieldCheck:
     values: dict[str, Any]  # normalised (a price as Decimal cents, a currency upper-case)
     errors: dict[str, str]  # one message per field, in the order of the form
-    # A rule across fields: the field with the error -> the fields it does not go with.
+    # A rule across fields: the field with the error -> the fields it does not go with
+    # ("now" for a date that must not be in the past).
     conflicts: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -196,6 +197,7 @@ def _across(check: RaffleFieldCheck, *, raffle: Raffle | None, now: datetime) ->
         changed = raffle is None or not _same_minute(when, getattr(raffle, name))
         if name not in errors and when is not None and changed and when < now:
             errors[name] = message
+            conflicts[name] = ["now"]  # valid alone; the clock makes it wrong
     close, draw = value("sales_close_at"), value("draw_at")
     if (
         "draw_at" not in errors

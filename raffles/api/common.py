@@ -217,7 +217,8 @@ class Error(Schema):
     conflicts_with: list[str] | None = Field(
         None,
         description="A rule across fields (code `invalid`, 400): each field is valid alone,"
-        " `field` does not go with these (e.g. max_number below min_number).",
+        " `field` does not go with these (e.g. max_number below min_number; `now` for a"
+        " date that must not be in the past).",
     )
 
 
