@@ -19,7 +19,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.operation import Operation
 
-from config.api_auth import ApiAuthError, api_auth
+from config.api_auth import ApiAuthError, api_auth, enforce_roles
 from messaging.api import router as messaging_router
 from messaging.selectors import buyer_of_contact
 from raffles.api import router as raffles_router
@@ -45,7 +45,9 @@ DESCRIPTION = """\
 Raffles, availability, orders and payments, contacts and messages.
 
 **Auth**: `Authorization: Bearer <API key>` (or `X-API-Key: <API key>`); staff sessions work
-too (send `X-CSRFToken` on writes). Read-only keys get 403 on writes.
+too (send `X-CSRFToken` on writes). Read-only keys get 403 on writes. **Roles**: a key acts
+with its own role (owner, reviewer, seller, viewer), a session with the user's; an operation
+the role does not allow gets 403 `role_refused` (docs/roles.md).
 **Pagination**: `?page=1&page_size=50` (at most 500) → `{"items", "count", "page", "page_size"}`.
 **Errors**: always `{"detail": "...", "code": "...", ...}`; `invalid` (400/422) lists the bad
 fields in `errors`. **Throttling**: 429 with `Retry-After` past the key's rate.
@@ -81,6 +83,8 @@ api = RaffleAPI(
 api.add_router("/", raffles_router)
 api.add_router("/", draws_router)
 api.add_router("/", messaging_router)
+# Each operation needs the permission portal.roles.API_PERMISSIONS names for it.
+OPERATION_IDS = enforce_roles(api)
 # `/api/orders/?contact=`: raffles knows buyers, messaging knows which buyer a contact is.
 resolve_contacts_with(buyer_of_contact)
 

@@ -7,7 +7,9 @@ Three ways in, tried in this order (the first that applies decides):
 3. A staff session (the portal's login cookie), with Django's CSRF check on unsafe methods.
 
 A key that is sent but unknown or revoked is refused (401) even when a session exists.
-Read-only keys may only read (403 on POST, PUT, PATCH, DELETE). Every key (or staff user)
+Read-only keys may only read (403 on POST, PUT, PATCH, DELETE). Each operation needs a
+permission of `portal.roles.API_PERMISSIONS`, held by the key's own role (`ApiKey.role`) or
+the staff user's role (`enforce_roles`, 403 `role_refused` otherwise). Every key (or staff user)
 gets `settings.API_THROTTLE_RATE` requests (e.g. "600/min"; 429 with Retry-After beyond),
 counted in Django's cache in fixed windows. The clear key is never logged nor stored.
 Unknown keys are counted per client address (`settings.API_INVALID_KEY_RATE`): past it,
@@ -19,19 +21,23 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
 from ninja.errors import HttpError, Throttled
+from ninja.operation import Operation
 from ninja.security import APIKeyHeader, HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from config.log_filters import refusal_logged
 from portal.models import ApiKey
+from portal.roles import allows, api_permission, role_of
 from portal.services import hash_api_key, mark_api_key_used
 from portal.throttle import Limit, client_ip
 from raffles.services import Actor
@@ -59,6 +65,7 @@ class Principal(Actor):
     (`by=request.auth`), plus what the caller may do."""
 
     read_only: bool = False
+    role: str = ""
     throttle_id: str = ""
     api_key: ApiKey | None = None
 
@@ -131,6 +138,7 @@ def authenticate_key(request: HttpRequest, raw_key: str) -> Principal:
         type=who.type,
         label=who.label,
         read_only=api_key.read_only,
+        role=api_key.role,
         throttle_id=f"key:{api_key.pk}",
         api_key=api_key,
     )
@@ -187,9 +195,57 @@ class StaffSessionAuth(APIKeyCookie):
             return None
         who = Actor.staff(user)
         principal = Principal(
-            type=who.type, user=who.user, label=who.label, throttle_id=f"user:{user.pk}"
+            type=who.type,
+            user=who.user,
+            label=who.label,
+            role=role_of(user),
+            throttle_id=f"user:{user.pk}",
         )
         return _admit(request, principal)
 
 
 api_auth = [BearerKeyAuth(), HeaderKeyAuth(), StaffSessionAuth()]
+
+
+# --- Roles ------------------------------------------------------------------------------
+def _role_refusal(operation_id: str, request: HttpRequest) -> ApiAuthError | None:
+    role = getattr(getattr(request, "auth", None), "role", "")
+    if allows(role, api_permission(operation_id)):
+        return None
+    return ApiAuthError(403, "role_refused", f"The {role or 'unknown'} role may not do this")
+
+
+def _check_role_after_auth(operation: Operation) -> None:
+    """Run the role check right after authentication, before the input is read (so a
+    refused caller learns nothing about the input rules)."""
+    operation_id = operation.view_func.__name__
+    run_checks = operation._run_checks
+
+    def checks(request: HttpRequest) -> HttpResponse | None:
+        error = run_checks(request)
+        if error is not None:
+            return error
+        refusal = _role_refusal(operation_id, request)
+        if refusal is None:
+            return None
+        response: HttpResponse = operation.api.on_exception(request, refusal)
+        return response
+
+    operation._run_checks = checks  # type: ignore[method-assign]
+
+
+def _operations(api: NinjaAPI) -> Iterator[Operation]:
+    """The operations the API runs: ninja binds a copy of each router's operations to the
+    API when it is mounted (its bound routers), and those are the ones called."""
+    for bound in api._get_bound_routers():
+        for path_view in bound.path_operations.values():
+            yield from path_view.operations
+
+
+def enforce_roles(api: NinjaAPI) -> list[str]:
+    """Check the caller's role in every operation of the API; returns their ids."""
+    ids = []
+    for operation in _operations(api):
+        _check_role_after_auth(operation)
+        ids.append(operation.view_func.__name__)
+    return ids

@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.middleware.StaffPreferencesMiddleware",  # after auth: the staff member's language
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -314,6 +315,13 @@ WHATSAPP_API_VERSION = os.environ.get("WHATSAPP_API_VERSION", "v21.0")
 WHATSAPP_MESSAGES_PER_SECOND = _int("WHATSAPP_MESSAGES_PER_SECOND", 80, minimum=1)
 WHATSAPP_TEMPLATE_NAME = os.environ.get("WHATSAPP_TEMPLATE_NAME", "")
 WHATSAPP_TEMPLATE_LANGUAGE = os.environ.get("WHATSAPP_TEMPLATE_LANGUAGE", "en")
+# The notification templates Meta approved (`manage.py whatsapp_templates` prints them all):
+# names, separated by commas or spaces, each for every language (`raffle_receipt`) or for one
+# (`raffle_receipt:pt_BR`). A notification outside the 24-hour window whose template is not
+# listed is recorded as undeliverable (docs/whatsapp.md, "Message templates").
+WHATSAPP_APPROVED_TEMPLATES = os.environ.get("WHATSAPP_APPROVED_TEMPLATES", "")
+# Buyers with paid numbers get a reminder this many hours before the raffle's draw.
+DRAW_REMINDER_HOURS = _int("DRAW_REMINDER_HOURS", 24, minimum=1)
 WHATSAPP_MAX_IMAGE_BYTES = _int("WHATSAPP_MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1)
 WHATSAPP_MAX_DOCUMENT_BYTES = _int("WHATSAPP_MAX_DOCUMENT_BYTES", 100 * 1024 * 1024, minimum=1)
 # Outbox: transient send errors are retried with capped exponential backoff for this many
@@ -344,6 +352,10 @@ WHATSAPP_INBOUND_HANDLER = os.environ.get(
 # ("Mon-Fri 09:00-18:00; Sat 10:00-14:00"); empty: always. Outside them the buyer who asks
 # for a person is told the next opening time.
 HANDOVER_QUIET_MINUTES = _int("HANDOVER_QUIET_MINUTES", 30, minimum=1)
+# Winners: days after the draw to claim a prize, unless the raffle sets its own.
+CLAIM_DAYS = _int("CLAIM_DAYS", 30, minimum=1)
+# A raffle's prize photo: at most this many bytes (Meta sends images up to 5 MB).
+PRIZE_PHOTO_MAX_BYTES = _int("PRIZE_PHOTO_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
 SUPPORT_HOURS = os.environ.get("SUPPORT_HOURS", "")
 try:
     from messaging.bot.support_hours import parse as _parse_support_hours
@@ -403,7 +415,11 @@ for _name, _rate in (
             f"{_name} must look like 600/min (a number, then /s, /min, /hour or /day),"
             f" got {_rate!r}"
         )
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address buyers open links at (draw verification pages). Required with DEBUG=false: the
+# system check messaging.E001 refuses to start without a public one.
+PUBLIC_BASE_URL = os.environ.get(
+    "PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else ""
+).rstrip("/")
 
 UNICORN = {"CACHE_ALIAS": "default", "SERIAL": {"ENABLED": False}}
 

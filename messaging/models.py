@@ -229,6 +229,37 @@ class WebhookEvent(models.Model):
         return self.kind
 
 
+class OutboundMedia(models.Model):
+    """A file we send as a message (a rendered board, a ticket, a prize photo), kept
+    privately until it goes out. It is uploaded to Meta once (POST /{phone-number-id}/media)
+    and the id Meta gives is reused by every row that sends the same bytes while Meta keeps
+    it (`REUSE_FOR`), so a retry or a second send of an unchanged picture uploads nothing."""
+
+    REUSE_FOR = timedelta(days=25)  # Meta keeps uploaded media for 30 days
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    file = models.FileField(upload_to="outbound-media/", max_length=300)
+    mime_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    filename = models.CharField(max_length=200, blank=True)
+    graph_media_id = models.CharField(max_length=128, blank=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "outbound media"
+
+    def __str__(self) -> str:
+        return f"{self.mime_type} {self.sha256[:12]}"
+
+    def uploaded_id(self, now: datetime) -> str:
+        """Meta's id for this file, while it may still be used; "" when it must be uploaded."""
+        if self.graph_media_id and self.uploaded_at and now - self.uploaded_at < self.REUSE_FOR:
+            return self.graph_media_id
+        return ""
+
+
 class OutboundMessage(models.Model):
     """The outbox: a message to send, written in the transaction that decided to send it."""
 
@@ -275,7 +306,14 @@ class OutboundMessage(models.Model):
     # A message the buyer did not just ask for: outside the 24-hour window it falls back to
     # the configured template (see messaging.channel.retry_policy).
     notification = models.BooleanField(default=False)
+    # A notification's own template (the exact Graph API body), sent instead when the
+    # window closes before the row is sent, if the template is approved.
+    template_fallback = models.JSONField(null=True, blank=True)
     resent_at = models.DateTimeField(null=True, blank=True)  # the last re-send by staff
+    # An image or document to upload before sending: the payload gets Meta's media id then.
+    media = models.ForeignKey(
+        OutboundMedia, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -337,3 +375,20 @@ class FaqEntry(models.Model):
             for code in self.LANGUAGES
             if getattr(self, f"answer_{code}").strip()
         }
+
+
+class DrawReminder(models.Model):
+    """One day-before-draw reminder queued for a contact about a raffle: the row that makes
+    the reminder task safe to run twice (messaging.bot.draw_reminders)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    raffle = models.ForeignKey("raffles.Raffle", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["raffle", "contact"], name="draw_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Draw reminder of raffle {self.raffle_id} to {self.contact_id}"

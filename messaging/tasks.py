@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from messaging import services
+from messaging.bot import draw_reminders
 from messaging.channel import inbound, processing, sending
 
 
@@ -23,3 +24,8 @@ def sweep(grace_seconds: float = 30) -> dict[str, int]:
         "raw_bodies_cleared": inbound.clear_old_raw_bodies(),
         "handovers_ended": services.end_quiet_handovers(),
     }
+
+
+def send_draw_reminders() -> int:
+    """Every 15 minutes (see apps.py): the day-before-draw reminders now due."""
+    return draw_reminders.send_draw_reminders()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from messaging.models import FaqEntry
 from portal import throttle
+from raffles.models import ClaimStatus
 
 
 class StaffAuthenticationForm(AuthenticationForm):
@@ -86,3 +87,26 @@ class FaqEntryForm(_FaqEntryModelForm):
         if not any((data.get(f"answer_{code}") or "").strip() for code in FaqEntry.LANGUAGES):
             raise ValidationError(_("Give the answer in at least one language."))
         return data
+
+
+class PrizePhotoForm(forms.Form):
+    """A raffle's prize photo: a JPEG, PNG or WebP image (checked by
+    `services.set_prize_photo`), or removing the one it has."""
+
+    photo = forms.FileField(label=gettext_lazy("Prize photo"), required=False)
+    remove = forms.BooleanField(label=gettext_lazy("Remove the photo"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("photo") and not data.get("remove"):
+            raise ValidationError(_("Choose a photo, or tick “Remove the photo”."))
+        return data
+
+
+class ClaimUpdateForm(forms.Form):
+    """Staff move a prize claim on and keep a note."""
+
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=ClaimStatus.choices)
+    note = forms.CharField(
+        label=gettext_lazy("Staff note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

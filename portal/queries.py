@@ -15,7 +15,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from portal.numbers import format_integer
 from raffles.audit import EventKind
 from raffles.models import Order, OrderEvent, PaymentProof, Raffle, TicketNumber
 from raffles.selectors import (
@@ -102,11 +104,11 @@ def describe_event(event: OrderEvent) -> str:
     if event.kind == "payment_rejected":
         return str(d.get("reason", ""))
     if event.kind == "proof_received" and d.get("duplicate_of_order"):
-        return f"Same file as order {d['duplicate_of_order']}"
+        return _("Same file as order %(code)s") % {"code": d["duplicate_of_order"]}
     if event.kind == "paid" and d.get("late"):
-        return "Late payment (after the hold expired)"
+        return _("Late payment (after the hold expired)")
     if event.kind in {"cancelled", "expired"} and d.get("released") is not None:
-        return f"{d['released']} numbers released"
+        return _("%(count)s numbers released") % {"count": format_integer(int(d["released"]))}
     if event.kind == "raffle_updated" and d.get("fields"):
         return ", ".join(d["fields"])
     if event.kind.startswith("api_key") and d.get("key_name"):
@@ -242,19 +244,24 @@ def hold_state(order: Order, now: datetime | None = None) -> str:
     """How the order's numbers are held, in words."""
     now = now or timezone.now()
     if order.is_paid:
-        return "Paid: the numbers are sold."
+        return _("Paid: the numbers are sold.")
     if order.hold_is_open_ended:
-        return "Held while staff review the payment proof (no expiry)."
+        return _("Held while staff review the payment proof (no expiry).")
     if order.is_holding(now) and order.expires_at is not None:
         minutes = int((order.expires_at - now).total_seconds() // 60)
         until = timezone.localtime(order.expires_at)
-        return f"Held for {minutes} more minutes (until {until:%H:%M})."
+        return _("Held for %(minutes)d more minutes (until %(time)s).") % {
+            "minutes": minutes,
+            "time": until.strftime("%H:%M %Z"),
+        }
     if order.hold_ran_out(now):
-        return "The hold has run out; the numbers are free for others until confirmed."
+        return _("The hold has run out; the numbers are free for others until confirmed.")
     if order.is_expired:
-        return "Expired: the numbers were released. Confirming works only if they are still free."
+        return _(
+            "Expired: the numbers were released. Confirming works only if they are still free."
+        )
     if order.status == Order.Status.CANCELLED:
-        return "Cancelled: the numbers were released."
+        return _("Cancelled: the numbers were released.")
     return order.get_status_display()
 
 

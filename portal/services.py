@@ -16,8 +16,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.models import ApiKey
+from portal.roles import Role
 from raffles import services as raffle_services
 from raffles.audit import EventKind
 from raffles.exceptions import InvalidInput
@@ -34,14 +36,23 @@ def hash_api_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_api_key(*, name: str, read_only: bool, created_by: Any = None) -> tuple[ApiKey, str]:
-    """Create a key; returns it and the clear key, which is never stored nor shown again."""
+def create_api_key(
+    *, name: str, read_only: bool, created_by: Any = None, role: str = ""
+) -> tuple[ApiKey, str]:
+    """Create a key; returns it and the clear key, which is never stored nor shown again.
+    The key acts with `role` (default: owner for a read-write key, viewer for a read-only
+    one); a read-only key never writes, whatever its role."""
+    if not role:
+        role = Role.VIEWER if read_only else Role.OWNER
+    if role not in Role.values:
+        raise InvalidInput("Choose a role", field="role")
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX_LENGTH:
         raise InvalidInput(
-            f"The key's name must have 1 to {NAME_MAX_LENGTH} characters", field="name"
+            _("The key's name must have 1 to %(count)d characters") % {"count": NAME_MAX_LENGTH},
+            field="name",
         )
-    for _ in range(5):
+    for _attempt in range(5):
         prefix = KEY_PREFIX + secrets.token_hex(4)
         raw_key = f"{prefix}_{secrets.token_urlsafe(32)}"
         try:
@@ -51,6 +62,7 @@ def create_api_key(*, name: str, read_only: bool, created_by: Any = None) -> tup
                     prefix=prefix,
                     key_hash=hash_api_key(raw_key),
                     read_only=bool(read_only),
+                    role=role,
                     created_by=created_by if getattr(created_by, "pk", None) else None,
                 )
                 raffle_services.log_event(
@@ -59,6 +71,7 @@ def create_api_key(*, name: str, read_only: bool, created_by: Any = None) -> tup
                     key_name=name,
                     key_prefix=prefix,
                     read_only=api_key.read_only,
+                    role=role,
                 )
         except IntegrityError:  # prefix collision: try another
             continue

@@ -1,12 +1,23 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from portal.views import auth, exports, faqs, files, pages, simulator
+from portal.views import (
+    account,
+    auth,
+    exports,
+    faqs,
+    files,
+    message_templates,
+    pages,
+    raffle_extras,
+    simulator,
+)
 
 app_name = "portal"
 urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account.account, name="account"),
     path("", pages.DashboardPage.as_view(), name="dashboard"),
     path("raffles/", pages.RaffleListPage.as_view(), name="raffles"),
     path("raffles/new/", pages.RaffleCreatePage.as_view(), name="raffle-new"),
@@ -18,6 +29,13 @@ urlpatterns = [
         exports.sold_numbers_csv,
         name="export-sold",
     ),
+    path("raffles/<int:raffle_id>/photo/", raffle_extras.prize_photo, name="raffle-photo"),
+    path(
+        "raffles/<int:raffle_id>/photo/file",
+        raffle_extras.prize_photo_file,
+        name="raffle-photo-file",
+    ),
+    path("raffles/<int:raffle_id>/claims/", raffle_extras.claims, name="raffle-claims"),
     path("review/", pages.ReviewPage.as_view(), name="review"),
     path("proofs/<int:proof_id>/file", files.proof_file, name="proof-file"),
     path("orders/", pages.OrderListPage.as_view(), name="orders"),
@@ -33,6 +51,7 @@ urlpatterns = [
     path("faq/", faqs.faq_list, name="faqs"),
     path("faq/new/", faqs.faq_edit, name="faq-new"),
     path("faq/<int:faq_id>/", faqs.faq_edit, name="faq-edit"),
+    path("templates/", message_templates.template_list, name="templates"),
     path("simulator/", pages.SimulatorPage.as_view(), name="simulator"),
     path("simulator/upload", simulator.simulator_upload, name="simulator-upload"),
     path("staff/", pages.StaffAccountsPage.as_view(), name="staff"),

@@ -41,6 +41,10 @@ class EventKind(models.TextChoices):
     DRAW_COMMITTED = "draw_committed", _("Draw committed")
     ENTRIES_FROZEN = "entries_frozen", _("Entries frozen")
     RAFFLE_DRAWN = "raffle_drawn", _("Raffle drawn")
+    PRIZE_PHOTO_SET = "prize_photo_set", _("Prize photo changed")
+    CLAIM_OPENED = "claim_opened", _("Prize claim opened")
+    CLAIM_REGISTERED = "claim_registered", _("Prize claimed by the winner")
+    CLAIM_UPDATED = "claim_updated", _("Prize claim updated")
     # Conversations and messages
     BOT_PAUSED = "bot_paused", _("Bot paused")
     BOT_RESUMED = "bot_resumed", _("Bot resumed")

@@ -273,3 +273,13 @@ class EntriesFrozen(RaffleError):
     """The list of numbers taking part in the draw is frozen: payments can't change it."""
 
     code = "entries_frozen"
+
+
+class ClaimClosed(RaffleError):
+    """This prize can no longer be claimed (the deadline passed, or staff closed it)."""
+
+    code = "claim_closed"
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"The claim is {status}", status=status)
+        self.status = status

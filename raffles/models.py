@@ -68,6 +68,10 @@ class Buyer(models.Model):
         return self.phone or f"#{self.pk}"
 
 
+def prize_photo_upload_to(instance: Raffle, filename: str) -> str:
+    return f"prize-photos/{instance.public_id}/{filename}"
+
+
 class Raffle(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -103,6 +107,13 @@ class Raffle(models.Model):
     sales_close_at = models.DateTimeField(_("sales close at"), null=True, blank=True)
     draw_at = models.DateTimeField(_("draw date"), null=True, blank=True)
     payment_instructions = models.TextField(_("payment instructions"), blank=True)
+    # A photo of the prize, kept privately (shown to buyers through their channel, never
+    # served by URL); set through `services.set_prize_photo`, which checks type and size.
+    prize_photo = models.ImageField(
+        _("prize photo"), upload_to=prize_photo_upload_to, max_length=300, blank=True
+    )
+    # Days winners have to claim after the draw; empty: settings.CLAIM_DAYS.
+    claim_days = models.PositiveIntegerField(_("days to claim a prize"), null=True, blank=True)
 
     generation_status = models.CharField(
         max_length=10, choices=Generation.choices, default=Generation.NONE
@@ -463,3 +474,8 @@ class Draw(models.Model):
     def revealed_seed(self) -> str | None:
         """The seed once drawn, else None. Use this, never `seed`, in anything shown."""
         return self.seed if self.is_drawn else None
+
+
+# Models of their own module, registered with the app here (one import point for callers).
+from raffles.claim_models import ClaimStatus as ClaimStatus  # noqa: E402
+from raffles.claim_models import WinnerClaim as WinnerClaim  # noqa: E402

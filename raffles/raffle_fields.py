@@ -42,6 +42,7 @@ EDITABLE_FIELDS = frozenset(
         "sales_close_at",
         "draw_at",
         "payment_instructions",
+        "claim_days",
     }
 )
 WHOLE_NUMBERS = ("min_number", "max_number", "reservation_minutes", "max_tickets_per_order")
@@ -114,6 +115,13 @@ def _alone(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
             errors["max_tickets_per_buyer"] = _(
                 "max_tickets_per_buyer must be a whole number ≥ 1, or empty"
             )
+    claim_days = out.get("claim_days")
+    if claim_days is not None and (
+        isinstance(claim_days, bool)
+        or not isinstance(claim_days, int)
+        or not 1 <= claim_days <= 3650
+    ):
+        errors["claim_days"] = _("claim_days must be 1 to 3650 days, or empty")
     for name in DATES:
         value = out.get(name)
         if value is not None and (not isinstance(value, datetime) or timezone.is_naive(value)):

@@ -13,7 +13,17 @@ from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from raffles.models import Buyer, Draw, Order, PaymentProof, Raffle, TicketNumber
+from raffles.audit import EventKind
+from raffles.models import (
+    Buyer,
+    Draw,
+    Order,
+    OrderEvent,
+    PaymentProof,
+    Raffle,
+    TicketNumber,
+    WinnerClaim,
+)
 from raffles.rules import OrderQuerySet
 
 
@@ -104,6 +114,16 @@ def buyer_paid_numbers(buyer: Buyer) -> dict[Raffle, list[int]]:
     ):
         out.setdefault(order.raffle, []).extend(t.number for t in order.order_tickets.all())
     return {raffle: sorted(numbers) for raffle, numbers in out.items()}
+
+
+def orders_sold_by(user_id: int) -> QuerySet[Order]:
+    """Orders a staff member recorded: the audit row of the reservation names them."""
+    sales = OrderEvent.objects.filter(
+        actor_user_id=user_id,
+        kind__in=(EventKind.RESERVED, EventKind.RESERVED_RANDOM),
+        order__isnull=False,
+    )
+    return Order.objects.filter(pk__in=sales.values("order_id"))
 
 
 def proof_queue() -> QuerySet[PaymentProof]:
@@ -304,6 +324,28 @@ def buyer_drawn_raffles(buyer: Buyer) -> QuerySet[Raffle]:
     )
 
 
+def raffles_drawn_between(start: datetime, end: datetime) -> QuerySet[Raffle]:
+    """Raffles not drawn yet whose draw date falls in (start, end] (draw reminders)."""
+    return Raffle.objects.filter(
+        status__in=[Raffle.Status.ACTIVE, Raffle.Status.CLOSED],
+        draw_at__gt=start,
+        draw_at__lte=end,
+    ).order_by("draw_at", "id")
+
+
+def paid_numbers_by_buyer(raffle: Raffle) -> dict[int, list[int]]:
+    """Each buyer's paid numbers in a raffle, sorted, by buyer id."""
+    out: dict[int, list[int]] = {}
+    for buyer_id, number in (
+        Order.objects.filter(raffle=raffle, status=Order.Status.PAID)
+        .values_list("buyer_id", "order_tickets__number")
+        .order_by("buyer_id", "order_tickets__number")
+    ):
+        if number is not None:
+            out.setdefault(buyer_id, []).append(number)
+    return out
+
+
 # --- What the API lists -------------------------------------------------------------------
 
 
@@ -433,3 +475,21 @@ def order_detail(order_id: int) -> Order | None:
 
 def order_proof(order_id: int, proof_id: int) -> PaymentProof | None:
     return PaymentProof.objects.filter(pk=proof_id, order_id=order_id).first()
+
+
+def raffle_claims(raffle: Raffle | int) -> QuerySet[WinnerClaim]:
+    """The prize claims of a raffle, first prize first, with their orders and buyers."""
+    return (
+        WinnerClaim.objects.filter(raffle=raffle)
+        .select_related("order", "order__buyer", "raffle")
+        .order_by("created_at", "id")
+    )
+
+
+def buyer_claims(buyer: Buyer) -> QuerySet[WinnerClaim]:
+    """A buyer's prize claims, newest draw first."""
+    return (
+        WinnerClaim.objects.filter(order__buyer=buyer)
+        .select_related("order", "raffle")
+        .order_by("-created_at", "-id")
+    )

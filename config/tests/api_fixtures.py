@@ -73,7 +73,11 @@ def superuser(db: None) -> Any:
 
 @pytest.fixture
 def staff_user(db: None) -> Any:
-    return get_user_model().objects.create_user("clerk", "clerk@example.com", "pw", is_staff=True)
+    from portal.models import StaffRole
+
+    user = get_user_model().objects.create_user("clerk", "clerk@example.com", "pw", is_staff=True)
+    StaffRole.objects.create(user=user, role="owner")
+    return user
 
 
 @pytest.fixture

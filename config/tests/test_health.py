@@ -116,7 +116,12 @@ def test_only_get(client):
 def test_not_redirected_to_https_in_production(tmp_path):
     """DEBUG=false turns on SECURE_SSL_REDIRECT: a plain-http probe must still get its answer."""
     env = project_env(
-        tmp_path, DEBUG="false", SECRET_KEY="x" * 50, WHATSAPP_APP_SECRET="s", ALLOWED_HOSTS="*"
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        WHATSAPP_APP_SECRET="s",
+        ALLOWED_HOSTS="*",
+        PUBLIC_BASE_URL="https://raffles.example.com",
     )
     script = (
         "from django.test import Client;"

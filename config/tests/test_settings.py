@@ -93,6 +93,7 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="raffles.example.com",
         CSRF_TRUSTED_ORIGINS="https://raffles.example.com",
+        PUBLIC_BASE_URL="https://raffles.example.com",
         WHATSAPP_APP_SECRET="x",
     )
 

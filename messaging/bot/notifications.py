@@ -4,8 +4,10 @@ Raffles sends most signals inside the service's transaction, so each message her
 outbox row written in the same transaction as the change: it exists if and only if the change
 committed. `order_reserved` is the exception: the reservation hot path commits on its own, so
 that notice is queued in a transaction of its own just after (a crash between the two loses
-the notice, never the reservation). `outbox.queue_notification` picks plain text inside the
-24-hour window, the configured template outside it, or records the message as undeliverable.
+the notice, never the reservation). Each notice (messaging.bot.notices) has its text and reply
+buttons, sent inside the 24-hour window, and its own template, sent outside it when approved;
+`outbox.queue_notification` otherwise records the message as undeliverable, with the reason.
+Marketing notices (the day-before-draw reminder) skip buyers who said "stop".
 
 No duplicates with the bot: while the bot itself runs a buyer's action (`bot_acting`), the
 signals that action sends (reserved, proof received, cancelled by the buyer) are not
@@ -29,13 +31,14 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone, translation
 
+from messaging.bot import notices
 from messaging.bot.acting import is_bot_acting
-from messaging.bot.flow import language, screens
+from messaging.bot.flow import language
 from messaging.bot.flow.queries import order_view, result_view
 from messaging.bot.flow.snapshots import OrderView
 from messaging.channel import outbox
 from messaging.models import Contact
-from raffles import services, signals
+from raffles import selectors, services, signals
 from raffles.models import Order, Raffle
 
 logger = logging.getLogger(__name__)
@@ -64,16 +67,31 @@ def language_of(contact: Contact) -> str:
     )
 
 
-def notify(contact: Contact, build: Callable[[], str]) -> None:
+def notify(contact: Contact, build: Callable[[], notices.Notice]) -> None:
     """Queue one notification in the contact's language, never raising."""
     try:
-        with transaction.atomic(), translation.override(language_of(contact)):
-            outbox.queue_notification(contact, build())
+        with transaction.atomic():
+            queue(contact, build)
     except Exception:
         logger.exception("whatsapp notification to contact %s not queued", contact.pk)
 
 
-def notify_order(order: Order, build: Callable[[OrderView], str], *, skip_bot: bool) -> None:
+def queue(contact: Contact, build: Callable[[], notices.Notice]) -> bool:
+    """Queue one notification in the contact's language, in the caller's transaction. A
+    marketing notice is not sent to a contact who opted out (False)."""
+    with translation.override(language_of(contact)):
+        notice = build()
+        if notice.marketing and contact.marketing_opt_out:
+            return False
+        outbox.queue_notification(
+            contact, notice.text, buttons=notice.choices, template=notice.template
+        )
+    return True
+
+
+def notify_order(
+    order: Order, build: Callable[[OrderView], notices.Notice], *, skip_bot: bool
+) -> None:
     if skip_bot and is_bot_acting(order.buyer_id):
         return
     if Order.buyer.is_cached(order) and not order.buyer.has_channel:
@@ -101,7 +119,7 @@ def on_contact_saved(
 
 @receiver(signals.order_reserved, dispatch_uid="messaging-order-reserved")
 def on_order_reserved(sender: Any, order: Order, **kwargs: Any) -> None:
-    notify_order(order, lambda v: screens.notify_reserved(v, timezone.now()), skip_bot=True)
+    notify_order(order, lambda v: notices.reserved(v, timezone.now()), skip_bot=True)
 
 
 @receiver(signals.order_expiring_soon, dispatch_uid="messaging-order-expiring-soon")
@@ -109,28 +127,28 @@ def on_order_expiring_soon(sender: Any, order: Order, **kwargs: Any) -> None:
     # A proof sent meanwhile (even while a person had the conversation) ends the reminders.
     if not Order.objects.awaiting_proof().filter(pk=order.pk).exists():
         return
-    notify_order(order, lambda v: screens.notify_reminder(v, timezone.now()), skip_bot=False)
+    notify_order(order, lambda v: notices.hold_reminder(v, timezone.now()), skip_bot=False)
 
 
 @receiver(signals.order_expired, dispatch_uid="messaging-order-expired")
 def on_order_expired(sender: Any, order: Order, **kwargs: Any) -> None:
-    notify_order(order, screens.notify_expired, skip_bot=False)
+    notify_order(order, notices.hold_expired, skip_bot=False)
 
 
 @receiver(signals.proof_received, dispatch_uid="messaging-proof-received")
 def on_proof_received(sender: Any, order: Order, **kwargs: Any) -> None:
-    notify_order(order, screens.notify_proof_received, skip_bot=True)
+    notify_order(order, notices.proof_received, skip_bot=True)
 
 
 @receiver(signals.order_paid, dispatch_uid="messaging-order-paid")
 def on_order_paid(sender: Any, order: Order, **kwargs: Any) -> None:
-    notify_order(order, screens.notify_receipt, skip_bot=False)
+    notify_order(order, notices.receipt, skip_bot=False)
 
 
 @receiver(signals.payment_rejected, dispatch_uid="messaging-payment-rejected")
 def on_payment_rejected(sender: Any, order: Order, reason: str = "", **kwargs: Any) -> None:
     notify_order(
-        order, lambda v: screens.notify_rejected(v, reason, timezone.now()), skip_bot=False
+        order, lambda v: notices.payment_rejected(v, reason, timezone.now()), skip_bot=False
     )
 
 
@@ -139,7 +157,7 @@ def on_order_cancelled(sender: Any, order: Order, by_buyer: bool = False, **kwar
     # Buyers cancel through the bot, which answers itself; staff cancellations are told.
     if by_buyer:
         return
-    notify_order(order, screens.notify_cancelled, skip_bot=True)
+    notify_order(order, notices.cancelled, skip_bot=True)
 
 
 @receiver(signals.raffle_drawn, dispatch_uid="messaging-raffle-drawn")
@@ -151,11 +169,7 @@ def on_raffle_drawn(sender: Any, raffle: Raffle, **kwargs: Any) -> None:
         .values_list("buyer_id", flat=True)
         .distinct()
     )
+    page = selectors.public_draw_url(raffle)
     for contact in Contact.objects.filter(buyer_id__in=list(buyer_ids)).select_related("buyer"):
         result = result_view(raffle, contact.buyer)
-        notify(
-            contact,
-            functools.partial(
-                screens.notify_drawn, result.raffle_title, result.winners, result.url, result.mine
-            ),
-        )
+        notify(contact, functools.partial(notices.drawn, result, page))

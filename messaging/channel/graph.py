@@ -14,7 +14,7 @@ import requests
 from django.conf import settings
 
 from messaging.channel.media_ids import check_media_id
-from messaging.exceptions import GraphError
+from messaging.exceptions import GraphError, InvalidMediaId
 
 # Meta error codes worth trying again: throttling, temporary errors, pair rate limit.
 RETRYABLE_CODES = frozenset({4, 80007, 130429, 131000, 131016, 131056})
@@ -145,6 +145,19 @@ class GraphClient:
         return SendResult(wa_message_id, data)
 
     # --- media --------------------------------------------------------------------------
+    def upload_media(self, content: bytes, mime_type: str, filename: str = "file") -> str:
+        """POST /{version}/{phone-number-id}/media (multipart): Meta's id for the file."""
+        response = self._request(
+            "POST",
+            self.url(self.phone_number_id, "media"),
+            data={"messaging_product": "whatsapp", "type": mime_type},
+            files={"file": (filename or "file", content, mime_type)},
+        )
+        try:
+            return check_media_id(str(response.json()["id"]))
+        except (ValueError, KeyError, TypeError, InvalidMediaId):
+            raise GraphError("The media upload answered without an id") from None
+
     def media_info(self, media_id: str) -> MediaInfo:
         """GET /{version}/{media-id}: where to download it (the URL is valid for minutes)."""
         response = self._request("GET", self.url(check_media_id(media_id)))

@@ -13,10 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from messaging.channel import jobs, payloads
+from messaging.channel import jobs, outbound_media, payloads, templates
 from messaging.channel.logutils import mask_phone
-from messaging.models import Contact, InboundMessage, OutboundMessage
+from messaging.channel.templates import TemplateMessage
+from messaging.models import Contact, InboundMessage, OutboundMedia, OutboundMessage
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +37,11 @@ def _queue(
     status: str = OutboundMessage.Status.QUEUED,
     last_error: str = "",
     notification: bool = False,
+    template_fallback: dict[str, Any] | None = None,
+    media: OutboundMedia | None = None,
 ) -> OutboundMessage:
     row = OutboundMessage.objects.create(
+        media=media,
         contact=contact,
         to=contact.send_to,
         kind=kind,
@@ -44,6 +49,7 @@ def _queue(
         status=status,
         last_error=last_error,
         notification=notification,
+        template_fallback=template_fallback,
     )
     if status == OutboundMessage.Status.QUEUED:
         jobs.enqueue_after_commit(jobs.SEND_CONTACT_OUTBOX, contact.pk)
@@ -69,10 +75,19 @@ def queue_buttons(
     buttons: Sequence[tuple[str, str]],
     header: str | None = None,
     footer: str | None = None,
+    *,
+    notification: bool = False,
+    template_fallback: dict[str, Any] | None = None,
 ) -> OutboundMessage:
     """Up to three reply buttons, each `(id, title)`; titles are cut to 20 characters."""
     payload = payloads.buttons(contact.send_to, body, buttons, header=header, footer=footer)
-    return _queue(contact, Kind.BUTTONS, payload)
+    return _queue(
+        contact,
+        Kind.BUTTONS,
+        payload,
+        notification=notification,
+        template_fallback=template_fallback,
+    )
 
 
 def queue_list(
@@ -94,6 +109,17 @@ def queue_list(
     return _queue(contact, Kind.LIST, payload)
 
 
+def queue_image(
+    contact: Contact, content: bytes, mime_type: str = "image/png", *, caption: str = ""
+) -> OutboundMessage:
+    """A picture (a rendered board or ticket, a prize photo). The bytes are stored with the
+    row and uploaded to Meta when it is sent, once (outbound_media.ensure_uploaded)."""
+    with transaction.atomic():
+        media = outbound_media.store(content, mime_type)
+        payload = payloads.media_to_upload(contact.send_to, "image", caption=caption)
+        return _queue(contact, Kind.IMAGE, payload, media=media)
+
+
 def queue_template(
     contact: Contact, name: str, language: str | None = None, params: Sequence[str] = ()
 ) -> OutboundMessage:
@@ -110,20 +136,85 @@ def queue_read(message: InboundMessage, *, typing: bool = True) -> OutboundMessa
     )
 
 
-def queue_notification(contact: Contact, text: str) -> list[OutboundMessage]:
+def queue_notification(
+    contact: Contact,
+    text: str,
+    *,
+    buttons: Sequence[tuple[str, str]] = (),
+    template: TemplateMessage | None = None,
+) -> list[OutboundMessage]:
     """A message the buyer did not just ask for (payment confirmed, hold expiring...).
 
-    Inside the 24-hour window: plain text. Outside: the configured template with the text as its
-    one body parameter. With no template configured, the row is recorded as undeliverable, so
-    staff see the message that could not go out.
+    Inside the 24-hour window: the text, with its reply buttons `(id, title)` when given (a
+    text too long for a buttons message goes first as plain text). Outside: the
+    notification's own `template` when the operator has it approved
+    (`templates.is_approved`); without one, the generic WHATSAPP_TEMPLATE_NAME with the text as
+    its one body parameter. Otherwise the row is recorded as undeliverable with the reason,
+    so staff see the message that could not go out.
     """
+    fallback = template.payload(contact.send_to) if template is not None else None
     if contact.window_open:
-        return queue_text(contact, text, notification=True)
+        return _queue_in_window(contact, text, buttons, fallback)
+    if template is not None:
+        if templates.is_approved(template.name, template.language):
+            return [_queue(contact, Kind.TEMPLATE, fallback or {})]
+        return _undeliverable(
+            contact,
+            text,
+            templates.not_approved_reason(template.name, template.language),
+            fallback,
+        )
     template_name = settings.WHATSAPP_TEMPLATE_NAME
     if template_name:
         return [queue_template(contact, template_name, params=[text])]
+    return _undeliverable(contact, text, NO_TEMPLATE_ERROR)
+
+
+def _queue_in_window(
+    contact: Contact,
+    text: str,
+    buttons: Sequence[tuple[str, str]],
+    fallback: dict[str, Any] | None,
+) -> list[OutboundMessage]:
+    """The first row carries the template fallback; rows after it fall back to the generic
+    template only when the notification has no template of its own (else it would be
+    sent twice)."""
+    with transaction.atomic():
+        if not buttons:
+            bodies = payloads.text(contact.send_to, text)
+            return [
+                _queue(
+                    contact,
+                    Kind.TEXT,
+                    body,
+                    notification=i == 0 or fallback is None,
+                    template_fallback=fallback if i == 0 else None,
+                )
+                for i, body in enumerate(bodies)
+            ]
+        if payloads.units(text.strip()) <= payloads.INTERACTIVE_BODY_MAX:
+            return [
+                queue_buttons(contact, text, buttons, notification=True, template_fallback=fallback)
+            ]
+        rows = _queue_in_window(contact, text, (), fallback)
+        rows.append(
+            queue_buttons(
+                contact,
+                _("What would you like to do?"),
+                buttons,
+                notification=fallback is None,
+            )
+        )
+        return rows
+
+
+def _undeliverable(
+    contact: Contact, text: str, reason: str, fallback: dict[str, Any] | None = None
+) -> list[OutboundMessage]:
+    """Recorded with the text staff read and, when the notification has one, its template:
+    re-sent by staff once the template is approved, it goes out as the template."""
     logger.warning(
-        "whatsapp notification to %s undeliverable: window closed", mask_phone(contact.send_to)
+        "whatsapp notification to %s undeliverable: %s", mask_phone(contact.send_to), reason
     )
     return [
         _queue(
@@ -131,7 +222,9 @@ def queue_notification(contact: Contact, text: str) -> list[OutboundMessage]:
             Kind.TEXT,
             body,
             status=OutboundMessage.Status.UNDELIVERABLE,
-            last_error=NO_TEMPLATE_ERROR,
+            last_error=reason,
+            notification=i == 0 and fallback is not None,
+            template_fallback=fallback if i == 0 else None,
         )
-        for body in payloads.text(contact.send_to, text)
+        for i, body in enumerate(payloads.text(contact.send_to, text))
     ]

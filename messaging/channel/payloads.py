@@ -30,6 +30,7 @@ ROW_TITLE_MAX = 24
 ROW_DESCRIPTION_MAX = 72
 SECTION_TITLE_MAX = 24
 TEMPLATE_PARAM_MAX = 1024
+TEMPLATE_MAX_BUTTONS = 10
 ELLIPSIS = "…"
 
 Row = tuple[str, str, str]  # (id, title, description)
@@ -198,18 +199,48 @@ def template_param(value: str) -> str:
     return truncate(" ".join(str(value).split()), TEMPLATE_PARAM_MAX)
 
 
-def template(to: str, name: str, language: str, params: Sequence[str] = ()) -> dict[str, Any]:
+def template(
+    to: str,
+    name: str,
+    language: str,
+    params: Sequence[str] = (),
+    *,
+    buttons: Sequence[tuple[str, str]] = (),
+) -> dict[str, Any]:
+    """A template message: body parameters in order, and per button of the template (in its
+    order) `(sub_type, value)`: a quick reply's payload or a URL button's dynamic suffix."""
     if not name:
         raise InvalidOutboundMessage("A template message needs the template name")
     body: dict[str, Any] = {"name": name, "language": {"code": language or "en"}}
+    components: list[dict[str, Any]] = []
     if params:
-        body["components"] = [
+        components.append(
             {
                 "type": "body",
                 "parameters": [{"type": "text", "text": template_param(p)} for p in params],
             }
-        ]
+        )
+    for index, (sub_type, value) in enumerate(buttons):
+        components.append(_template_button(index, sub_type, value))
+    if components:
+        body["components"] = components
     return {**_base(to, "template"), "template": body}
+
+
+def _template_button(index: int, sub_type: str, value: str) -> dict[str, Any]:
+    if index >= TEMPLATE_MAX_BUTTONS:
+        raise InvalidOutboundMessage(f"A template takes at most {TEMPLATE_MAX_BUTTONS} buttons")
+    if not value:
+        raise InvalidOutboundMessage("A template button needs its payload or URL suffix")
+    if sub_type == "quick_reply":
+        if len(value) > BUTTON_ID_MAX:
+            raise InvalidOutboundMessage(f"A button payload takes {BUTTON_ID_MAX} characters")
+        parameter = {"type": "payload", "payload": value}
+    elif sub_type == "url":
+        parameter = {"type": "text", "text": template_param(value)}
+    else:
+        raise InvalidOutboundMessage(f"Unsupported template button {sub_type!r}")
+    return {"type": "button", "sub_type": sub_type, "index": str(index), "parameters": [parameter]}
 
 
 def media(
@@ -231,6 +262,32 @@ def media(
     if kind == "document" and filename:
         obj["filename"] = filename[:240]
     return {**_base(to, kind), kind: obj}
+
+
+def media_to_upload(to: str, kind: str, *, caption: str = "", filename: str = "") -> dict[str, Any]:
+    """A media message whose file is uploaded when it is sent (`with_media_id` then)."""
+    if kind not in {"image", "document"}:
+        raise InvalidOutboundMessage(f"Unsupported media kind {kind!r}")
+    obj: dict[str, str] = {}
+    if caption.strip():
+        obj["caption"] = truncate(caption, CAPTION_MAX)
+    if kind == "document" and filename:
+        obj["filename"] = filename[:240]
+    return {**_base(to, kind), kind: obj}
+
+
+def with_media_id(payload: dict[str, Any], media_id: str) -> dict[str, Any]:
+    """The media message `payload` pointing to Meta's id of its uploaded file."""
+    kind = str(payload["type"])
+    obj = {k: v for k, v in dict(payload[kind]).items() if k not in ("id", "link")}
+    return {**payload, kind: {"id": media_id, **obj}}
+
+
+def media_id_of(payload: dict[str, Any]) -> str:
+    """The uploaded media id a media message points to ("" when none yet)."""
+    kind = payload.get("type")
+    obj = payload.get(kind) if isinstance(kind, str) else None
+    return str(obj.get("id") or "") if isinstance(obj, dict) else ""
 
 
 def mark_read(message_id: str, *, typing: bool = True) -> dict[str, Any]:

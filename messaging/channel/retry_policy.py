@@ -8,9 +8,9 @@
 - A read receipt (with its typing indicator) older than a minute is dropped: it means
   nothing to the buyer any more.
 - A free-form message (anything but a template) cannot be sent once the contact's 24-hour
-  customer-service window has closed while it waited: a notification falls back to the
-  configured template (WHATSAPP_TEMPLATE_NAME), anything else is undeliverable, with the
-  reason.
+  customer-service window has closed while it waited: a notification falls back to its own
+  template when approved (`template_fallback`, see messaging.channel.templates), else to the
+  generic template (WHATSAPP_TEMPLATE_NAME); anything else is undeliverable, with the reason.
 
 Every judgement reads the outbox's clock (messaging.channel.clock).
 """
@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from messaging.channel import payloads
+from messaging.channel import payloads, templates
 from messaging.models import OutboundMessage
 
 Kind = OutboundMessage.Kind
@@ -66,6 +66,13 @@ def _window_closed(row: OutboundMessage, now: datetime) -> bool:
     return closes is not None and row.created_at < closes <= now
 
 
+def _window_shut(row: OutboundMessage, now: datetime) -> bool:
+    """The window is not open now (a notification with its own template is sent as that
+    template, also when staff re-send it after the template was approved)."""
+    closes = row.contact.window_closes_at
+    return closes is None or closes <= now
+
+
 def before_attempt(row: OutboundMessage, now: datetime) -> Stop | Rewrite | None:
     """Whether the row still makes sense to send now, and as what."""
     limit = max_attempts()
@@ -82,7 +89,14 @@ def before_attempt(row: OutboundMessage, now: datetime) -> Stop | Rewrite | None
                 % {"error": row.last_error},
             )
         return None
-    if row.kind not in FREE_FORM_KINDS or not _window_closed(row, now):
+    if row.kind not in FREE_FORM_KINDS:
+        return None
+    if row.notification and row.template_fallback and _window_shut(row, now):
+        name, language = templates.template_of(row.template_fallback)
+        if templates.is_approved(name, language):
+            return Rewrite(Kind.TEMPLATE, row.template_fallback)
+        return Stop(S.UNDELIVERABLE, templates.not_approved_reason(name, language))
+    if not _window_closed(row, now):
         return None
     template = settings.WHATSAPP_TEMPLATE_NAME
     text = _text_of(row)
@@ -122,6 +136,9 @@ def give_up_reason(row: OutboundMessage, now: datetime, error: str) -> str | Non
 
 def _text_of(row: OutboundMessage) -> str:
     payload = row.payload if isinstance(row.payload, dict) else {}
+    if row.kind == Kind.BUTTONS:
+        body = (payload.get("interactive") or {}).get("body") or {}
+        return str(body.get("text", "")) if isinstance(body, dict) else ""
     if row.kind != Kind.TEXT:
         return ""
     text = payload.get("text")

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import F, Q
 
-from messaging.channel import clock, jobs, pacing, retry_policy
+from messaging.channel import clock, jobs, outbound_media, pacing, payloads, retry_policy
 from messaging.channel.graph import CONNECT_TIMEOUT, GraphClient, SendResult, default_read_timeout
 from messaging.channel.logutils import mask_phone
 from messaging.channel.statuses import replay_statuses
@@ -115,7 +115,7 @@ def drain_contact(contact_id: int) -> int:
             OutboundMessage.objects.filter(
                 contact_id=contact_id, status__in=OutboundMessage.PENDING_STATUSES
             )
-            .select_related("contact")
+            .select_related("contact", "media")
             .order_by("id")[:BATCH]
         )
         batch = _sendable_prefix(rows, clock.now())
@@ -174,7 +174,22 @@ def _send(row: OutboundMessage, token: str, slot: datetime | None) -> SendResult
         slot = pacing.reserve_slot(client.phone_number_id or "default")
     pacing.wait_until(slot)
     _renew(row, token)
+    if row.media_id is not None:
+        _attach_upload(row, token, client)
     return client.send(row.payload)
+
+
+def _attach_upload(row: OutboundMessage, token: str, client: GraphClient) -> None:
+    """Upload the row's file (once: a recorded id is reused while Meta keeps it) and point its
+    payload to it (again after a staff re-send, if the id it had ran out)."""
+    assert row.media is not None
+    media_id = outbound_media.ensure_uploaded(row.media, client)
+    if payloads.media_id_of(row.payload) == media_id:
+        return
+    payload = payloads.with_media_id(row.payload, media_id)
+    if not OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(payload=payload):
+        raise ClaimLost
+    row.payload = payload
 
 
 def send_claimed(

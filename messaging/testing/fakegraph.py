@@ -1,9 +1,11 @@
 """A fake WhatsApp Cloud (Graph) API: a real HTTP server on 127.0.0.1 for tests and by hand.
 
-Answers Meta's shapes for POST /{version}/{phone-number-id}/messages (send and mark-as-read),
-GET /{version}/{media-id} and the media download URL; checks the bearer token; records every
-request; and can be told to fail (HTTP 429/500, Graph error codes), to be slow, to redirect a
-download to another host or to serve an oversized file.
+Answers Meta's shapes for POST /{version}/{phone-number-id}/messages (send and mark-as-read;
+an image or document by uploaded id or by link), POST /{version}/{phone-number-id}/media (a
+multipart upload, answered with {"id"}), GET /{version}/{media-id} and the media download
+URL; checks the bearer token; records every request; and can be told to fail (HTTP 429/500,
+Graph error codes), to be slow, to redirect a download to another host or to serve an
+oversized file.
 
 Control it from Python (`FakeGraph` methods) or over HTTP (no token needed):
   GET  /_fake/requests                 every request recorded so far
@@ -11,6 +13,7 @@ Control it from Python (`FakeGraph` methods) or over HTTP (no token needed):
   POST /_fake/delay   {"seconds"}
   POST /_fake/outage  {"status", "code"}   every send fails until POST /_fake/recover
   POST /_fake/media   {"media_id", "content_base64", "mime_type"}
+  POST /_fake/template {"name", "language", "body_params", "buttons"}  approve a template
   POST /_fake/reset
 Run by hand with `manage.py fakegraph --port 8999`.
 """
@@ -29,21 +32,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from messaging.testing.graph_rules import (
+    ERROR_TITLES,
+    UPLOAD_MAX,
+    UPLOAD_TYPES,
+    TemplateSpec,
+    graph_error,
+    multipart,
+    payload_problem,
+    sent_media_id,
+    template_problem,
+)
+
 DEFAULT_TOKEN = "fake-graph-token"  # noqa: S105 - a test double's token
-TEXT_MAX = 4096
-ERROR_TITLES = {
-    4: "Application request limit reached",
-    100: "Invalid parameter",
-    190: "Invalid OAuth access token",
-    80007: "Rate limit issues",
-    130429: "Rate limit hit",
-    131000: "Something went wrong",
-    131009: "Parameter value is not valid",
-    131016: "Service unavailable",
-    131026: "Message undeliverable",
-    131047: "Re-engagement message",
-    131056: "(Business Account, Consumer Account) pair rate limit hit",
-}
 
 
 @dataclass
@@ -98,6 +99,8 @@ class _State:
     media: dict[str, FakeMedia] = field(default_factory=dict)
     delay: float = 0.0
     outage: Failure | None = None  # every message POST fails like this until recover()
+    # Approved templates by (name, language code); empty: any well-formed template is sent.
+    templates: dict[tuple[str, str], TemplateSpec] = field(default_factory=dict)
 
 
 class FakeGraph:
@@ -202,13 +205,39 @@ class FakeGraph:
         with self._lock:
             self._state.outage = None
 
+    def uploads(self) -> list[RecordedRequest]:
+        """POSTs to /media (uploads) answered with 200, in arrival order."""
+        return [
+            r
+            for r in self.requests
+            if r.method == "POST" and r.path.endswith("/media") and r.status == 200
+        ]
+
+    def media_content(self, media_id: str) -> bytes | None:
+        """The bytes of uploaded (or added) media, by id."""
+        media = self._media(media_id)
+        return media.content if media is not None else None
+
     def add_media(self, media_id: str, content: bytes, mime_type: str, **options: Any) -> None:
         with self._lock:
             self._state.media[media_id] = FakeMedia(content, mime_type, **options)
 
+    def approve_template(
+        self, name: str, language: str, body_params: int, buttons: tuple[str, ...] = ()
+    ) -> None:
+        """Answer like Meta for this template: a send of a template not approved here fails
+        with 132001, one with the wrong parameters with 132000."""
+        with self._lock:
+            self._state.templates[(name, language)] = TemplateSpec(body_params, tuple(buttons))
+
     def reset(self) -> None:
         with self._lock:
             self._state = _State()
+
+    def _template_problem(self, body: dict[str, Any]) -> tuple[int, str] | None:
+        with self._lock:
+            approved = dict(self._state.templates)
+        return template_problem(body, approved)
 
     # --- internals ----------------------------------------------------------------------
     def _record(self, request: RecordedRequest) -> None:
@@ -226,54 +255,12 @@ class FakeGraph:
             return self._state.media.get(media_id)
 
 
-def graph_error(code: int, message: str, details: str = "") -> dict[str, Any]:
-    return {
-        "error": {
-            "message": message,
-            "type": "OAuthException",
-            "code": code,
-            "error_data": {"messaging_product": "whatsapp", "details": details or message},
-            "fbtrace_id": "Fake" + secrets.token_hex(6),
-        }
-    }
-
-
 def _addressed(body: dict[str, Any]) -> dict[str, str]:
     """Who a send reached, as Meta answers it: `to` (a phone number) wins over `recipient`
     (a business-scoped user id); a BSUID send is answered with `user_id`, not `wa_id`."""
     if body.get("to"):
         return {"input": body["to"], "wa_id": body["to"]}
     return {"input": body["recipient"], "user_id": body["recipient"]}
-
-
-def _payload_problem(body: Any) -> str:
-    """The limits Meta enforces, so tests prove the client never breaks them."""
-    try:
-        return _check_payload(body)
-    except (AttributeError, KeyError, TypeError):
-        return "malformed message body"
-
-
-def _check_payload(body: Any) -> str:
-    if not isinstance(body, dict) or body.get("messaging_product") != "whatsapp":
-        return "messaging_product must be whatsapp"
-    if body.get("status") == "read":
-        return "" if body.get("message_id") else "message_id is required"
-    if not body.get("to") and not body.get("recipient"):
-        return "to or recipient is required"
-    kind = body.get("type")
-    if kind == "text":
-        text = (body.get("text") or {}).get("body") or ""
-        return "" if 0 < len(text) <= TEXT_MAX else "text.body must be 1 to 4096 characters"
-    if kind == "interactive":
-        action = (body.get("interactive") or {}).get("action") or {}
-        buttons = action.get("buttons") or []
-        if len(buttons) > 3 or any(len(b["reply"]["title"]) > 20 for b in buttons):
-            return "at most 3 buttons with titles of 20 characters"
-        rows = [row for s in action.get("sections") or [] for row in s.get("rows") or []]
-        if len(rows) > 10 or any(len(r["title"]) > 24 for r in rows):
-            return "at most 10 rows with titles of 24 characters"
-    return ""
 
 
 def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
@@ -325,6 +312,8 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                 self._media_info(parts[1], record)
             elif method == "POST" and len(parts) == 3 and parts[2] == "messages":
                 self._messages(record)
+            elif method == "POST" and len(parts) == 3 and parts[2] == "media":
+                self._upload(record)
             else:
                 self._send_json(404, graph_error(100, "Unknown path " + path), record)
 
@@ -345,9 +334,18 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                     self.wfile.write(raw)
                 return
             body = record.json
-            problem = _payload_problem(body)
+            problem = payload_problem(body)
             if problem:
                 self._send_json(400, graph_error(131009, ERROR_TITLES[131009], problem), record)
+                return
+            refused = fake._template_problem(body)
+            if refused is not None:
+                code, details = refused
+                self._send_json(400, graph_error(code, ERROR_TITLES[code], details), record)
+                return
+            media_id = sent_media_id(body)
+            if media_id and fake._media(media_id) is None:
+                self._send_json(400, graph_error(100, "Invalid media id", media_id), record)
                 return
             if body.get("status") == "read":
                 self._send_json(200, {"success": True}, record)
@@ -361,6 +359,31 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                 },
                 record,
             )
+
+        def _upload(self, record: RecordedRequest) -> None:
+            """Meta's upload: multipart form with messaging_product=whatsapp, type and file."""
+            failure = fake._pop_failure()
+            if failure is not None:
+                self._send_json(
+                    failure.status, graph_error(failure.code or 0, failure.message), record
+                )
+                return
+            fields = multipart(self.headers.get("Content-Type", ""), record.body)
+            problem = ""
+            file = fields.get("file")
+            if fields.get("messaging_product", (b"", ""))[0] != b"whatsapp":
+                problem = "messaging_product must be whatsapp"
+            elif file is None or not file[0]:
+                problem = "file is required"
+            elif file[1] not in UPLOAD_TYPES or len(file[0]) > UPLOAD_MAX:
+                problem = "unsupported file type or size"
+            if problem:
+                self._send_json(400, graph_error(100, ERROR_TITLES[100], problem), record)
+                return
+            assert file is not None
+            media_id = str(secrets.randbelow(10**15) + 10**15)
+            fake.add_media(media_id, file[0], file[1])
+            self._send_json(200, {"id": media_id}, record)
 
         def _media_info(self, media_id: str, record: RecordedRequest) -> None:
             media = fake._media(media_id)
@@ -437,6 +460,14 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
                     str(data["media_id"]),
                     base64.b64decode(data["content_base64"]),
                     str(data.get("mime_type", "application/octet-stream")),
+                )
+                self._send_json(200, {"ok": True})
+            elif method == "POST" and path == "/_fake/template":
+                fake.approve_template(
+                    str(data["name"]),
+                    str(data["language"]),
+                    int(data.get("body_params", 0)),
+                    tuple(data.get("buttons", ())),
                 )
                 self._send_json(200, {"ok": True})
             elif method == "POST" and path == "/_fake/reset":

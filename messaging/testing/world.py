@@ -20,7 +20,13 @@ from messaging.bot.flow.events import InboundEvent
 from messaging.bot.flow.intents import FaqView
 from messaging.bot.flow.machine import Turn
 from messaging.bot.flow.replies import Reply, fold
-from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView, TicketsView
+from messaging.bot.flow.snapshots import (
+    ClaimView,
+    OrderView,
+    RaffleView,
+    ResultView,
+    TicketsView,
+)
 from messaging.channel import shapes
 from raffles import exceptions as errors
 from raffles.rules import OrderStatus
@@ -56,6 +62,7 @@ class FakeWorld:
     drawn: list[ResultView] = field(default_factory=list)
     support_opens_at: datetime | None = None  # None: a person answers now
     faq_entries: list[FaqView] = field(default_factory=list)
+    claim_views: list[ClaimView] = field(default_factory=list)
     _codes: Any = field(default_factory=lambda: itertools.count(1))
 
     # --- Queries --------------------------------------------------------------------------
@@ -89,6 +96,9 @@ class FakeWorld:
 
     def results(self) -> Sequence[ResultView]:
         return list(self.drawn)
+
+    def claims(self) -> Sequence[ClaimView]:
+        return self.claim_views
 
     def faqs(self) -> Sequence[FaqView]:
         return list(self.faq_entries)
@@ -161,6 +171,7 @@ class FakeWorld:
             currency=raffle.currency,
             expires_at=self.now + timedelta(minutes=raffle.reservation_minutes),
             payment_instructions="Transfer to account 123",
+            created_at=self.now,
         )
         self.orders[code] = order
         return order
@@ -314,7 +325,9 @@ def body_of(payload: dict[str, Any]) -> str:
         return str(payload["interactive"]["body"]["text"])
     if payload.get("type") == "template":
         components = payload["template"].get("components", [])
-        return " ".join(p["text"] for c in components for p in c.get("parameters", []))
+        return " ".join(
+            p["text"] for c in components for p in c.get("parameters", []) if "text" in p
+        )
     return ""
 
 

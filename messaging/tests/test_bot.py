@@ -90,7 +90,8 @@ def reach(phone: Phone, raffle, state: str, fake_graph=None, numbers: str = "7")
 def test_happy_path_with_specific_numbers(phone, raffle, fake_graph, run_after_commit):
     welcome = phone.text("hi")
     assert [p["interactive"]["type"] for p in welcome] == ["button", "list"]
-    assert all_ids(welcome) == ["raffles", "tickets", "help", f"raffle:{raffle.pk}"]
+    # The list carries the *Raffles* control: the buttons above it do not repeat it.
+    assert all_ids(welcome) == ["tickets", "help", f"raffle:{raffle.pk}"]
     assert "Hi Ana!" in body_of(welcome[0])
 
     listing = phone.tap("raffles")
@@ -121,13 +122,9 @@ def test_happy_path_with_specific_numbers(phone, raffle, fake_graph, run_after_c
     assert "Numbers: 05, 12" in text
     assert "Total: *20.00 USD*" in text
     local = timezone.localtime(order.expires_at).strftime("%H:%M")
-    assert f"yours until {local}" in text
-    assert all_ids(reserved) == [f"confirm:{order.code}", f"cancel:{order.code}"]
-
-    payment = phone.tap(f"confirm:{order.code}")
-    text = all_text(payment)
-    assert order.code in text
-    assert "20.00 USD" in text
+    assert f"yours until {local} UTC" in text
+    # She said exactly which numbers: the payment details come with the reservation.
+    assert all_ids(reserved) == [f"cancel:{order.code}", "agent", "help"]
     assert "Transfer to Bank XYZ, account 123-456" in text
     assert contact_of(phone).state == "payment"
 
@@ -142,7 +139,8 @@ def test_happy_path_with_specific_numbers(phone, raffle, fake_graph, run_after_c
     assert contact_of(phone).state == "review"
 
     run_after_commit(services.confirm_paid, order)
-    [receipt] = phone.inbox()
+    receipt, ticket = phone.inbox()  # the text receipt, then the ticket picture
+    assert ticket["type"] == "image"
     text = body_of(receipt)
     assert "Payment confirmed" in text
     assert order.code in text
@@ -184,7 +182,8 @@ def test_happy_path_with_random_numbers_in_spanish(
     assert order.proofs.count() == 2
 
     run_after_commit(services.confirm_paid, order)
-    [receipt] = phone.inbox()
+    receipt, ticket = phone.inbox()
+    assert ticket["image"]["caption"].startswith("Tu boleto")
     assert "¡Pago confirmado!" in body_of(receipt)
     assert numbers in body_of(receipt)
 
@@ -291,13 +290,17 @@ def test_commitment_and_results_once_raffles_has_draws(phone, raffle, run_after_
     commitment = Draw.objects.get(raffle=raffle).commitment
     phone.text("hi")
     details = phone.pick(f"raffle:{raffle.pk}")
-    assert f"Draw commitment: {commitment}" in all_text(details)
+    assert commitment not in all_text(details)  # a short line and the link instead
+    assert f"/raffles/{raffle.public_id}/draw/" in all_text(details)
+    assert commitment in all_text(phone.text("how is the winner chosen?"))
     phone.text("3")
     order = live_order(phone)
     run_after_commit(services.confirm_paid, order)
     run_after_commit(services.close_raffle, raffle)
     run_after_commit(services.draw_raffle, raffle, external_value="lottery 4821", prizes=1)
-    receipt, drawn = phone.inbox()
+    receipt, ticket, drawn, claim = phone.inbox()
+    assert ticket["type"] == "image"
+    assert "To claim your prize" in body_of(claim)
     assert "Payment confirmed" in body_of(receipt)
     assert "was drawn" in body_of(drawn)
     results = all_text(phone.text("results"))
@@ -390,17 +393,25 @@ OTHER_TYPES = {
         "contacts",
         "contactos",
     ),
-    "reaction": (
-        {"type": "reaction", "reaction": {"message_id": "wamid.x", "emoji": "👍"}},
-        "Thanks",
-        "Gracias",
-    ),
     "unsupported": (
         {"type": "unsupported", "errors": [{"code": 131051}]},
         "kind of message",
         "tipo de mensaje",
     ),
 }
+
+
+def test_a_reaction_gets_no_answer_and_no_typing_indicator(phone, raffle, fake_graph):
+    reach(phone, raffle, "raffle")
+    reaction = {"type": "reaction", "reaction": {"message_id": "wamid.x", "emoji": "👍"}}
+    assert phone.raw(reaction) == []  # nothing sent back, not even "I didn't understand"
+    reads = [
+        r.json
+        for r in fake_graph.message_requests()
+        if isinstance(r.json, dict) and r.json.get("status") == "read"
+    ]
+    assert "typing_indicator" not in reads[-1]
+    assert contact_of(phone).state == "raffle"  # where she was
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -63,9 +63,9 @@ def test_random_then_a_quantity_asks_before_a_second_hold(phone, raffle):
     assert all_ids(answer) == [
         f"keep:{order.code}",
         f"change:{order.code}:{raffle.pk}:r2",
-        f"add:{raffle.pk}:r2",
+        f"add:{raffle.pk}:r2:{order.code}",
     ]
-    phone.tap(f"add:{raffle.pk}:r2")
+    phone.tap(f"add:{raffle.pk}:r2:{order.code}")
     first, second = waiting(phone)
     assert first.code == order.code
     assert len(second.numbers()) == 2

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from messaging.models import Contact
 from messaging.testing.world import Phone, all_ids, all_text
@@ -82,8 +83,9 @@ def test_switching_language_keeps_the_raffle_list(post_webhook, fake_graph, raff
 
 @pytest.mark.parametrize("deployment", ["en", "es"])
 def test_message_counts_in_every_language(post_webhook, fake_graph, raffle, settings, deployment):
-    """From a greeting to reserved numbers: 3 messages with taps, 1 when the first message says
-    what she wants; in the buyer's language whatever the deployment's."""
+    """From a greeting to reserved numbers with the payment details: 3 messages with taps, 1
+    when the first message says what she wants (no *Confirm* tap in between); in the buyer's
+    language whatever the deployment's."""
     settings.LANGUAGE_CODE = deployment
     greetings = {
         "en": ("hi", "2 random"),
@@ -105,6 +107,9 @@ def test_message_counts_in_every_language(post_webhook, fake_graph, raffle, sett
             assert language(phone) == code
             counts[code, path] = phone.sent
             order = Order.objects.get(buyer__phone="+" + phone.wa_id, status="PENDING_PAYMENT")
+            with translation.override(code):
+                how_to_pay = _("Use *%(code)s* as the payment reference.") % {"code": order.code}
+            assert how_to_pay in all_text(answer), (code, path, all_text(answer))
             services.cancel_order(order)
     assert set(counts.values()) == {3, 1}
     assert all(counts[code, "first message"] == 1 for code in greetings)

@@ -90,7 +90,7 @@ def test_graph_client_helpers_talk_to_the_fake(fake_graph):
     assert [len(r.response["messages"]) for r in parts] == [1, 1]
 
 
-def test_fake_checks_the_token(fake_graph):
+def test_graph_rules_the_token(fake_graph):
     response = requests.post(
         f"{fake_graph.base_url}/v21.0/{PHONE_NUMBER_ID}/messages",
         json={"messaging_product": "whatsapp", "to": "1", "type": "text", "text": {"body": "x"}},

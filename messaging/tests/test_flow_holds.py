@@ -49,7 +49,10 @@ def live(world: FakeWorld) -> list[str]:
 
 
 def hold(world: FakeWorld, numbers: str = "42, 777") -> tuple[str, dict]:
+    """Reserved (straight to the payment details), then *back* to the confirm step."""
     state, context, _ = run(world, "start", {}, T(numbers))
+    assert state == "payment"
+    state, context, _ = run(world, state, context, T("back"))
     assert state == "confirm"
     return state, context
 
@@ -148,7 +151,11 @@ def test_changing_the_numbers_of_a_held_order_asks_first(one):
     assert outcome.domain_effect is None
     assert first in text_of(outcome.replies)
     assert "005" in text_of(outcome.replies)
-    assert ids_of(outcome.replies) == [f"keep:{first}", f"change:{first}:1:7-8", "add:1:7-8"]
+    assert ids_of(outcome.replies) == [
+        f"keep:{first}",
+        f"change:{first}:1:7-8",
+        f"add:1:7-8:{first}",
+    ]
     titles = [b.title for r in outcome.replies for b in getattr(r, "buttons", ())]
     assert titles == ["Keep my numbers", "Change", "Add another order"]
     # Change: the old hold is released and the new one made, and the reply says so.
@@ -175,7 +182,7 @@ def test_random_then_a_quantity_never_keeps_a_second_hold_silently(one):
     state, context, replies = run(one, state, context, T("random"), T("2"))
     assert live(one) == [first]
     assert first in text_of(replies)
-    assert ids_of(replies) == [f"keep:{first}", f"change:{first}:1:r2", "add:1:r2"]
+    assert ids_of(replies) == [f"keep:{first}", f"change:{first}:1:r2", f"add:1:r2:{first}"]
 
 
 def test_taking_the_rest_after_a_clash_never_keeps_a_second_hold_silently(one):
@@ -195,7 +202,7 @@ def test_taking_the_rest_after_a_clash_never_keeps_a_second_hold_silently(one):
     second = context["order"]
     _, _, replies = run(one, "raffle", {"raffle": 1}, B("take:1:20"))
     assert live(one) == [second]
-    assert ids_of(replies) == [f"keep:{second}", f"change:{second}:1:20", "add:1:20"]
+    assert ids_of(replies) == [f"keep:{second}", f"change:{second}:1:20", f"add:1:20:{second}"]
 
 
 def test_adding_an_order_is_explicit_and_every_hold_is_named(one):
@@ -215,7 +222,7 @@ def test_adding_an_order_is_explicit_and_every_hold_is_named(one):
     assert first in body
     assert second in body
     assert len(one.live_orders()) == 2
-    assert "add:1:9" in ids_of(replies)
+    assert f"add:1:9:{second}" in ids_of(replies)
 
 
 # --- Defect 5: "yes" outside the confirm step ------------------------------------------------

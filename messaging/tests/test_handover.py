@@ -121,7 +121,7 @@ def test_the_back_to_the_bot_button_resumes(phone, raffle):
     phone.text("agent")
     menu = phone.tap("menu", "Back to the bot")
     assert not contact_of(phone).bot_paused
-    assert "raffles" in all_ids(menu)
+    assert f"raffle:{raffle.pk}" in all_ids(menu)
 
 
 @pytest.mark.django_db

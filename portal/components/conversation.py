@@ -12,36 +12,42 @@ from messaging import services as messaging_services
 from messaging.exceptions import MessagingError
 from messaging.models import Contact
 from portal import conversations
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
+from portal.roles import Perm
 
 
 class ConversationView(StaffComponent):
+    _permission = Perm.VIEW_CONVERSATIONS
     contact_id: int = 0
     notice: str = ""
 
     def _contact(self) -> Contact:
         return Contact.objects.select_related("buyer").get(pk=self.contact_id)
 
+    @requires(Perm.REPLY_CONVERSATIONS)
     def pause(self) -> None:
         messaging_services.set_bot_paused(self._contact(), True, by=self.request.user)
-        self.notice = "Bot paused: it stays silent with this contact until you resume it."
+        self.notice = _("Bot paused: it stays silent with this contact until you resume it.")
 
+    @requires(Perm.REPLY_CONVERSATIONS)
     def resume(self) -> None:
         messaging_services.set_bot_paused(self._contact(), False, by=self.request.user)
-        self.notice = "Bot resumed."
+        self.notice = _("Bot resumed.")
 
+    @requires(Perm.REPLY_CONVERSATIONS)
     def reply(self, text: str = "") -> None:
         text = str(text or "").strip()
         if not text:
-            self.field_errors = {"reply": "Type a reply."}
+            self.field_errors = {"reply": _("Type a reply.")}
             return
         try:
             messaging_services.send_staff_reply(self._contact(), text, by=self.request.user)
         except MessagingError as exc:
             self.field_errors = {"reply": exc.message}
             return
-        self.notice = "Reply queued."
+        self.notice = _("Reply queued.")
 
+    @requires(Perm.REPLY_CONVERSATIONS)
     def retry(self, message_id: int = 0) -> None:
         """Queue a parked (failed) message of this contact again."""
         messaging_services.retry_inbound_message(

@@ -7,11 +7,13 @@ from typing import Any
 
 from portal import conversations
 from portal.components.base import StaffComponent
+from portal.roles import Perm
 
 SHOWN = 100
 
 
 class ConversationListView(StaffComponent):
+    _permission = Perm.VIEW_CONVERSATIONS
     q: str = ""
     only: str = ""
     selected: int = 0

@@ -7,10 +7,13 @@ from typing import Any
 
 from portal.components.base import StaffComponent
 from portal.queries import active_raffle_summaries, describe_event, event_label, latest_events
+from portal.roles import Perm
 from raffles.selectors import proof_queue
 
 
 class DashboardView(StaffComponent):
+    _permission = Perm.VIEW
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         events = latest_events()

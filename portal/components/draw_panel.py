@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.components.base import StaffComponent
+from django.utils.translation import gettext as _
+
+from portal.components.base import StaffComponent, requires
+from portal.numbers import NumberInputError, format_integer, parse_integer
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Buyer, Raffle
 from raffles.selectors import draw_summary
 
 
 class DrawPanelView(StaffComponent):
+    _permission = Perm.VIEW
     raffle_id: int = 0
     exclude_pending: bool = False
     external_value: str = ""
@@ -38,20 +43,24 @@ class DrawPanelView(StaffComponent):
         self.verify_ok = False
         self.verify_results = []
 
+    @requires(Perm.MANAGE_RAFFLES)
     def freeze(self) -> None:
         self.notice = ""
         draw = services.freeze_entries(
             self._raffle(), exclude_pending=bool(self.exclude_pending), by=self.request.user
         )
         self._clear_verification()
-        self.notice = f"The list of {draw.entries_count} sold numbers is frozen."
+        self.notice = _("The list of %(count)s sold numbers is frozen.") % {
+            "count": format_integer(draw.entries_count)
+        }
 
+    @requires(Perm.MANAGE_RAFFLES)
     def draw(self) -> None:
         self.notice = ""
         try:
-            prizes = int(str(self.prizes).strip())
-        except ValueError:
-            self.field_errors = {"prizes": "Enter a whole number."}
+            prizes = parse_integer(str(self.prizes))
+        except NumberInputError as exc:
+            self.field_errors = {"prizes": exc.message}
             return
         draw = services.draw_raffle(
             self._raffle(),
@@ -61,8 +70,11 @@ class DrawPanelView(StaffComponent):
             by=self.request.user,
         )
         self._clear_verification()
-        self.notice = f"The raffle is drawn: {len(draw.winners)} winners."
+        self.notice = _("The raffle is drawn: %(count)s winners.") % {
+            "count": format_integer(len(draw.winners))
+        }
 
+    @requires(Perm.VIEW)
     def verify(self) -> None:
         self.notice = ""
         check = services.verify_draw(self._raffle())

@@ -9,11 +9,13 @@ import re
 
 from portal.components.base import StaffComponent
 from portal.live import version_for
+from portal.roles import Perm
 
 TARGET = re.compile(r"^[a-z0-9-]{1,40}$")
 
 
 class LiveVersionView(StaffComponent):
+    _permission = Perm.VIEW
     scope: str = ""
     targets: str = ""  # comma-separated component names on the page to refresh
     interval: int = 1000

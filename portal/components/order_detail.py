@@ -10,8 +10,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from portal import conversations
-from portal.components.base import StaffComponent
+from portal.access import visible_orders
+from portal.components.base import StaffComponent, requires
 from portal.queries import describe_event, event_label, hold_state, order_events, order_proofs
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Order, Refund
 
@@ -19,6 +21,7 @@ CONFIRMED_ACTIONS = ("cancel_paid", "undo", "refund")  # each shows its form fir
 
 
 class OrderDetailView(StaffComponent):
+    _permission = Perm.VIEW_OWN_ORDERS
     order_id: int = 0
     reason: str = ""
     notice: str = ""
@@ -35,40 +38,50 @@ class OrderDetailView(StaffComponent):
 
     def _order(self) -> Order:
         # Annotated: raffles' OrderQuerySet methods return Any to mypy today.
-        order: Order = Order.objects.select_related("raffle", "buyer", "confirmed_by").get(
+        orders = visible_orders(self.request.user, Order.objects.all())
+        order: Order = orders.select_related("raffle", "buyer", "confirmed_by").get(
             pk=self.order_id
         )
         return order
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def confirm(self) -> None:
         self.notice = ""
         order = services.confirm_paid(self._order(), by=self.request.user)
-        self.notice = f"Payment confirmed: the numbers of {order.code} are sold."
+        self.notice = _("Payment confirmed: the numbers of %(code)s are sold.") % {
+            "code": order.code
+        }
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def reject(self) -> None:
         self.notice = ""
         services.reject_payment(self._order(), self.reason, by=self.request.user)
         self.reason = ""
-        self.notice = "Payment rejected; the buyer was told why and can send a new proof."
+        self.notice = _("Payment rejected; the buyer was told why and can send a new proof.")
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def ask_cancel(self) -> None:
         self.confirming_cancel = True
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def keep(self) -> None:
         self.confirming_cancel = False
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def cancel(self) -> None:
         self.notice = ""
         self.confirming_cancel = False
         services.cancel_order(self._order(), by=self.request.user)
-        self.notice = "Order cancelled; its numbers are free again."
+        self.notice = _("Order cancelled; its numbers are free again.")
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def ask(self, action: str) -> None:
         """Show the form of `action` (or hide it: any other value)."""
         self.confirming = action if action in CONFIRMED_ACTIONS else ""
         if self.confirming == "refund" and not self.refund_amount:
             self.refund_amount = str(services.refund_left(self._order()))
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def undo(self) -> None:
         self.notice = ""
         self.confirming = ""
@@ -77,6 +90,7 @@ class OrderDetailView(StaffComponent):
             "code": order.code
         }
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def cancel_paid(self) -> None:
         self.notice = ""
         order = services.cancel_paid_order(
@@ -93,6 +107,7 @@ class OrderDetailView(StaffComponent):
             else _("Order %(code)s cancelled; its numbers stay out of sale.")
         ) % {"code": order.code}
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def refund(self) -> None:
         self.notice = ""
         amount = str(self.refund_amount or "").strip()

@@ -8,14 +8,17 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 
-from portal.components.base import StaffComponent
+from portal.access import visible_orders
+from portal.components.base import StaffComponent, requires
 from portal.queries import OrderFilter, search_orders
+from portal.roles import Perm, user_can
 from raffles.models import Order, Raffle
 
 PAGE_SIZE = 25
 
 
 class OrderListView(StaffComponent):
+    _permission = Perm.VIEW_OWN_ORDERS
     q: str = ""
     raffle: str = ""
     status: str = ""
@@ -32,9 +35,11 @@ class OrderListView(StaffComponent):
         if name in {"q", "raffle", "status"}:
             self.page = 1
 
+    @requires(Perm.VIEW_OWN_ORDERS)
     def go(self, page: int) -> None:
         self.page = max(1, int(page))
 
+    @requires(Perm.VIEW_OWN_ORDERS)
     def clear(self) -> None:
         self.q = self.raffle = self.status = ""
         self.page = 1
@@ -46,7 +51,10 @@ class OrderListView(StaffComponent):
         context = super().get_context_data(**kwargs)
         filters = self._filters()
         page = Paginator(
-            search_orders(filters).prefetch_related("order_tickets"), PAGE_SIZE
+            visible_orders(self.request.user, search_orders(filters)).prefetch_related(
+                "order_tickets"
+            ),
+            PAGE_SIZE,
         ).get_page(self.page)
         query = {
             k: v
@@ -62,5 +70,6 @@ class OrderListView(StaffComponent):
             raffles=Raffle.objects.order_by("-created_at").only("id", "title")[:200],
             statuses=Order.Status.choices,
             export_query=urlencode(query),
+            can_export=user_can(self.request.user, Perm.EXPORT),
         )
         return context

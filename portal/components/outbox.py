@@ -10,20 +10,24 @@ from django.utils.translation import gettext as _
 from messaging import selectors
 from messaging.channel import resend
 from messaging.models import OutboundMessage
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
+from portal.roles import Perm
 
 SHOWN = 200
 FILTERS = ("", "failing", "failed", "undeliverable", "dropped")
 
 
 class OutboxView(StaffComponent):
+    _permission = Perm.VIEW_OUTBOX
     status: str = ""  # one of FILTERS; "" shows them all
     notice: str = ""
 
+    @requires(Perm.VIEW_OUTBOX)
     def show(self, status: str) -> None:
         self.status = status if status in FILTERS else ""
         self.notice = ""
 
+    @requires(Perm.RESEND_OUTBOX)
     def resend(self, row_id: int) -> None:
         self.notice = ""
         row = resend.resend_message(int(row_id), by=self.request.user, via="portal")

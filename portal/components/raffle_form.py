@@ -7,13 +7,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from portal.components.base import StaffComponent, redirect_to
+from portal.components.base import StaffComponent, redirect_to, requires
+from portal.fields import LocalizedIntegerField, LocalizedMoneyField
+from portal.numbers import format_decimal, format_integer
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Raffle
 from raffles.raffle_fields import EDITABLE_FIELDS, check_raffle_fields
@@ -44,7 +49,16 @@ def _local_input(value: datetime | None) -> str:
     return timezone.localtime(value).strftime(DATE_INPUT) if value else ""
 
 
+def _clean(field: forms.Field, raw: object) -> Any:
+    """The field's value, or its translated message as a `str` error."""
+    try:
+        return field.clean(str(raw or "").strip())
+    except ValidationError as exc:
+        raise ValueError(" ".join(exc.messages)) from None
+
+
 class RaffleFormView(StaffComponent):
+    _permission = Perm.MANAGE_RAFFLES
     raffle_id: int = 0
     title: str = ""
     description: str = ""
@@ -67,10 +81,12 @@ class RaffleFormView(StaffComponent):
             for name in TEXT_FIELDS:
                 setattr(self, name, getattr(raffle, name) or "")
             for name in INT_FIELDS:
-                setattr(self, name, str(getattr(raffle, name)))
-            self.ticket_price = str(raffle.ticket_price)
+                setattr(self, name, format_integer(getattr(raffle, name), grouping=False))
+            self.ticket_price = format_decimal(raffle.ticket_price, grouping=False)
             self.max_tickets_per_buyer = (
-                "" if raffle.max_tickets_per_buyer is None else str(raffle.max_tickets_per_buyer)
+                ""
+                if raffle.max_tickets_per_buyer is None
+                else format_integer(raffle.max_tickets_per_buyer, grouping=False)
             )
             self.sales_close_at = _local_input(raffle.sales_close_at)
             self.draw_at = _local_input(raffle.draw_at)
@@ -78,23 +94,19 @@ class RaffleFormView(StaffComponent):
     def _parse(self) -> dict[str, Any] | None:
         errors: dict[str, str] = {}
         data: dict[str, Any] = {name: getattr(self, name) for name in TEXT_FIELDS}
-        data["ticket_price"] = (self.ticket_price or "").strip().replace(",", "")
-        if not data["ticket_price"]:
-            errors["ticket_price"] = "Enter the price of one ticket."
-        for name in INT_FIELDS:
-            raw = str(getattr(self, name) or "").strip()
+        price = LocalizedMoneyField(
+            error_messages={"required": _("Enter the price of one ticket.")}
+        )
+        count = LocalizedIntegerField(error_messages={"required": _("Enter a whole number.")})
+        for name, field in [
+            ("ticket_price", price),
+            *[(name, count) for name in INT_FIELDS],
+            ("max_tickets_per_buyer", LocalizedIntegerField(required=False)),
+        ]:
             try:
-                data[name] = int(raw)
-            except ValueError:
-                errors[name] = "Enter a whole number."
-        raw = str(self.max_tickets_per_buyer or "").strip()
-        if raw:
-            try:
-                data["max_tickets_per_buyer"] = int(raw)
-            except ValueError:
-                errors["max_tickets_per_buyer"] = "Enter a whole number, or leave it empty."
-        else:
-            data["max_tickets_per_buyer"] = None
+                data[name] = _clean(field, getattr(self, name))
+            except ValueError as exc:
+                errors[name] = str(exc)
         for name in DATE_FIELDS:
             raw = str(getattr(self, name) or "").strip()
             if not raw:
@@ -103,7 +115,7 @@ class RaffleFormView(StaffComponent):
             try:
                 parsed = datetime.fromisoformat(raw)
             except ValueError:
-                errors[name] = "Enter a date and time."
+                errors[name] = _("Enter a date and time.")
                 continue
             data[name] = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
         errors = self._with_rule_errors(data, errors)
@@ -125,6 +137,7 @@ class RaffleFormView(StaffComponent):
         merged = {**rules, **errors}
         return {name: merged[name] for name in FORM_ORDER if name in merged}
 
+    @requires(Perm.MANAGE_RAFFLES)
     def save(self) -> Any:
         data = self._parse()
         if data is None:
@@ -146,6 +159,12 @@ class RaffleFormView(StaffComponent):
         raffle = Raffle.objects.filter(pk=self.raffle_id).first() if self.raffle_id else None
         context["raffle"] = raffle
         context["range_locked"] = bool(raffle and raffle.range_is_locked)
+        context["zone_help"] = _("Time zone: %(zone)s.") % {
+            "zone": timezone.get_current_timezone_name()
+        }
+        context["range_locked_help"] = (
+            _("Fixed once numbers are generated.") if context["range_locked"] else ""
+        )
         context["read_only"] = bool(raffle and not raffle.is_editable)
         context["title_warning"] = self._title_warning()
         return context

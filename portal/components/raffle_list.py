@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.paginator import Paginator
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
+from portal.roles import Perm
 from raffles.models import Raffle
 from raffles.selectors import raffles_listed
 
@@ -17,6 +18,7 @@ PAGE_SIZE = 25
 
 
 class RaffleListView(StaffComponent):
+    _permission = Perm.VIEW
     status: str = ""
     page: int = 1
     generating: bool = False
@@ -30,6 +32,7 @@ class RaffleListView(StaffComponent):
     def updated_status(self, value: str) -> None:
         self.page = 1
 
+    @requires(Perm.VIEW)
     def go(self, page: int) -> None:
         self.page = max(1, int(page))
 

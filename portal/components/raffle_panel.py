@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.components.base import StaffComponent, redirect_to
+from portal.components.base import StaffComponent, redirect_to, requires
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Raffle
 from raffles.selectors import raffle_can_be_deleted, raffle_counts, raffle_money
@@ -19,6 +20,7 @@ CONFIRMED_ACTIONS = ("archive", "delete")  # each asks "are you sure?" first
 
 
 class RafflePanelView(StaffComponent):
+    _permission = Perm.VIEW
     raffle_id: int = 0
     generating: bool = False
     notice: str = ""
@@ -44,6 +46,7 @@ class RafflePanelView(StaffComponent):
     def tick(self) -> None:
         self._sync()
 
+    @requires(Perm.MANAGE_RAFFLES)
     def generate(self) -> None:
         self.notice = ""
         ready = services.start_ticket_generation(raffle=self._raffle(), by=self.request.user)
@@ -54,23 +57,27 @@ class RafflePanelView(StaffComponent):
             else _("Generating numbers in the background; this page shows the progress.")
         )
 
+    @requires(Perm.MANAGE_RAFFLES)
     def activate(self) -> None:
         self.notice = ""
         services.activate_raffle(raffle=self._raffle(), by=self.request.user)
-        self.notice = "The raffle is active: buyers can buy numbers now."
+        self.notice = _("The raffle is active: buyers can buy numbers now.")
         self._sync()
 
+    @requires(Perm.MANAGE_RAFFLES)
     def close(self) -> None:
         self.notice = ""
         self.confirming_close = False
         services.close_raffle(self._raffle(), by=self.request.user)
-        self.notice = "Sales are closed. Orders waiting for payment can still be confirmed."
+        self.notice = _("Sales are closed. Orders waiting for payment can still be confirmed.")
         self._sync()
 
+    @requires(Perm.MANAGE_RAFFLES)
     def ask(self, action: str) -> None:
         """Show the confirmation of `action` (or hide it: any other value)."""
         self.confirming = action if action in CONFIRMED_ACTIONS else ""
 
+    @requires(Perm.MANAGE_RAFFLES)
     def archive(self) -> None:
         self.notice = ""
         self.confirming = ""
@@ -78,12 +85,14 @@ class RafflePanelView(StaffComponent):
         self.notice = _("Archived: hidden from the lists and the bot, kept with its orders.")
         self._sync()
 
+    @requires(Perm.MANAGE_RAFFLES)
     def restore(self) -> None:
         self.notice = ""
         services.restore_raffle(raffle=self._raffle(), by=self.request.user)
         self.notice = _("The raffle is back in the lists.")
         self._sync()
 
+    @requires(Perm.MANAGE_RAFFLES)
     def delete(self) -> Any:
         self.confirming = ""
         services.delete_raffle(raffle=self._raffle(), by=self.request.user)

@@ -11,8 +11,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
 from portal.queries import hold_state
+from portal.roles import Perm
 from raffles import services
 from raffles.models import Order, PaymentProof
 from raffles.selectors import proof_queue
@@ -21,6 +22,7 @@ QUEUE_SHOWN = 30
 
 
 class ReviewQueueView(StaffComponent):
+    _permission = Perm.VIEW_PAYMENTS
     proof_id: int = 0
     reason: str = ""
     notice: str = ""
@@ -59,22 +61,25 @@ class ReviewQueueView(StaffComponent):
 
     def refresh(self) -> None:
         if self.proof_id and self._current() is None:
-            self.notice = (
+            self.notice = _(
                 "That proof was handled meanwhile (by someone else); here is the next one."
             )
             self._load_first()
         elif not self.proof_id:
             self._load_first()
 
+    @requires(Perm.VIEW_PAYMENTS)
     def select(self, proof_id: int) -> None:
         self.notice = ""
         self._show(int(proof_id))
 
+    @requires(Perm.VIEW_PAYMENTS)
     def skip(self) -> None:
         self.notice = ""
         self._show(self._after(self._current()))
 
     # -- decisions ----------------------------------------------------------------------------
+    @requires(Perm.REVIEW_PAYMENTS)
     def confirm(self) -> None:
         self.notice = ""
         self.undo_order_id = 0
@@ -83,10 +88,11 @@ class ReviewQueueView(StaffComponent):
             self.refresh()
             return
         order = services.confirm_paid(proof.order, by=self.request.user)
-        self.notice = f"Order {order.code} confirmed: its numbers are sold."
+        self.notice = _("Order %(code)s confirmed: its numbers are sold.") % {"code": order.code}
         self.undo_order_id = order.pk
         self._show(self._after(proof))
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def undo(self) -> None:
         """Undo the confirmation the toast shows: the order is back in review, on screen."""
         self.notice = ""
@@ -102,6 +108,7 @@ class ReviewQueueView(StaffComponent):
         if back:
             self._show(back)
 
+    @requires(Perm.REVIEW_PAYMENTS)
     def reject(self) -> None:
         self.notice = ""
         self.undo_order_id = 0
@@ -110,7 +117,9 @@ class ReviewQueueView(StaffComponent):
             self.refresh()
             return
         services.reject_payment(proof.order, self.reason, by=self.request.user)
-        self.notice = f"Payment of order {proof.order.code} rejected; the buyer was told why."
+        self.notice = _("Payment of order %(code)s rejected; the buyer was told why.") % {
+            "code": proof.order.code
+        }
         self.reason = ""
         self._show(self._after(proof))
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from messaging.models import OutboundMessage
 from portal import conversations, simulator
-from portal.components.base import StaffComponent
+from portal.components.base import StaffComponent, requires
+from portal.roles import Perm
 
 
 class SimulatorView(StaffComponent):
+    _permission = Perm.USE_SIMULATOR
     wa_id: str = ""
     name: str = "Test Buyer"
     notice: str = ""
@@ -49,28 +52,30 @@ class SimulatorView(StaffComponent):
         except Exception:  # the host header is checked by the real request anyway
             return ""
 
+    @requires(Perm.USE_SIMULATOR)
     def send(self, text: str = "") -> None:
         """Send a text. The text is an argument (not a synced field), so the chat can poll
         while the tester types."""
         text = str(text or "").strip()[:4096]
         if not text:
-            self.field_errors = {"text": "Type a message."}
+            self.field_errors = {"text": _("Type a message.")}
             return
         wa_id = simulator.clean_wa_id(self.wa_id)
         simulator.deliver(simulator.text_payload(wa_id, self.name, text), host=self._host())
 
+    @requires(Perm.USE_SIMULATOR)
     def tap(self, message_id: int, index: int) -> None:
         """Tap button or list row `index` of the bot's message `message_id`."""
         wa_id = simulator.clean_wa_id(self.wa_id)
         contact = conversations.contact_by_wa_id(wa_id)
         row = OutboundMessage.objects.filter(pk=int(message_id), contact=contact).first()
         if row is None:
-            self.error = "That message is not in this conversation."
+            self.error = _("That message is not in this conversation.")
             return
         message = conversations.outbound_message(row)
         index = int(index)
         if not 0 <= index < len(message.choices):
-            self.error = "That choice is not in the message."
+            self.error = _("That choice is not in the message.")
             return
         choice = message.choices[index]
         if row.kind == OutboundMessage.Kind.LIST:
@@ -88,9 +93,10 @@ class SimulatorView(StaffComponent):
             )
         simulator.deliver(payload, host=self._host())
 
+    @requires(Perm.USE_SIMULATOR)
     def new_buyer(self) -> None:
         self.wa_id = simulator.new_test_number()
-        self.notice = f"New pretend buyer +{self.wa_id}."
+        self.notice = _("New pretend buyer +%(number)s.") % {"number": self.wa_id}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.components.base import StaffComponent
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
+
+from portal.components.base import StaffComponent, requires
 from portal.queries import (
     BLOCK_SIZES,
     DEFAULT_BLOCK_SIZE,
@@ -20,12 +23,23 @@ from portal.queries import (
     blocks_of,
     grid_cells,
 )
-from raffles.models import Raffle
+from portal.roles import Perm
+from raffles.models import Raffle, TicketNumber
 
 MAX_BLOCK_BUTTONS = 40
 
 
+def status_names() -> dict[str, str]:
+    """A number's status in words, part of its accessible name ("0005, sold")."""
+    return {
+        TicketNumber.Status.AVAILABLE: gettext("available"),
+        TicketNumber.Status.RESERVED: gettext("reserved"),
+        TicketNumber.Status.SOLD: gettext("sold"),
+    }
+
+
 class TicketGridView(StaffComponent):
+    _permission = Perm.VIEW
     raffle_id: int = 0
     block_size: int = DEFAULT_BLOCK_SIZE
     anchor: int = -1  # a number inside the block shown (kept when the block size changes)
@@ -46,23 +60,27 @@ class TicketGridView(StaffComponent):
         anchor = min(max(int(self.anchor), raffle.min_number), raffle.max_number)
         return block_index_of(raffle, anchor, self._size())
 
+    @requires(Perm.VIEW)
     def go(self, index: int) -> None:
         raffle = self._raffle()
         last = (raffle.size - 1) // self._size()
         index = max(0, min(int(index), last))
         self.anchor = raffle.min_number + index * self._size()
 
+    @requires(Perm.VIEW)
     def previous(self) -> None:
         self.go(self._block_index(self._raffle()) - 1)
 
+    @requires(Perm.VIEW)
     def next(self) -> None:
         self.go(self._block_index(self._raffle()) + 1)
 
+    @requires(Perm.VIEW)
     def jump_to(self) -> None:
         raffle = self._raffle()
         raw = (self.jump or "").strip()
         if not raw.isdigit():
-            self.field_errors = {"jump": "Type a number."}
+            self.field_errors = {"jump": _("Type a number.")}
             return
         number = int(raw)
         if not raffle.min_number <= number <= raffle.max_number:
@@ -83,7 +101,14 @@ class TicketGridView(StaffComponent):
         blocks = blocks_of(raffle, size)
         current = blocks[self._block_index(raffle)] if blocks else None
         status = self.status if self.status in STATUSES else ""
-        cells = grid_cells(raffle, current.start, current.end, status) if current else []
+        names = status_names()
+        cells = [
+            (n, label, st, names.get(st, st.lower()))
+            for n, label, st in (
+                grid_cells(raffle, current.start, current.end, status) if current else []
+            )
+        ]
+        numbers = [cell[0] for cell in cells]
         taken = block_taken_counts(raffle, size) if len(blocks) <= MAX_BLOCK_BUTTONS else {}
         context.update(
             raffle=raffle,
@@ -94,5 +119,7 @@ class TicketGridView(StaffComponent):
             statuses=STATUSES,
             sizes=BLOCK_SIZES,
             width=raffle.number_width,
+            # the one number of the block reached by Tab (roving tabindex, see portal.js)
+            focus=self.highlight if self.highlight in numbers else next(iter(numbers), None),
         )
         return context

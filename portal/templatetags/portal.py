@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from portal.numbers import format_decimal, format_integer
+from portal.roles import Perm, user_can
 from raffles.selectors import proof_queue
 
 register = template.Library()
@@ -23,10 +25,25 @@ def pending_proofs() -> int:
 
 
 @register.filter
+def can(user: Any, permission: str) -> bool:
+    """{% if user|can:"payments.review" %}: does the user's role hold that permission?"""
+    try:
+        return user_can(user, Perm(permission))
+    except ValueError:
+        return False
+
+
+@register.filter
 def money(value: Decimal | int | float | None, currency: str = "") -> str:
-    amount = Decimal(value or 0)
-    text = f"{amount:,.2f}"
+    """'USD 1,500.00' (en) / 'USD 1.500,00' (es, pt-br): the active language's format."""
+    text = format_decimal(Decimal(str(value or 0)))
     return f"{currency} {text}".strip()
+
+
+@register.filter
+def count(value: int | None) -> str:
+    """A whole number grouped in the active language's format: '1,500' / '1.500'."""
+    return format_integer(int(value or 0))
 
 
 @register.filter

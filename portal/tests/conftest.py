@@ -18,9 +18,19 @@ from raffles.tests.factories import BuyerFactory, make_raffle
 PASSWORD = "portal-Test-pass-42"
 
 
+def make_staff(username: str, role: str) -> Any:
+    """An active staff user with a portal role (`portal.roles.Role`)."""
+    from portal.models import StaffRole
+
+    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
+    StaffRole.objects.create(user=user, role=role)
+    return user
+
+
 @pytest.fixture
 def staff_user(db: None) -> Any:
-    return get_user_model().objects.create_user("staff", password=PASSWORD, is_staff=True)
+    """A staff member with the owner role (may do everything in the portal)."""
+    return make_staff("staff", "owner")
 
 
 @pytest.fixture

@@ -9,10 +9,12 @@ from typing import Any
 from django.http import HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from portal.access import staff_required
+from portal.access import permission_required
 from portal.queries import OrderFilter, search_orders, sold_tickets
+from portal.roles import Perm
 from raffles.models import Raffle
 
 CHUNK = 2000
@@ -51,7 +53,7 @@ def _iso(value: Any) -> str:
 
 
 @require_GET
-@staff_required
+@permission_required(Perm.EXPORT)
 def orders_csv(request: HttpRequest) -> StreamingHttpResponse:
     filters = OrderFilter.from_query(request.GET)
     orders = search_orders(filters).prefetch_related("order_tickets")
@@ -79,27 +81,27 @@ def orders_csv(request: HttpRequest) -> StreamingHttpResponse:
             ]
 
     header = [
-        "code",
-        "raffle",
-        "status",
-        "buyer_name",
-        "buyer_phone",
-        "qty",
-        "numbers",
-        "total",
-        "currency",
-        "created_at",
-        "expires_at",
-        "paid_at",
-        "closed_at",
-        "confirmed_by",
+        pgettext("CSV column", "code"),
+        pgettext("CSV column", "raffle"),
+        pgettext("CSV column", "status"),
+        pgettext("CSV column", "buyer_name"),
+        pgettext("CSV column", "buyer_phone"),
+        pgettext("CSV column", "qty"),
+        pgettext("CSV column", "numbers"),
+        pgettext("CSV column", "total"),
+        pgettext("CSV column", "currency"),
+        pgettext("CSV column", "created_at"),
+        pgettext("CSV column", "expires_at"),
+        pgettext("CSV column", "paid_at"),
+        pgettext("CSV column", "closed_at"),
+        pgettext("CSV column", "confirmed_by"),
     ]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _stream(header, rows(), f"orders-{stamp}.csv")
 
 
 @require_GET
-@staff_required
+@permission_required(Perm.EXPORT)
 def sold_numbers_csv(request: HttpRequest, raffle_id: int) -> StreamingHttpResponse:
     raffle = get_object_or_404(Raffle, pk=raffle_id)
 
@@ -114,5 +116,11 @@ def sold_numbers_csv(request: HttpRequest, raffle_id: int) -> StreamingHttpRespo
                 _iso(order.paid_at) if order else "",
             ]
 
-    header = ["number", "order", "buyer_name", "buyer_phone", "paid_at"]
+    header = [
+        pgettext("CSV column", "number"),
+        pgettext("CSV column", "order"),
+        pgettext("CSV column", "buyer_name"),
+        pgettext("CSV column", "buyer_phone"),
+        pgettext("CSV column", "paid_at"),
+    ]
     return _stream(header, rows(), f"raffle-{raffle.pk}-sold-numbers.csv")

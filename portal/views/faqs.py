@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from messaging import services
 from messaging.models import FaqEntry
-from portal.access import staff_required
+from portal.access import permission_required, staff_required
 from portal.forms import FaqEntryForm
+from portal.roles import Perm
 
 
 @staff_required
@@ -22,7 +23,7 @@ def faq_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/faqs.html", context)
 
 
-@staff_required
+@permission_required(Perm.MANAGE_FAQ)
 def faq_edit(request: HttpRequest, faq_id: int | None = None) -> HttpResponse:
     entry = get_object_or_404(FaqEntry, pk=faq_id) if faq_id else FaqEntry()
     form = FaqEntryForm(request.POST or None, instance=entry)

@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
-from portal.access import staff_required
+from portal.access import permission_required
+from portal.roles import Perm
 from raffles.models import PaymentProof
 
 # Only these are shown inline; anything else is downloaded as an opaque file.
@@ -16,7 +17,7 @@ INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 
 
 @require_GET
-@staff_required
+@permission_required(Perm.VIEW_PAYMENTS)
 @xframe_options_sameorigin  # the review page embeds PDFs in an <iframe>
 def proof_file(request: HttpRequest, proof_id: int) -> FileResponse:
     proof = get_object_or_404(PaymentProof.objects.select_related("order"), pk=proof_id)

@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from messaging.models import Contact
-from portal.access import StaffRequiredMixin, SuperuserRequiredMixin
+from portal.access import StaffRequiredMixin, visible_orders
+from portal.roles import Perm
 from raffles.models import Order, Raffle
 
 
 class PortalPage(StaffRequiredMixin, TemplateView):
     section = ""
-    title = ""
+    title: str | Promise = ""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -26,19 +30,20 @@ class PortalPage(StaffRequiredMixin, TemplateView):
 class DashboardPage(PortalPage):
     template_name = "portal/dashboard.html"
     section = "dashboard"
-    title = "Dashboard"
+    title = gettext_lazy("Dashboard")
 
 
 class RaffleListPage(PortalPage):
     template_name = "portal/raffles.html"
     section = "raffles"
-    title = "Raffles"
+    title = gettext_lazy("Raffles")
 
 
 class RaffleCreatePage(PortalPage):
+    permission = Perm.MANAGE_RAFFLES
     template_name = "portal/raffle_form.html"
     section = "raffles"
-    title = "New raffle"
+    title = gettext_lazy("New raffle")
 
 
 class RafflePage(PortalPage):
@@ -59,6 +64,7 @@ class RaffleDetailPage(RafflePage):
 
 
 class RaffleEditPage(RafflePage):
+    permission = Perm.MANAGE_RAFFLES
     template_name = "portal/raffle_form.html"
 
 
@@ -67,34 +73,39 @@ class TicketGridPage(RafflePage):
 
 
 class ReviewPage(PortalPage):
+    permission = Perm.VIEW_PAYMENTS
     template_name = "portal/review.html"
     section = "review"
-    title = "Payment review"
+    title = gettext_lazy("Payment review")
 
 
 class OrderListPage(PortalPage):
+    permission = Perm.VIEW_OWN_ORDERS
     template_name = "portal/orders.html"
     section = "orders"
-    title = "Orders"
+    title = gettext_lazy("Orders")
 
 
 class OrderPage(PortalPage):
+    permission = Perm.VIEW_OWN_ORDERS
     template_name = "portal/order_detail.html"
     section = "orders"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        order = get_object_or_404(Order, code=str(self.kwargs["code"]).upper())
+        orders = visible_orders(self.request.user, Order.objects.all())
+        order = get_object_or_404(orders, code=str(self.kwargs["code"]).upper())
         context["order"] = order
-        context["title"] = f"Order {order.code}"
+        context["title"] = _("Order %(code)s") % {"code": order.code}
         context["scope"] = f"order:{order.pk}"
         return context
 
 
 class ConversationsPage(PortalPage):
+    permission = Perm.VIEW_CONVERSATIONS
     template_name = "portal/conversations.html"
     section = "conversations"
-    title = "Conversations"
+    title = gettext_lazy("Conversations")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -107,24 +118,28 @@ class ConversationsPage(PortalPage):
 
 
 class OutboxPage(PortalPage):
+    permission = Perm.VIEW_OUTBOX
     template_name = "portal/outbox.html"
     section = "outbox"
-    title = "Outbox"
+    title = gettext_lazy("Outbox")
 
 
 class SimulatorPage(PortalPage):
+    permission = Perm.USE_SIMULATOR
     template_name = "portal/simulator.html"
     section = "simulator"
-    title = "Simulator"
+    title = gettext_lazy("Simulator")
 
 
-class StaffAccountsPage(SuperuserRequiredMixin, PortalPage):
+class StaffAccountsPage(PortalPage):
+    permission = Perm.MANAGE_STAFF
     template_name = "portal/staff.html"
     section = "staff"
-    title = "Staff accounts"
+    title = gettext_lazy("Staff accounts")
 
 
-class ApiKeysPage(SuperuserRequiredMixin, PortalPage):
+class ApiKeysPage(PortalPage):
+    permission = Perm.MANAGE_API_KEYS
     template_name = "portal/api_keys.html"
     section = "api-keys"
-    title = "API keys"
+    title = gettext_lazy("API keys")

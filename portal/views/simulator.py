@@ -7,29 +7,35 @@ import logging
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from messaging.channel.media import sniff
 from messaging.exceptions import MessagingError
 from portal import simulator
-from portal.access import staff_required
+from portal.access import permission_required
+from portal.numbers import format_integer
+from portal.roles import Perm
 
 logger = logging.getLogger(__name__)
 
 
 @require_POST
-@staff_required
+@permission_required(Perm.USE_SIMULATOR)
 def simulator_upload(request: HttpRequest) -> JsonResponse:
     upload = request.FILES.get("file")
     if upload is None:
-        return JsonResponse({"error": "Choose an image or a PDF."}, status=400)
+        return JsonResponse({"error": _("Choose an image or a PDF.")}, status=400)
     cap = max(settings.WHATSAPP_MAX_IMAGE_BYTES, settings.WHATSAPP_MAX_DOCUMENT_BYTES)
     if (upload.size or 0) > cap:
-        return JsonResponse({"error": f"The file is larger than {cap} bytes."}, status=400)
+        return JsonResponse(
+            {"error": _("The file is larger than %(cap)s bytes.") % {"cap": format_integer(cap)}},
+            status=400,
+        )
     content = upload.read()
     mime_type = sniff(content[:16])
     if mime_type is None:
-        return JsonResponse({"error": "Only JPEG, PNG, WebP images and PDFs."}, status=400)
+        return JsonResponse({"error": _("Only JPEG, PNG, WebP images and PDFs.")}, status=400)
     try:
         wa_id = simulator.clean_wa_id(request.POST.get("wa_id", ""))
         simulator.sandbox_only()

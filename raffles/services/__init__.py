@@ -10,6 +10,11 @@ from raffles.services.buyers import (
     mark_has_channel,
     normalize_phone,
 )
+from raffles.services.claims import (
+    mark_claim_notified,
+    register_claim,
+    update_claim,
+)
 from raffles.services.draws import (
     DrawCheck,
     create_commitment,
@@ -26,6 +31,7 @@ from raffles.services.orders import (
     reject_payment,
     reserve_replacing,
 )
+from raffles.services.prize_photos import prize_photo_bytes, set_prize_photo
 from raffles.services.raffle_records import archive_raffle, delete_raffle, restore_raffle
 from raffles.services.raffles import (
     activate_raffle,
@@ -77,13 +83,16 @@ __all__ = [
     "generate_tickets",
     "get_or_create_buyer",
     "log_event",
+    "mark_claim_notified",
     "mark_has_channel",
     "nearest_free",
     "normalize_phone",
     "pending_orders",
+    "prize_photo_bytes",
     "record_refund",
     "refund_left",
     "refunded_amount",
+    "register_claim",
     "reject_payment",
     "release_order_reservations",
     "reserve_random",
@@ -91,8 +100,10 @@ __all__ = [
     "reserve_specific",
     "restore_raffle",
     "send_expiry_reminders",
+    "set_prize_photo",
     "start_ticket_generation",
     "undo_confirmation",
+    "update_claim",
     "update_raffle",
     "verify_draw",
 ]

@@ -10,7 +10,8 @@ Order of events, each recorded as an audit event:
    cancelled with the reason (`reversals.cancel_excluded_order`). From then on no payment
    of the raffle can be confirmed (`ensure_payments_open`).
 3. `draw_raffle`: winners = f(seed, external value, frozen list); the seed is revealed, the
-   raffle becomes DRAWN, `signals.raffle_drawn` is sent. Idempotent.
+   raffle becomes DRAWN, each winning order gets an open prize claim (`services.claims`),
+   `signals.raffle_drawn` is sent. Idempotent.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from raffles.exceptions import (
     TooManyPrizes,
 )
 from raffles.models import Draw, Order, OrderEvent, PaymentProof, Raffle, TicketNumber
+from raffles.services import claims
 from raffles.services.actors import ActorLike
 from raffles.services.events import log_event
 
@@ -242,6 +244,7 @@ def draw_raffle(
             prizes=prizes,
             winners=draw.winners,
         )
+        claims.open_claims(fresh, draw, by=by)
         signals.raffle_drawn.send(sender=Raffle, raffle=fresh)
     return draw
 

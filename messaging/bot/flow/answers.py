@@ -22,6 +22,8 @@ class Answers(ConversationBase):
     if TYPE_CHECKING:  # the other topics; machine.Conversation has them all
 
         def handover(self) -> Turn: ...
+        def free_numbers(self, text: str) -> Turn: ...
+        def claim_prize(self) -> Turn: ...
         def tickets(self) -> Turn: ...
         def waiting_order(self) -> OrderView | None: ...
         def waiting(self, order: OrderView, replies: screens.Replies) -> Turn: ...
@@ -34,6 +36,8 @@ class Answers(ConversationBase):
         if found.faq is not None:
             language = translation.get_language() or "en"
             return self.out(answers.faq(found.faq.answer(language)))
+        if found.intent == Intent.FREE_NUMBERS:
+            return self.free_numbers(text)
         return self.on_intent(found.intent or Intent.HELP)
 
     def on_intent(self, intent: Intent) -> Turn:
@@ -46,10 +50,14 @@ class Answers(ConversationBase):
                 return self.out(answers.prices(self.about(), self.waiting_order()))
             case Intent.DRAW_DATE:
                 return self.out(answers.draw_dates(self.about()))
+            case Intent.VERIFY:
+                return self.out(screens.verification(self.about()))
             case Intent.MY_NUMBERS:
                 return self.tickets()
             case Intent.HUMAN:
                 return self.handover()
+            case Intent.CLAIM:
+                return self.claim_prize()
             case Intent.OPT_OUT:
                 return self.out(answers.opted_out(), effects=(OptOut(),))
         return self.out(screens.help_text(self.state))

@@ -6,12 +6,18 @@ from typing import Any
 
 from messaging.bot.flow import buyer_text, screens
 from messaging.bot.flow.conversation import ConversationBase, Turn
+from messaging.bot.flow.replies import Picture
 from messaging.bot.flow.snapshots import RaffleView
 from messaging.bot.flow.states import (
     BROWSING,
     RAFFLE,
     START,
 )
+
+
+def with_photo(raffle: RaffleView, replies: screens.Replies) -> screens.Replies:
+    """The raffle's prize photo before its details, when it has one."""
+    return (Picture("prize", raffle.id), *replies) if raffle.has_photo else replies
 
 
 class Browse(ConversationBase):
@@ -60,17 +66,34 @@ class Browse(ConversationBase):
             return self.random(raffle.id, want["qty"])
         if want and "numbers" in want:
             return self.numbers(raffle.id, tuple(want["numbers"]), typed=False)
-        return self.out(screens.raffle_details(raffle))
+        return self.out(with_photo(raffle, screens.raffle_details(raffle)))
 
     def named_raffle(self, text: str) -> RaffleView | None:
         """The one raffle on sale whose name the text holds ("quiero la Bici" → Bici)."""
         said = set(buyer_text.tokens(text))
         found = []
         for raffle in self.selling()[0]:
-            name = {t for t in buyer_text.tokens(raffle.title) if len(t) > 2 or t.isdigit()}
+            name = _name_tokens(raffle)
             if name and name <= said:
                 found.append(raffle)
         return found[0] if len(found) == 1 else None
+
+    def named_request(self, text: str) -> Turn | None:
+        """A raffle's name with numbers or "random N" ("Bike 5 12", "2 al azar de la Bici"):
+        that request, in that raffle. None when the text is not one."""
+        raffle = self.named_raffle(text)
+        if raffle is None:
+            return None
+        name = _name_tokens(raffle)
+        rest = " ".join(t for t in buyer_text.tokens(text) if t not in name)
+        request = buyer_text.parse(rest)
+        if isinstance(request, buyer_text.NumbersRequest):
+            self.state, self.ctx = RAFFLE, {"raffle": raffle.id}
+            return self.numbers(raffle.id, request.numbers, typed=True, confirm=request.ranged)
+        if isinstance(request, buyer_text.RandomRequest) and request.qty is not None:
+            self.state, self.ctx = RAFFLE, {"raffle": raffle.id}
+            return self.random(raffle.id, request.qty)
+        return None
 
     def ask(self, raffle_id: int, what: str) -> Turn:
         raffle = self.selling_raffle(raffle_id)
@@ -93,3 +116,7 @@ class Browse(ConversationBase):
             else:
                 return self.raffles(1, want=want)
         return self.selling_raffle(raffle_id)
+
+
+def _name_tokens(raffle: RaffleView) -> set[str]:
+    return {t for t in buyer_text.tokens(raffle.title) if len(t) > 2 or t.isdigit()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from messaging.bot.flow.vocabulary import (
     COMMANDS,
@@ -76,6 +76,8 @@ def is_blank(text: str) -> bool:
 @dataclass(frozen=True)
 class NumbersRequest:
     numbers: tuple[int, ...]  # in the order typed, duplicates kept (to tell the buyer)
+    # A range was read ("10-15"): it may also mean two numbers, so the buyer confirms.
+    ranged: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ def _numbers(toks: list[str]) -> NumbersRequest | TooMany | None:
     """Numbers, ranges ("10-15", "10 a 15", "del 10 al 15") and separators, nothing else."""
     out: list[int] = []
     pending_range = False
+    ranged = False
     count = 0
     for tok in toks:
         if tok.isdigit():
@@ -154,6 +157,7 @@ def _numbers(toks: list[str]) -> NumbersRequest | TooMany | None:
                     return TooMany(count)
                 out.extend(range(low, high + 1))
                 pending_range = False
+                ranged = True
             else:
                 count += 1
                 if count > MAX_REQUESTED:
@@ -169,7 +173,7 @@ def _numbers(toks: list[str]) -> NumbersRequest | TooMany | None:
             return None
     if not out or pending_range:
         return None
-    return NumbersRequest(tuple(out))
+    return NumbersRequest(tuple(out), ranged=ranged)
 
 
 def duplicates(numbers: Iterable[int]) -> list[int]:
@@ -272,8 +276,10 @@ def parse_reply_id(reply_id: str) -> Command | ReplyAction | None:
             return ReplyAction(verb, code=args[0][:12])
         if verb == "change" and len(args) == 3 and args[0]:
             return _request_action("change", args[0][:12], int(args[1]), args[2])
-        if verb == "add" and len(args) == 2:
-            return _request_action("add", "", int(args[0]), args[1])
+        if verb == "add" and len(args) in (2, 3):
+            # The third part names the newest hold the button was shown beside.
+            beside = args[2][:12] if len(args) == 3 else ""
+            return _request_action("add", beside, int(args[0]), args[1])
     except ValueError:
         return None
     return None

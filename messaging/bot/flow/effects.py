@@ -15,6 +15,7 @@ class Reserve:
     qty: int = 0  # this many at random
     replace: str = ""  # an unconfirmed order of this buyer to release first (same raffle)
     add: bool = False  # the buyer chose *Add another order* next to the ones she holds
+    confirm: bool = False  # ask *Confirm* before the payment details: the request was ambiguous
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,20 @@ class OptOut:
 
 
 @dataclass(frozen=True)
+class ClaimPrize:
+    """The winner claims these prizes (claim ids) in her name."""
+
+    claim_ids: tuple[int, ...]
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class SetLanguage:
     code: str
 
 
 DomainEffect = Reserve | Cancel | AttachProof
-Effect = DomainEffect | PauseBot | ResumeBot | SetLanguage | OptOut
+Effect = DomainEffect | PauseBot | ResumeBot | SetLanguage | OptOut | ClaimPrize
 
 
 class ProofUnreadable(Exception):

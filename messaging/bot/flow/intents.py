@@ -26,8 +26,11 @@ class Intent(StrEnum):
     OPT_OUT = "opt_out"
     PAYMENT_STATUS = "payment_status"
     MY_NUMBERS = "my_numbers"
+    FREE_NUMBERS = "free_numbers"
+    CLAIM = "claim"
     DRAW_DATE = "draw_date"
     PRICE = "price"
+    VERIFY = "verify"
     HELP = "help"
     THANKS = "thanks"
 
@@ -126,6 +129,39 @@ INTENTS: dict[Intent, tuple[tuple[str, ...], ...]] = {
         "meus numeros",
         "meus bilhetes",
         "numeros tenho",
+        "numbers bought",
+        "numbers buy",
+        "numeros compre",
+        "numeros comprei",
+    ),
+    Intent.FREE_NUMBERS: _p(
+        "numbers free",
+        "numbers left",
+        "numbers available",
+        "numbers still available",
+        "which numbers",
+        "what numbers",
+        "numbers remain",
+        "numeros quedan",
+        "numeros libres",
+        "numeros disponibles",
+        "cuales numeros",
+        "que numeros quedan",
+        "numeros livres",
+        "numeros disponiveis",
+        "numeros restam",
+        "numeros sobram",
+        "quais numeros",
+    ),
+    Intent.CLAIM: _p(
+        "claim",
+        "claim prize",
+        "reclamar",
+        "reclamar premio",
+        "cobrar premio",
+        "resgatar",
+        "resgatar premio",
+        "retirar premio",
     ),
     Intent.DRAW_DATE: _p(
         "when draw",
@@ -156,6 +192,37 @@ INTENTS: dict[Intent, tuple[tuple[str, ...], ...]] = {
         "preco",
         "quanto",
         "custa",
+    ),
+    Intent.VERIFY: _p(
+        # en
+        "verify",
+        "verification",
+        "how winner",
+        "winner chosen",
+        "winner picked",
+        "winner selected",
+        "commitment",
+        "hash",
+        "fair draw",
+        "draw fair",
+        "rigged",
+        # es
+        "verificar",
+        "verificacion",
+        "como ganador",
+        "elige ganador",
+        "eligen ganador",
+        "escoge ganador",
+        "sorteo justo",
+        "sorteo transparente",
+        "trampa",
+        # pt
+        "verificacao",
+        "escolhe ganhador",
+        "escolhido ganhador",
+        "como ganhador",
+        "sorteio justo",
+        "sorteio transparente",
     ),
     Intent.HELP: _p(
         "help",

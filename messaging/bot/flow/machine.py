@@ -7,8 +7,8 @@
 `handle` reads through `queries` (no ORM here) and either answers at once or asks for one
 domain effect (reserve, cancel, attach a proof). The runner runs it and gives the result (an
 OrderView, or the RaffleError it raised) to `settle`, which writes the answer. Both always
-return at least one reply for the buyer, never raise on any input, and keep the state and
-context valid (`is_valid`).
+return at least one reply for the buyer (except to a reaction, `SILENT_TYPES`), never raise
+on any input, and keep the state and context valid (`is_valid`).
 
 The topics live in their own modules (browse, numbers, orders, handover); the states and their
 context in states.py. This module dispatches each event to them.
@@ -20,10 +20,12 @@ from typing import Any
 
 from django.utils import translation
 
-from messaging.bot.flow import buyer_text, money_text, screens
+from messaging.bot.flow import buyer_text, intents, money_text, screens
 from messaging.bot.flow.answers import Answers
+from messaging.bot.flow.board import FreeNumbers
 from messaging.bot.flow.browse import Browse
 from messaging.bot.flow.buyer_text import Command, ReplyAction
+from messaging.bot.flow.claims import Claims
 from messaging.bot.flow.conversation import Turn
 from messaging.bot.flow.effects import Cancel, DomainEffect, Reserve, SetLanguage
 from messaging.bot.flow.events import InboundEvent, Kind, Media
@@ -31,6 +33,7 @@ from messaging.bot.flow.handover import Handover
 from messaging.bot.flow.numbers import ChooseNumbers
 from messaging.bot.flow.orders import Orders
 from messaging.bot.flow.replies import Greeting
+from messaging.bot.flow.screens.claims import CLAIM_ID
 from messaging.bot.flow.snapshots import OrderView, Queries
 from messaging.bot.flow.states import (
     CONFIRM,
@@ -41,6 +44,9 @@ from messaging.bot.flow.states import (
     clean,
     is_valid,
 )
+
+# Messages answered with silence (documented in docs/bot.md): a reaction to one of our messages.
+SILENT_TYPES = frozenset({"reaction"})
 
 __all__ = ["STATES", "Turn", "clean", "handle", "handle_paused", "is_valid", "settle"]
 
@@ -89,7 +95,7 @@ def settle(
 # --- The conversation --------------------------------------------------------------------------
 
 
-class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
+class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers, FreeNumbers, Claims):
     """Dispatch: which topic answers an event."""
 
     def on_event(self, event: InboundEvent, *, first_contact: bool) -> Turn:
@@ -99,6 +105,8 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
         if event.kind == Kind.MEDIA:
             return self.on_media(event.media or Media(ok=False))
         if event.kind == Kind.OTHER:
+            if event.type in SILENT_TYPES:
+                return self.out(())  # a reaction asks nothing: no answer, nothing changes
             return self.stay(screens.other_kind(event.type))
         text = event.text or ""
         if buyer_text.is_blank(text):
@@ -115,11 +123,18 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
     def first_message(self, text: str, request: buyer_text.Request | None) -> Turn:
         """The welcome, folded into the answer when the first message already says what the
         buyer wants (numbers, "2 random", a raffle's name)."""
-        if request is None or request == Command.MENU:
+        asks_free = intents.match_intent(text) == intents.Intent.FREE_NUMBERS
+        if request in (None, Command.MENU) and asks_free:
+            turn = self.free_numbers(text)
+        elif request is None or request == Command.MENU:
+            named = self.named_request(text) if request is None else None
             raffle = self.named_raffle(text)
-            if raffle is None:
+            if named is not None:
+                turn = named
+            elif raffle is None:
                 return self.menu()
-            turn = self.pick_raffle(raffle.id)
+            else:
+                turn = self.pick_raffle(raffle.id)
         else:
             turn = self.on_text(text, request)
         greeting = Greeting(screens.welcome_line(self.q.buyer_name))
@@ -133,11 +148,18 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
             if kind is not None:
                 return self.on_money(kind)
         if request is None:
-            # Everyday messages ("did you get my payment?", "gracias"), then staff FAQs.
-            return self.understood(text) or self.stay(screens.unknown(text))
+            # A raffle's name with numbers ("Bike 5 12"), everyday messages ("did you get my
+            # payment?", "gracias"), then staff FAQs.
+            return (
+                self.named_request(text)
+                or self.understood(text)
+                or self.stay(screens.unknown(text))
+            )
         return self.on_request(request)
 
     def on_reply(self, event: InboundEvent) -> Turn:
+        if event.reply_id == CLAIM_ID:
+            return self.claim_prize()
         action = buyer_text.parse_reply_id(event.reply_id)
         if action is None:
             # Not one of our ids (a template's quick-reply button): read its title as text.
@@ -157,7 +179,7 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
         if isinstance(request, buyer_text.NumbersRequest):
             if self.state == RAFFLE and self.ctx.get("ask") == "qty" and len(request.numbers) == 1:
                 return self.random(None, request.numbers[0])
-            return self.numbers(None, request.numbers, typed=True)
+            return self.numbers(None, request.numbers, typed=True, confirm=request.ranged)
         if isinstance(request, buyer_text.QuantityOrNumber):
             return self.quantity_or_number(request.value)
         return self.too_many(request.count)
@@ -208,9 +230,12 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers):
                 return self.numbers(rid, action.numbers, typed=False)
             case "change" | "add":
                 change, add = (action.code, False) if action.verb == "change" else ("", True)
+                beside = action.code if add else ""
                 if action.numbers:
-                    return self.numbers(rid, action.numbers, typed=False, change=change, add=add)
-                return self.random(rid, action.value, change=change, add=add)
+                    return self.numbers(
+                        rid, action.numbers, typed=False, change=change, add=add, beside=beside
+                    )
+                return self.random(rid, action.value, change=change, add=add, beside=beside)
             case "confirm":
                 return self.confirm(action.code)
             case "cancel":

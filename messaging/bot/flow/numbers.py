@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from messaging.bot.flow import buyer_text, screens
 from messaging.bot.flow.conversation import ConversationBase, Turn
@@ -21,6 +22,10 @@ from messaging.bot.flow.states import (
 )
 from raffles import exceptions as errors
 
+# The same random request this soon after the hold it made is a double tap (or a message sent
+# twice), not a wish for other numbers.
+REPEAT_WINDOW = timedelta(minutes=5)
+
 
 class ChooseNumbers(ConversationBase):
     """Numbers typed or tapped, random quantities, and settling a reservation."""
@@ -33,17 +38,64 @@ class ChooseNumbers(ConversationBase):
         *,
         change: str = "",
         add: bool = False,
+        beside: str = "",
+        confirm: bool = False,
     ) -> Turn:
-        """Reserve, unless the buyer already holds numbers in this raffle and did not say
-        what to do with them: then ask (keep, change, add another order), never replace or
-        add silently."""
-        if not change and not add:
-            holds = self.q.unconfirmed_orders(raffle.id)
-            if holds:
-                return self.out(screens.ask_change(raffle, holds, numbers, qty))
+        """Reserve, unless the request repeats the one that made her newest hold (a double
+        tap: answered with that hold), or she already holds numbers in this raffle and did
+        not say what to do with them: then ask (keep, change, add another order), never
+        replace or add silently. `confirm`: ask *Confirm* before the payment details."""
+        holds = self.q.unconfirmed_orders(raffle.id)
+        same = self.repeated(holds, numbers, qty, change=change, add=add, beside=beside)
+        if same is not None:
+            context = {"raffle": same.raffle_id, "order": same.code}
+            if self.ctx.get("order") == same.code and "qty" in self.ctx:
+                context["qty"] = self.ctx["qty"]
+            return self.out(screens.same_hold(same, self.q.now), PAYMENT, context)
+        if not change and not add and holds:
+            return self.out(screens.ask_change(raffle, holds, numbers, qty))
         return self.effect(
-            Reserve(raffle.id, numbers=tuple(sorted(numbers)), qty=qty, replace=change, add=add)
+            Reserve(
+                raffle.id,
+                numbers=tuple(sorted(numbers)),
+                qty=qty,
+                replace=change,
+                add=add,
+                confirm=confirm,
+            )
         )
+
+    def repeated(
+        self,
+        holds: Sequence[OrderView],
+        numbers: Sequence[int],
+        qty: int,
+        *,
+        change: str,
+        add: bool,
+        beside: str,
+    ) -> OrderView | None:
+        """The newest hold, when this request is the one that made it arriving again: the
+        same numbers, or as many at random within `REPEAT_WINDOW`; for *Change*, once the
+        order to change is gone; for *Add another order*, once a hold newer than the one the
+        button was shown beside exists."""
+        if not holds:
+            return None
+        newest = holds[0]
+        if numbers:
+            same = sorted(newest.raw_numbers) == sorted(numbers)
+        else:
+            made = newest.created_at
+            fresh = made is not None and self.q.now - made <= REPEAT_WINDOW
+            at_random = self.ctx.get("order") == newest.code and self.ctx.get("qty") == qty
+            same = fresh and at_random
+        if not same:
+            return None
+        if change:
+            return newest if all(o.code != change for o in holds) else None
+        if add:
+            return newest if beside and newest.code != beside else None
+        return newest
 
     def numbers(
         self,
@@ -53,11 +105,16 @@ class ChooseNumbers(ConversationBase):
         typed: bool,
         change: str = "",
         add: bool = False,
+        beside: str = "",
+        confirm: bool = False,
     ) -> Turn:
+        maybe_reference = False
         if typed and self.state in (PAYMENT, REVIEW):
             order = self.ctx_order()
             if order is not None and order.accepts_proof:
-                return self.out(screens.payment_reference(order))
+                if not self.could_be_numbers(order, numbers):
+                    return self.out(screens.payment_reference(order))
+                maybe_reference = True
         raffle = self.resolve_raffle(raffle_id, {"numbers": list(numbers)[:MAX_WANT]})
         if isinstance(raffle, Turn):
             return raffle
@@ -70,10 +127,37 @@ class ChooseNumbers(ConversationBase):
             return self.out(screens.out_of_range(raffle, bad), RAFFLE, stay)
         if len(numbers) > raffle.max_per_order:
             return self.out(screens.too_many(raffle, len(numbers)), RAFFLE, stay)
-        return self.reserve(raffle, numbers, change=change, add=add)
+        turn = self.reserve(raffle, numbers, change=change, add=add, beside=beside, confirm=confirm)
+        if maybe_reference and turn.replies:
+            replies = screens.lead(screens.maybe_reference(), turn.replies)
+            return Turn(turn.state, turn.context, replies, turn.effects)
+        return turn
+
+    def could_be_numbers(self, order: OrderView, numbers: Sequence[int]) -> bool:
+        """Numbers typed while an order waits for payment: numbers to reserve (asked about
+        first) only when her hold can still change and they fit its raffle; otherwise they
+        are read as a payment reference."""
+        if self.state != PAYMENT or not order.can_be_replaced:
+            return False
+        if not order.is_holding(self.q.now):
+            return False
+        raffle = self.q.raffle(order.raffle_id)
+        return (
+            raffle is not None
+            and raffle.selling
+            and 0 < len(numbers) <= raffle.max_per_order
+            and not buyer_text.duplicates(numbers)
+            and all(raffle.min_number <= n <= raffle.max_number for n in numbers)
+        )
 
     def random(
-        self, raffle_id: int | None, qty: int | None, *, change: str = "", add: bool = False
+        self,
+        raffle_id: int | None,
+        qty: int | None,
+        *,
+        change: str = "",
+        add: bool = False,
+        beside: str = "",
     ) -> Turn:
         raffle = self.resolve_raffle(raffle_id, {"qty": qty} if qty and qty > 0 else {})
         if isinstance(raffle, Turn):
@@ -93,7 +177,7 @@ class ChooseNumbers(ConversationBase):
             )
         if qty > raffle.left:
             return self.out(screens.only_left(raffle, qty, change=change, add=add), RAFFLE, stay)
-        return self.reserve(raffle, qty=qty, change=change, add=add)
+        return self.reserve(raffle, qty=qty, change=change, add=add, beside=beside)
 
     def quantity_or_number(self, value: int) -> Turn:
         if self.state == RAFFLE and self.ctx.get("ask") == "qty":
@@ -181,8 +265,17 @@ class ChooseNumbers(ConversationBase):
         others = [
             o for o in self.q.live_orders() if o.code != order.code and o.is_unconfirmed(self.q.now)
         ]
+        context = {"raffle": order.raffle_id, "order": order.code}
+        if effect.qty:
+            context["qty"] = effect.qty
+        if effect.confirm:
+            return self.out(
+                screens.reserved(order, self.q.now, replaced=replaced, others=others),
+                CONFIRM,
+                context,
+            )
         return self.out(
-            screens.reserved(order, self.q.now, replaced=replaced, others=others),
-            CONFIRM,
-            {"raffle": order.raffle_id, "order": order.code},
+            screens.reserved_to_pay(order, self.q.now, replaced=replaced, others=others),
+            PAYMENT,
+            context,
         )

@@ -9,10 +9,16 @@ from django.utils import timezone
 
 from messaging.bot import support_hours
 from messaging.bot.flow.intents import FaqView
-from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView, TicketsView
+from messaging.bot.flow.snapshots import (
+    ClaimView,
+    OrderView,
+    RaffleView,
+    ResultView,
+    TicketsView,
+)
 from messaging.models import FaqEntry
 from raffles import selectors
-from raffles.models import Buyer, Order, Raffle
+from raffles.models import Buyer, Order, Raffle, WinnerClaim
 
 MAX_LIVE = 10
 MAX_RESULTS = 5
@@ -20,6 +26,7 @@ MAX_RESULTS = 5
 
 def raffle_view(raffle: Raffle, now: datetime | None = None) -> RaffleView:
     selling = raffle.is_active
+    summary = selectors.draw_summary(raffle)
     left = selectors.raffle_counts(raffle, now).available if selling else 0
     return RaffleView(
         id=raffle.pk,
@@ -36,14 +43,23 @@ def raffle_view(raffle: Raffle, now: datetime | None = None) -> RaffleView:
         sales_close_at=raffle.sales_close_at,
         draw_at=raffle.draw_at,
         reservation_minutes=raffle.reservation_minutes,
-        commitment=_commitment(raffle),
+        commitment=summary.commitment if summary is not None else "",
+        draw_url=summary.public_url if summary is not None else "",
         status=raffle.status,
+        has_photo=bool(raffle.prize_photo),
+        public_url=summary.public_url if summary is not None else "",
     )
 
 
-def _commitment(raffle: Raffle) -> str:
-    summary = selectors.draw_summary(raffle)
-    return summary.commitment if summary is not None else ""
+def claim_view(claim: WinnerClaim, now: datetime) -> ClaimView:
+    return ClaimView(
+        id=claim.pk,
+        raffle_title=claim.raffle.title,
+        numbers=tuple(claim.numbers),
+        status=claim.effective_status(now),
+        deadline=claim.deadline,
+        claimed_name=claim.claimed_name,
+    )
 
 
 def order_view(order: Order) -> OrderView:
@@ -61,6 +77,7 @@ def order_view(order: Order) -> OrderView:
         expires_at=order.expires_at,
         proof_received=order.proof_received,
         payment_instructions=raffle.payment_instructions,
+        created_at=order.created_at,
     )
 
 
@@ -131,6 +148,10 @@ class DbQueries:
     @property
     def support_opens_at(self) -> datetime | None:
         return support_hours.opens_at(self.now)
+
+    def claims(self) -> Sequence[ClaimView]:
+        claims = selectors.buyer_claims(self.buyer)[:MAX_RESULTS]
+        return [claim_view(c, self.now) for c in claims]
 
     def faqs(self) -> Sequence[FaqView]:
         if self._faqs is None:

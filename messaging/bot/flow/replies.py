@@ -50,7 +50,23 @@ class List:
         return tuple(row for section in self.sections for row in section.rows)
 
 
-Reply = Text | Buttons | List
+@dataclass(frozen=True)
+class Picture:
+    """A picture the runner renders or reads (`messaging.bot.pictures`): `what` is "board"
+    (the raffle's board, the block around `around`, else the first with free numbers) or
+    "prize" (the raffle's prize photo, skipped when it has none). Always followed by a text
+    reply that says the same in words."""
+
+    what: str
+    raffle_id: int
+    around: int | None = None
+
+    @property
+    def body(self) -> str:
+        return ""
+
+
+Reply = Text | Buttons | List | Picture
 
 
 @dataclass(frozen=True)

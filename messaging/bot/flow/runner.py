@@ -18,11 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from messaging import services as messaging_services
+from messaging.bot import claim_notice, pictures
 from messaging.bot.acting import bot_acting
 from messaging.bot.flow import language, machine
 from messaging.bot.flow.effects import (
     AttachProof,
     Cancel,
+    ClaimPrize,
     DomainEffect,
     OptOut,
     PauseBot,
@@ -33,7 +35,7 @@ from messaging.bot.flow.effects import (
 )
 from messaging.bot.flow.events import InboundEvent, Kind, Media
 from messaging.bot.flow.queries import DbQueries, order_view
-from messaging.bot.flow.replies import Buttons, List, Reply, Text, fold
+from messaging.bot.flow.replies import Buttons, List, Picture, Reply, Text, fold
 from messaging.bot.flow.snapshots import OrderView
 from messaging.channel import identity, outbox
 from messaging.models import Contact, InboundMessage, OutboundMessage
@@ -143,7 +145,8 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
             .exists()
         )
         outcome = machine.handle(contact.state, contact.context, event, q, first_contact=first)
-    outbox.queue_read(message)
+    # The typing indicator only when an answer follows (none to a reaction).
+    outbox.queue_read(message, typing=bool(outcome.replies or outcome.effects))
     replies: list[Reply] = list(outcome.replies)
     effect = outcome.domain_effect
     if effect is not None:
@@ -159,11 +162,14 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
             contact.language = other.code
         elif isinstance(other, OptOut):
             messaging_services.set_marketing_opt_out(contact, True, _actor(buyer))
+        elif isinstance(other, ClaimPrize):
+            claim_notice.register(buyer, other, _actor(buyer))
     contact.state = outcome.state
     contact.context = outcome.context
     contact.save(update_fields=["state", "context", "language", "updated_at"])
     for reply in replies:
         queue_reply(contact, reply)
+    claim_notice.tell_pending(contact, buyer)
 
 
 def _pause(contact: Contact, buyer: Buyer, *, paused: bool) -> None:
@@ -237,6 +243,8 @@ def queue_reply(contact: Contact, reply: Reply) -> Any:
         return outbox.queue_text(contact, reply.body)
     if isinstance(reply, Buttons):
         return outbox.queue_buttons(contact, reply.body, [(b.id, b.title) for b in reply.buttons])
+    if isinstance(reply, Picture):
+        return pictures.queue_picture(contact, reply)
     if isinstance(reply, List):
         return outbox.queue_list(
             contact,

@@ -37,7 +37,10 @@ class RaffleView:
     draw_at: datetime | None = None
     reservation_minutes: int = 30
     commitment: str = ""  # the draw commitment hash, once raffles has one
+    draw_url: str = ""  # the public page where anyone can verify the draw
     status: str = "active"
+    has_photo: bool = False  # a prize photo to show with the details
+    public_url: str = ""  # the raffle's public page, when it has one
 
     @property
     def width(self) -> int:
@@ -60,6 +63,7 @@ class OrderView(OrderRules):
     proof_received: bool = False
     payment_instructions: str = ""
     raw_numbers: tuple[int, ...] = ()
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,19 @@ class ResultView:
     winners: tuple[str, ...] = ()  # zero-padded, first prize first
     url: str = ""  # the public page where anyone can verify the draw
     mine: tuple[str, ...] = ()  # this buyer's winning numbers
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """A prize this buyer won: `status` is the effective one (open, claimed, delivered,
+    expired: `WinnerClaim.effective_status`)."""
+
+    id: int
+    raffle_title: str
+    numbers: tuple[str, ...]
+    status: str
+    deadline: datetime
+    claimed_name: str = ""
 
 
 class Queries(Protocol):
@@ -105,6 +122,10 @@ class Queries(Protocol):
     def paid_tickets(self) -> Sequence[TicketsView]: ...
 
     def results(self) -> Sequence[ResultView]: ...
+
+    def claims(self) -> Sequence[ClaimView]:
+        """This buyer's prize claims, newest draw first."""
+        ...
 
     def faqs(self) -> Sequence[FaqView]:
         """The active FAQ entries staff answer in the portal."""

@@ -6,11 +6,12 @@ States (context keys):
     browsing               the raffle list was shown        (page, want)
     raffle                 a raffle was picked              (raffle, ask, offer)
     confirm                numbers reserved, not confirmed  (raffle, order)
-    payment                confirmed, waiting for a proof   (raffle, order)
+    payment                waiting for a proof              (raffle, order, qty)
     review                 proof sent, staff review it      (raffle, order)
 
 `want` keeps a request typed before a raffle was chosen ("random 2" with several raffles on
-sale): picking the raffle then reserves straight away.
+sale): picking the raffle then reserves straight away. `qty` says the order in progress was
+made with that many numbers at random (so the same request again is known as a repeat).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ ALLOWED_KEYS: dict[str, frozenset[str]] = {
     BROWSING: frozenset({"page", "want"}),
     RAFFLE: frozenset({"raffle", "ask", "offer"}),
     CONFIRM: frozenset({"raffle", "order"}),
-    PAYMENT: frozenset({"raffle", "order"}),
+    PAYMENT: frozenset({"raffle", "order", "qty"}),
     REVIEW: frozenset({"raffle", "order"}),
 }
 PROOF_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
@@ -73,6 +74,9 @@ def clean(state: Any, context: Any) -> tuple[str, dict[str, Any]]:
     order = context.get("order")
     if isinstance(order, str) and 0 < len(order) <= 12 and order.isalnum():
         out["order"] = order
+    qty = _int(context.get("qty"), 1)
+    if qty is not None:
+        out["qty"] = qty
     page = _int(context.get("page"), 1)
     if page is not None:
         out["page"] = page

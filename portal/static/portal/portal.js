@@ -45,9 +45,55 @@
     catch (e) { /* the detail panel is not on this page */ }
   });
 
+  /* Ticket grid for the keyboard: a block is one tab stop (roving tabindex); arrow keys
+     move inside it, Home and End go to its first and last number. */
+  function gridCells(grid) { return grid.querySelectorAll("button.t[data-n]"); }
+  function rove(grid, cell) {
+    gridCells(grid).forEach(function (el) { el.tabIndex = el === cell ? 0 : -1; });
+  }
+  function gridColumns(grid) {
+    var columns = getComputedStyle(grid).gridTemplateColumns.split(" ").length;
+    return Math.max(1, columns);
+  }
+  document.addEventListener("keydown", function (event) {
+    var cell = event.target.closest && event.target.closest("button.t[data-n]");
+    var grid = cell && cell.closest(".tickets");
+    if (!grid || event.ctrlKey || event.metaKey || event.altKey) return;
+    var cells = Array.prototype.slice.call(gridCells(grid));
+    var at = cells.indexOf(cell);
+    var moves = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: gridColumns(grid),
+      ArrowUp: -gridColumns(grid), Home: -at, End: cells.length - 1 - at };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    event.stopPropagation();
+    var next = cells[Math.max(0, Math.min(cells.length - 1, at + moves[event.key]))];
+    rove(grid, next);
+    next.focus();
+  }, true);
+  document.addEventListener("focusin", function (event) {
+    var cell = event.target.closest && event.target.closest("button.t[data-n]");
+    if (cell) rove(cell.closest(".tickets"), cell);
+  });
+  /* After a live re-render, the number that has the focus stays the block's tab stop. */
+  function keepRovingStop() {
+    var active = document.activeElement;
+    if (active && active.matches && active.matches(".tickets button.t[data-n]")) {
+      rove(active.closest(".tickets"), active);
+    }
+  }
+
+  /* The Menu button of a phone opens and closes the full navigation. */
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest(".nav-toggle");
+    if (!toggle) return;
+    var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    if (nav) nav.classList.toggle("open", open);
+  });
+
   /* Keyboard shortcuts: c = confirm, r = reject (focus the reason), u = undo the confirmation
-     its toast offers. Ctrl/Cmd+Enter in a
-     field with data-submit="<selector>" clicks that button. */
+     its toast offers. Ctrl/Cmd+Enter in a field with data-submit="<selector>" clicks that button. */
   /* <select data-change-call="component:method">: call it with the chosen (integer) value.
      Instead of an inline onchange="", which the Content-Security-Policy blocks. */
   document.addEventListener("change", function (event) {
@@ -86,6 +132,7 @@
     scrollChats();
     if (window.Unicorn && window.Unicorn.addEventListener) {
       window.Unicorn.addEventListener("updated", scrollChats);
+      window.Unicorn.addEventListener("updated", keepRovingStop);
     }
   });
 })();
@@ -128,16 +175,16 @@
     var name = document.querySelector("#sim-name");
     body.set("wa_id", wa ? wa.value : "");
     body.set("name", name ? name.value : "");
-    status.textContent = "Sending…";
+    status.textContent = status.dataset.sending || "Sending…";
     status.style.color = "";
     fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": csrf(), "Accept": "application/json" },
     }).then(function (r) { return r.json(); }).then(function (data) {
-      status.textContent = data.error ? data.error : "Sent.";
+      status.textContent = data.error ? data.error : (status.dataset.sent || "Sent.");
       status.style.color = data.error ? "var(--bad)" : "";
       input.value = "";
       try { window.Unicorn.call("simulator", "refresh"); } catch (e) { /* */ }
-    }).catch(function () { status.textContent = "Could not send the file."; });
+    }).catch(function () { status.textContent = status.dataset.failed || "Could not send the file."; });
   });
 })();

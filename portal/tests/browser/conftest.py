@@ -49,9 +49,13 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def staff(transactional_db: None) -> Any:
-    return get_user_model().objects.create_user(
+    from portal.models import StaffRole
+
+    user = get_user_model().objects.create_user(
         "clerk", password=PASSWORD, is_staff=True, first_name="Clara"
     )
+    StaffRole.objects.create(user=user, role="owner")  # may do everything in the portal
+    return user
 
 
 @pytest.fixture

@@ -30,10 +30,13 @@ from messaging.bot.flow.screens.common import (
     menu_buttons,
     money,
     other_language_hint,
+    snippet,
     when,
 )
 from messaging.bot.flow.screens.numbers import _take_button
 from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView
+
+DESCRIPTION_MAX = 300  # the raffle's description, cut to keep the details one message
 
 
 def main_menu(
@@ -60,10 +63,10 @@ def main_menu(
                 % {"code": order.code}
             )
     lines.append(_("Type *help* at any time.") + " " + other_language_hint())
-    replies = menu_buttons("\n".join(lines))
-    if total:
-        replies = (*replies, raffle_list(raffles, 1, total))
-    return replies
+    if not total:
+        return menu_buttons("\n".join(lines))
+    # The list that follows opens with its own *Raffles* control: no second one here.
+    return (*buttons("\n".join(lines), b_tickets(), b_help()), raffle_list(raffles, 1, total))
 
 
 def welcome_line(name: str) -> str:
@@ -111,6 +114,8 @@ def no_raffles() -> Replies:
 
 def raffle_details_text(raffle: RaffleView) -> str:
     lines = [f"*{raffle.title}*"]
+    if raffle.description.strip():
+        lines.append(snippet(raffle.description, DESCRIPTION_MAX))
     if raffle.prize:
         lines.append(_("🎁 Prize: %(prize)s") % {"prize": raffle.prize})
     lines.append(
@@ -129,8 +134,38 @@ def raffle_details_text(raffle: RaffleView) -> str:
     if raffle.draw_at:
         lines.append(_("🎲 Draw: %(date)s") % {"date": when(raffle.draw_at)})
     if raffle.commitment:
-        lines.append(_("🔐 Draw commitment: %(hash)s") % {"hash": raffle.commitment})
+        lines.append(fair_draw_line(raffle))
     return "\n".join(lines)
+
+
+def fair_draw_line(raffle: RaffleView) -> str:
+    """One short line about the verifiable draw; the commitment itself is in `verification`."""
+    if raffle.draw_url:
+        return _("🔐 Anyone can check the draw: %(url)s") % {"url": raffle.draw_url}
+    return _("🔐 The draw can be checked by anyone: type *verify* to see how.")
+
+
+def verification(raffles: Sequence[RaffleView]) -> Replies:
+    """How the winner is chosen, with each raffle's published commitment (its full hash)."""
+    lines = [
+        _(
+            "🔐 The winning numbers come from a secret fixed before the sales, whose fingerprint "
+            "(the commitment) is published below. After the draw the secret is revealed: anyone "
+            "can check that it matches the commitment and gives the winning numbers."
+        )
+    ]
+    for raffle in raffles:
+        if not raffle.commitment and not raffle.draw_url:
+            continue
+        lines.append("")
+        lines.append(f"*{raffle.title}*")
+        if raffle.commitment:
+            lines.append(_("Commitment: %(hash)s") % {"hash": raffle.commitment})
+        if raffle.draw_url:
+            lines.append(_("Check the draw: %(url)s") % {"url": raffle.draw_url})
+    if len(lines) == 1:
+        lines.append(_("The draw details are published when a raffle's sales open."))
+    return buttons("\n".join(lines), b_raffles(), b_menu())
 
 
 def how_to_choose(raffle: RaffleView) -> str:

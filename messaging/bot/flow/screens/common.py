@@ -43,13 +43,35 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
+def zone(value: datetime) -> str:
+    """The zone of a local time, as buyers read it: its abbreviation ("UTC", "CET"), else its
+    offset from UTC ("UTC-4", "UTC+5:30") where the zone has no abbreviation."""
+    name = value.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = value.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "") if minutes else "UTC"
+
+
+# Day, month and time as each language writes them (Spanish and Portuguese months in lower case).
+DATE_FORMATS = {"en": "j M Y, H:i", "es": "j b Y, H:i", "pt": "j b Y, H:i"}
+
+
 def when(value: datetime) -> str:
-    """A date and time in settings.TIME_ZONE, e.g. "5 Dec 2025, 18:30"."""
-    return formats.date_format(timezone.localtime(value), "j M Y, H:i")
+    """A date and time in settings.TIME_ZONE with the zone, in the active language:
+    "5 Dec 2025, 18:30 UTC", "5 dic 2025, 18:30 UTC-4"."""
+    local = timezone.localtime(value)
+    pattern = DATE_FORMATS.get((get_language() or "en")[:2], DATE_FORMATS["en"])
+    return f"{formats.date_format(local, pattern)} {zone(local)}"
 
 
 def clock(value: datetime) -> str:
-    return formats.time_format(timezone.localtime(value), "H:i")
+    """A time of day in settings.TIME_ZONE with the zone: "18:30 UTC-4"."""
+    local = timezone.localtime(value)
+    return f"{formats.time_format(local, 'H:i')} {zone(local)}"
 
 
 def minutes_left(until: datetime, now: datetime) -> int:
@@ -95,14 +117,16 @@ def reserve_id(
     *,
     change: str = "",
     add: bool = False,
+    beside: str = "",
 ) -> str | None:
     """The id of a button that reserves numbers (or `qty` at random): plain, replacing the
-    order `change`, or as another order (`add`). None when it would be too long."""
+    order `change`, or as another order (`add`) next to the hold `beside` (so that a second
+    tap is known as one). None when it would be too long."""
     what = buyer_text.encode_request(list(numbers), qty)
     if change:
         value = f"change:{change}:{raffle_id}:{what}"
     elif add:
-        value = f"add:{raffle_id}:{what}"
+        value = f"add:{raffle_id}:{what}" + (f":{beside}" if beside else "")
     elif numbers:
         value = f"take:{raffle_id}:{what}"
     else:

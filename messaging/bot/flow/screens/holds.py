@@ -62,7 +62,7 @@ def ask_change(
         lines.append(
             _("*Add another order* keeps them and reserves %(wanted)s too.") % {"wanted": wanted}
         )
-    add = reserve_id(raffle.id, numbers, qty, add=True)
+    add = reserve_id(raffle.id, numbers, qty, add=True, beside=newest.code)
     return buttons(
         "\n".join(lines),
         Button(f"keep:{newest.code}", _("Keep my numbers")),

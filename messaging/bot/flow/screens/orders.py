@@ -85,25 +85,63 @@ def reserved(
     )
 
 
-def payment(order: OrderView, now: datetime) -> Replies:
-    lines = [
-        _("Order *%(code)s*") % {"code": order.code},
-        order_summary(order),
-        "",
+def how_to_pay(order: OrderView) -> list[str]:
+    return [
         _("How to pay:"),
         order.payment_instructions.strip() or _("Ask us how to pay: tap *Talk to a person*."),
         "",
         _("Use *%(code)s* as the payment reference.") % {"code": order.code},
         _("Then send a photo or a PDF of your receipt here."),
     ]
+
+
+def payment_buttons(order: OrderView, body: str) -> Replies:
+    return buttons(body, Button(f"cancel:{order.code}", _("Cancel order")), b_agent(), b_help())
+
+
+def payment(order: OrderView, now: datetime) -> Replies:
+    lines = [
+        _("Order *%(code)s*") % {"code": order.code},
+        order_summary(order),
+        "",
+        *how_to_pay(order),
+    ]
     if order.expires_at and not order.proof_received:
         lines.append(
             _("Please pay before %(time)s, or the numbers are released.")
             % {"time": clock(order.expires_at)}
         )
-    return buttons(
-        "\n".join(lines), Button(f"cancel:{order.code}", _("Cancel order")), b_agent(), b_help()
-    )
+    return payment_buttons(order, "\n".join(lines))
+
+
+def reserved_to_pay(
+    order: OrderView,
+    now: datetime,
+    *,
+    replaced: str = "",
+    others: Sequence[OrderView] = (),
+) -> Replies:
+    """A new hold the buyer asked for in so many words: reserved, and how to pay, in one
+    message (no *Confirm* step). Every other hold she has is named."""
+    lines = [
+        _("✅ Reserved for you! Order *%(code)s*") % {"code": order.code},
+        order_summary(order),
+    ]
+    hold = hold_line(order, now)
+    if hold:
+        lines.append(hold)
+    if replaced:
+        lines.append(_("Your previous hold %(code)s was released.") % {"code": replaced})
+    if others:
+        lines.append(_("You also hold:"))
+        lines.extend(hold_summary(o) for o in others)
+    lines += ["", *how_to_pay(order)]
+    return payment_buttons(order, "\n".join(lines))
+
+
+def same_hold(order: OrderView, now: datetime) -> Replies:
+    """The same request again (a double tap, a message sent twice): the hold it made."""
+    return lead(_("You already have these numbers reserved; nothing changed."), payment(order, now))
 
 
 def proof_received(order: OrderView, *, late: bool = False) -> Replies:
@@ -198,6 +236,10 @@ def payment_reference(order: OrderView) -> Replies:
         b_raffles(),
         b_menu(),
     )
+
+
+def maybe_reference() -> str:
+    return _("If that was a payment reference, send a photo or a PDF of the receipt instead.")
 
 
 def cancelled(order: OrderView) -> Replies:

@@ -23,7 +23,7 @@ def fill(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0007_contact_marketing_opt_out_and_faq_entry"),
+        ("messaging", "0009_outbound_media"),
         ("raffles", "0008_event_kinds_opt_out_and_faq"),
     ]
 

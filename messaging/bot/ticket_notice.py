@@ -1,0 +1,74 @@
+"""The receipt as a ticket picture: when an order is paid, besides the text receipt
+(`notifications.on_order_paid`), the buyer gets her ticket (order code, numbers, raffle, draw
+date, a verification link and its QR code), only inside the 24-hour window (a picture cannot
+go as a template). Never breaks the payment: errors are logged."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import receiver
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from messaging.bot.flow.screens.common import when
+from messaging.bot.notifications import contact_for, language_of
+from messaging.channel import outbox
+from messaging.models import OutboundMessage
+from raffles import selectors, signals
+from raffles.images.ticket import TicketData, TicketLabels, ticket_png
+from raffles.models import Order
+
+logger = logging.getLogger(__name__)
+
+
+def ticket_labels() -> TicketLabels:
+    return TicketLabels(
+        heading=_("Your ticket"),
+        order=_("Order"),
+        numbers=_("Numbers"),
+        draw=_("Draw"),
+        verify=_("Verify the draw"),
+        more=_("+%(n)d more"),
+    )
+
+
+def ticket_image(order: Order) -> bytes:
+    """The order's ticket, in the active language."""
+    raffle = order.raffle
+    data = TicketData(
+        code=order.code,
+        numbers=order.formatted_numbers(),
+        raffle_title=raffle.title,
+        draw_date=when(raffle.draw_at) if raffle.draw_at else "",
+        url=selectors.public_draw_url(raffle),
+    )
+    return ticket_png(data, ticket_labels())
+
+
+def queue_ticket(order: Order) -> OutboundMessage | None:
+    """Queue the ticket picture of a paid order, when its buyer has a contact whose window is
+    open; None otherwise."""
+    if Order.buyer.is_cached(order) and not order.buyer.has_channel:
+        return None
+    contact = contact_for(order.buyer_id)
+    if contact is None or not contact.window_open:
+        return None
+    fresh = Order.objects.select_related("raffle").get(pk=order.pk)
+    with translation.override(language_of(contact)):
+        return outbox.queue_image(
+            contact, ticket_image(fresh), caption=_("Your ticket %(code)s") % {"code": fresh.code}
+        )
+
+
+@receiver(signals.order_paid, dispatch_uid="messaging-order-paid-ticket")
+def on_order_paid(sender: Any, order: Order, **kwargs: Any) -> None:
+    if Order.buyer.is_cached(order) and not order.buyer.has_channel:
+        return  # no contact was ever linked to this buyer: no query, no savepoint
+    try:
+        with transaction.atomic():
+            queue_ticket(order)
+    except Exception:
+        logger.exception("ticket picture of order %s not queued", order.pk)
