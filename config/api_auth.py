@@ -35,6 +35,7 @@ from ninja.security import APIKeyHeader, HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
+from config.log_filters import refusal_logged
 from portal.models import ApiKey
 from portal.roles import allows, api_permission, role_of
 from portal.services import hash_api_key, mark_api_key_used
@@ -129,6 +130,7 @@ def authenticate_key(request: HttpRequest, raw_key: str) -> Principal:
     if api_key is None:
         limit.fail(ip)
         logger.warning("API request with an unknown or revoked key from %s", ip)
+        refusal_logged(request)
         raise ApiAuthError(401, "invalid_api_key", "Unknown or revoked API key")
     mark_api_key_used(api_key)
     who = Actor.api(api_key.name)

@@ -381,6 +381,8 @@ if not DEBUG and not WHATSAPP_APP_SECRET:
 
 # --- Raffles ---------------------------------------------------------------------------------
 RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY = _int("RAFFLES_REMINDER_MINUTES_BEFORE_EXPIRY", 10)
+# How long after confirming a payment staff may undo it (raffles.services.reversals).
+PAYMENT_UNDO_MINUTES = _int("PAYMENT_UNDO_MINUTES", 10, minimum=1)
 
 # --- Sign-in throttling ---------------------------------------------------------------------
 # Failed portal sign-ins allowed per username and per client address within the window;
@@ -435,7 +437,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_refusals": {"()": "config.log_filters.OneLineRefusals"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_refusals"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -21,6 +21,7 @@ from raffles.rules import (
     OrderQuerySet,
     OrderRules,
     OrderStatus,
+    RaffleQuerySet,
     TicketNumberQuerySet,
     TicketRules,
     TicketStatus,
@@ -126,6 +127,10 @@ class Raffle(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set: hidden from lists and the bot, kept for the records (`raffles.rules`).
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RaffleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -166,9 +171,13 @@ class Raffle(models.Model):
         return self.generation_status != self.Generation.NONE
 
     @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
     def is_editable(self) -> bool:
-        """Closed and drawn raffles are frozen."""
-        return self.status not in (self.Status.CLOSED, self.Status.DRAWN)
+        """Closed, drawn and archived raffles are frozen."""
+        return not self.is_archived and self.status not in (self.Status.CLOSED, self.Status.DRAWN)
 
     def price_for(self, qty: int) -> Decimal:
         return self.ticket_price * qty
@@ -256,6 +265,8 @@ class Order(OrderRules, models.Model):
     proof_received_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)  # cancelled or expired
+    # Why staff cancelled it (a paid order, or one left out of the draw).
+    closed_reason = models.CharField(max_length=500, blank=True, db_default="")
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -292,6 +303,32 @@ class Order(OrderRules, models.Model):
 
     def formatted_numbers(self) -> list[str]:
         return [self.raffle.format_number(n) for n in self.numbers()]
+
+
+class Refund(models.Model):
+    """Money given back for an order (`raffles.services.reversals.record_refund`): at most
+    what was paid, in one or more refunds."""
+
+    class Method(models.TextChoices):
+        CASH = "cash", _("Cash")
+        TRANSFER = "transfer", _("Transfer")
+        OTHER = "other", _("Other")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    method = models.CharField(max_length=10, choices=Method.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.amount} ({self.method})"
 
 
 class OrderTicket(models.Model):

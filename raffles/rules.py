@@ -27,6 +27,12 @@ Orders (`Order`, and any snapshot of one with `status`, `expires_at`, `proof_rec
 - *unconfirmed*: holding, payment not yet confirmed by staff (a proof may be under review). A
   buyer has at most `MAX_UNCONFIRMED_PER_RAFFLE` of them per raffle unless she explicitly adds
   one (`services.reserve_replacing(adding=True)`).
+
+Raffles (`Raffle`):
+
+- *archived*: `archived_at` set: hidden from the lists, the bot and the public board's
+  listings, kept with its orders for the records (`objects.listed()`, `objects.archived()`,
+  `raffle.is_archived`).
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     # Named in the querysets' bases as strings (the models import this module), which ruff
     # does not read as uses.
-    from raffles.models import Order, TicketNumber  # noqa: F401
+    from raffles.models import Order, Raffle, TicketNumber  # noqa: F401
 
 
 class TicketStatus(models.TextChoices):
@@ -146,6 +152,21 @@ def hold_ran_out_q(before: datetime) -> Q:
         proof_received_at__isnull=True,
         expires_at__lt=before,
     )
+
+
+# --- Raffles ---------------------------------------------------------------------------------
+
+
+class RaffleQuerySet(models.QuerySet["Raffle"]):
+    def listed(self) -> Self:
+        """Not archived: what lists, the bot and buyers see."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> Self:
+        return self.filter(archived_at__isnull=False)
+
+
+# --- Orders -----------------------------------------------------------------------------------
 
 
 class OrderQuerySet(models.QuerySet["Order"]):

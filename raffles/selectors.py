@@ -42,7 +42,8 @@ def selling_raffles() -> QuerySet[Raffle]:
     """Raffles buyers can buy from now."""
     now = timezone.now()
     return (
-        Raffle.objects.filter(status=Raffle.Status.ACTIVE, generation_status=Raffle.Generation.DONE)
+        Raffle.objects.listed()
+        .filter(status=Raffle.Status.ACTIVE, generation_status=Raffle.Generation.DONE)
         .filter(Q(sales_close_at__isnull=True) | Q(sales_close_at__gt=now))
         .order_by("sales_close_at", "id")
     )
@@ -312,7 +313,8 @@ def draw_summary(raffle: Raffle) -> DrawSummary | None:
 def buyer_drawn_raffles(buyer: Buyer) -> QuerySet[Raffle]:
     """Drawn raffles in which the buyer has a paid order, most recent first ("results")."""
     return (
-        Raffle.objects.filter(
+        Raffle.objects.listed()
+        .filter(
             status=Raffle.Status.DRAWN,
             orders__buyer=buyer,
             orders__status=Order.Status.PAID,
@@ -347,13 +349,44 @@ def paid_numbers_by_buyer(raffle: Raffle) -> dict[int, list[int]]:
 # --- What the API lists -------------------------------------------------------------------
 
 
+def raffle_can_be_deleted(raffle: Raffle) -> bool:
+    """Nobody bought from it: no order, no number held or sold. Any other raffle is kept for
+    the records (archive it)."""
+    if Order.objects.filter(raffle=raffle).exists():
+        return False
+    taken = TicketNumber.objects.filter(raffle=raffle).exclude(status=TicketNumber.Status.AVAILABLE)
+    return not taken.exists()
+
+
+def title_key(title: str) -> str:
+    """A title as compared with others: case and spaces do not count."""
+    return " ".join(str(title or "").split()).casefold()
+
+
+def raffles_titled(title: str, *, exclude_id: int | None = None) -> list[Raffle]:
+    """Other raffles (archived ones too) with this title, whatever its case and spacing: a
+    duplicate is worth a warning, never a refusal. Compared in Python (SQLite folds only
+    ASCII case); an organizer has hundreds of raffles at most, and only titles are read."""
+    key = title_key(title)
+    if not key:
+        return []
+    candidates = Raffle.objects.only("id", "title", "status", "archived_at").order_by("-id")
+    if exclude_id:
+        candidates = candidates.exclude(pk=exclude_id)
+    return [raffle for raffle in candidates.iterator() if title_key(raffle.title) == key]
+
+
 def raffle_by_id(raffle_id: int) -> Raffle | None:
     return Raffle.objects.filter(pk=raffle_id).first()
 
 
-def raffles_listed(*, status: str | None = None, selling: bool | None = None) -> QuerySet[Raffle]:
-    """Raffles, newest first; `selling`: only those selling now (True) or the others."""
+def raffles_listed(
+    *, status: str | None = None, selling: bool | None = None, archived: bool = False
+) -> QuerySet[Raffle]:
+    """Raffles, newest first; `selling`: only those selling now (True) or the others;
+    `archived`: the archived ones instead of the others."""
     raffles = Raffle.objects.order_by("-created_at", "-id")
+    raffles = raffles.archived() if archived else raffles.listed()
     if status:
         raffles = raffles.filter(status=status)
     if selling is not None:

@@ -10,7 +10,10 @@ A BSUID changes when the user changes their number, and Meta says so (a `system`
   same contact and buyer), unless another contact already holds that id: ids are never taken
   from one contact to give to another.
 - A change of number or BSUID moves the contact known by the old ids to the new ones.
-- The username and profile name are kept for display only.
+- The profile name (else the username) names the raffles Buyer when the buyer is created and
+  whenever the buyer has no name yet; a buyer's name is never overwritten (staff may have typed
+  it). A later change of profile name updates the contact, shown in conversations, not the
+  buyer.
 - The raffles Buyer gets the phone number only if there is one; a BSUID is never a phone.
 """
 
@@ -187,6 +190,8 @@ def _refresh(
         contact.save(update_fields=[*changed, "updated_at"])
     if "wa_id" in ids:
         _buyer_phone(contact, contact.wa_id)
+    if changed and contact.buyer_id is not None:
+        _buyer_name(contact)
 
 
 def _learn(index: ContactIndex, contact: Contact, *, wa_id: str, user_id: str) -> list[str]:
@@ -288,6 +293,15 @@ def link_buyer(contact: Contact) -> None:
     except IntegrityError:  # that buyer already has another contact
         contact.buyer = None
         logger.warning("whatsapp buyer for %s already linked", mask_phone(contact.send_to))
+
+
+def _buyer_name(contact: Contact) -> None:
+    """The contact's profile now carries a name: its buyer takes it if they have none."""
+    from raffles import services
+
+    name = contact.profile_name or contact.username
+    if contact.buyer_id is not None and name:
+        services.fill_name_if_empty(contact.buyer_id, name)
 
 
 def _buyer_phone(contact: Contact, wa_id: str) -> None:

@@ -29,6 +29,13 @@ INVALID = WebhookDelivery.Status.INVALID
 FAILED = WebhookDelivery.Status.FAILED
 
 
+def _refused(request: HttpRequest, text: str, status: int) -> HttpResponse:
+    """A refusal this module logged a line for: the site's log filter (settings.LOGGING,
+    `refusal_logged` on the request) drops Django's generic second line."""
+    setattr(request, "refusal_logged", True)  # noqa: B010 - the filter's documented marker
+    return HttpResponse(text, status=status, content_type="text/plain")
+
+
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -52,7 +59,7 @@ def _verify(request: HttpRequest) -> HttpResponse:
     ):
         return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
     logger.warning("whatsapp webhook verification refused")
-    return HttpResponse("Forbidden", status=403, content_type="text/plain")
+    return _refused(request, "Forbidden", 403)
 
 
 def _receive(request: HttpRequest) -> HttpResponse:
@@ -62,12 +69,12 @@ def _receive(request: HttpRequest) -> HttpResponse:
         logger.warning(
             "whatsapp webhook body too large (%s bytes)", request.META.get("CONTENT_LENGTH")
         )
-        return HttpResponse("Payload too large", status=413, content_type="text/plain")
+        return _refused(request, "Payload too large", 413)
     if not signature_is_valid(body, request.headers.get(HEADER)):
         # A forgery costs a log line and a counter, never a row (nor SQLite's write lock).
         logger.warning("whatsapp webhook with a missing or wrong signature (%d bytes)", len(body))
         forgeries.count_forgery()
-        return HttpResponse("Forbidden", status=403, content_type="text/plain")
+        return _refused(request, "Forbidden", 403)
     try:
         data = clean_json(json.loads(body, parse_constant=_reject_constant))
     except (ValueError, RecursionError) as exc:
@@ -75,13 +82,13 @@ def _receive(request: HttpRequest) -> HttpResponse:
             body, signature_ok=True, status=INVALID, error=f"Invalid JSON: {exc}"
         )
         logger.warning("whatsapp webhook delivery %s is not valid JSON: %s", delivery.pk, exc)
-        return HttpResponse("Invalid JSON", status=400, content_type="text/plain")
+        return _refused(request, "Invalid JSON", 400)
     if not isinstance(data, dict):
         delivery = inbound.record_delivery(
             body, signature_ok=True, status=INVALID, error="JSON is not an object"
         )
         logger.warning("whatsapp webhook delivery %s is JSON but not an object", delivery.pk)
-        return HttpResponse("Expected a JSON object", status=400, content_type="text/plain")
+        return _refused(request, "Expected a JSON object", 400)
     try:  # the raw body, what it carries and the tasks to run, in one commit
         delivery, result = inbound.store_delivery(body, data)
     except Exception as exc:

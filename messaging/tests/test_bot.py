@@ -308,6 +308,9 @@ def test_commitment_and_results_once_raffles_has_draws(phone, raffle, run_after_
     assert "Winning numbers: 03" in results
     assert "You won with 03" in results
 
+    run_after_commit(services.archive_raffle, raffle=raffle)  # kept for records, not listed
+    assert "Mountain bike" not in all_text(phone.text("results"))
+
 
 def test_results_before_any_draw(phone, raffle):
     phone.text("hi")

@@ -1,5 +1,7 @@
 """One order: its numbers, proofs and hold; one timeline merging the buyer's WhatsApp
-messages (with delivery status), state changes and staff actions; cancel, confirm, reject."""
+messages (with delivery status), state changes and staff actions; cancel, confirm, reject;
+refunds and reversals (cancel a paid order with a reason, undo a recent confirmation,
+record a refund), each behind a confirmation step."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from portal.components.base import StaffComponent, requires
 from portal.queries import describe_event, event_label, hold_state, order_events, order_proofs
 from portal.roles import Perm
 from raffles import services
-from raffles.models import Order
+from raffles.models import Order, Refund
+
+CONFIRMED_ACTIONS = ("cancel_paid", "undo", "refund")  # each shows its form first
 
 
 class OrderDetailView(StaffComponent):
@@ -22,6 +26,12 @@ class OrderDetailView(StaffComponent):
     reason: str = ""
     notice: str = ""
     confirming_cancel: bool = False
+    confirming: str = ""  # the action in CONFIRMED_ACTIONS whose form shows
+    cancel_reason: str = ""
+    release_numbers: bool = True
+    refund_amount: str = ""
+    refund_method: str = "cash"
+    refund_note: str = ""
 
     def mount(self) -> None:
         self.order_id = int(self.order_id)
@@ -64,6 +74,57 @@ class OrderDetailView(StaffComponent):
         services.cancel_order(self._order(), by=self.request.user)
         self.notice = _("Order cancelled; its numbers are free again.")
 
+    @requires(Perm.REVIEW_PAYMENTS)
+    def ask(self, action: str) -> None:
+        """Show the form of `action` (or hide it: any other value)."""
+        self.confirming = action if action in CONFIRMED_ACTIONS else ""
+        if self.confirming == "refund" and not self.refund_amount:
+            self.refund_amount = str(services.refund_left(self._order()))
+
+    @requires(Perm.REVIEW_PAYMENTS)
+    def undo(self) -> None:
+        self.notice = ""
+        self.confirming = ""
+        order = services.undo_confirmation(self._order(), by=self.request.user)
+        self.notice = _("Confirmation of %(code)s undone: the order waits for review again.") % {
+            "code": order.code
+        }
+
+    @requires(Perm.REVIEW_PAYMENTS)
+    def cancel_paid(self) -> None:
+        self.notice = ""
+        order = services.cancel_paid_order(
+            self._order(),
+            reason=self.cancel_reason,
+            release_numbers=bool(self.release_numbers),
+            by=self.request.user,
+        )
+        self.confirming = ""
+        self.cancel_reason = ""
+        self.notice = (
+            _("Order %(code)s cancelled; its numbers are for sale again.")
+            if self.release_numbers
+            else _("Order %(code)s cancelled; its numbers stay out of sale.")
+        ) % {"code": order.code}
+
+    @requires(Perm.REVIEW_PAYMENTS)
+    def refund(self) -> None:
+        self.notice = ""
+        amount = str(self.refund_amount or "").strip()
+        if not amount:
+            self.field_errors = {"amount": _("Enter the amount given back.")}
+            return
+        refund = services.record_refund(
+            self._order(),
+            amount=amount,
+            method=self.refund_method,
+            note=self.refund_note,
+            by=self.request.user,
+        )
+        self.confirming = ""
+        self.refund_amount = self.refund_note = ""
+        self.notice = _("Refund of %(amount)s recorded.") % {"amount": refund.amount}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         order = self._order()
@@ -90,5 +151,9 @@ class OrderDetailView(StaffComponent):
             hold=hold_state(order),
             timeline=timeline,
             contact=conversations.contact_for_buyer(order.buyer_id),
+            can_undo=services.can_undo_confirmation(order),
+            refund_left=services.refund_left(order),
+            refunds=list(order.refunds.all()),
+            refund_methods=Refund.Method.choices,
         )
         return context

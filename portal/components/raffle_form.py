@@ -1,6 +1,6 @@
-"""Create or edit a raffle. Fields are parsed here (whole numbers, dates); every rule is
-checked by `create_raffle` / `update_raffle`, whose `InvalidInput(field=…)` is shown next
-to that field."""
+"""Create or edit a raffle. Fields are parsed here (whole numbers, dates); the raffle's rules
+(`raffles.raffle_fields`, the ones `create_raffle` / `update_raffle` enforce) are checked on
+the same submit, so every error shows at once, each next to its field."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from portal.components.base import StaffComponent, redirect_to, requires
@@ -19,6 +21,8 @@ from portal.numbers import format_decimal, format_integer
 from portal.roles import Perm
 from raffles import services
 from raffles.models import Raffle
+from raffles.raffle_fields import EDITABLE_FIELDS, check_raffle_fields
+from raffles.selectors import raffles_titled
 
 INT_FIELDS = ("min_number", "max_number", "reservation_minutes", "max_tickets_per_order")
 DATE_FIELDS = ("sales_close_at", "draw_at")
@@ -32,6 +36,21 @@ TEXT_FIELDS = (
     "rules",
 )
 DATE_INPUT = "%Y-%m-%dT%H:%M"
+FORM_ORDER = (
+    "title",
+    "prize",
+    "description",
+    "ticket_price",
+    "currency",
+    "min_number",
+    "max_number",
+    "reservation_minutes",
+    "max_tickets_per_order",
+    "max_tickets_per_buyer",
+    "sales_close_at",
+    "draw_at",
+    "payment_instructions",
+)
 
 
 def _local_input(value: datetime | None) -> str:
@@ -109,11 +128,24 @@ class RaffleFormView(StaffComponent):
                 errors[name] = _("Enter a date and time.")
                 continue
             data[name] = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+        errors = self._with_rule_errors(data, errors)
         if errors:
             self.field_errors = errors
             self.error = _("Check the highlighted fields.")
             return None
         return data
+
+    def _with_rule_errors(self, data: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+        """The raffle's own rules (`raffles.raffle_fields`) on the fields that could be read,
+        so every error shows on the first submit, in the form's order."""
+        raffle = Raffle.objects.filter(pk=self.raffle_id).first() if self.raffle_id else None
+        readable = {k: v for k, v in data.items() if k not in errors and k in EDITABLE_FIELDS}
+        if raffle is None:
+            for name in ("title", "ticket_price", "max_number"):
+                readable.setdefault(name, None)  # a new raffle needs them: reported if absent
+        rules = check_raffle_fields(readable, raffle=raffle).errors
+        merged = {**rules, **errors}
+        return {name: merged[name] for name in FORM_ORDER if name in merged}
 
     @requires(Perm.MANAGE_RAFFLES)
     def save(self) -> Any:
@@ -144,4 +176,21 @@ class RaffleFormView(StaffComponent):
             _("Fixed once numbers are generated.") if context["range_locked"] else ""
         )
         context["read_only"] = bool(raffle and not raffle.is_editable)
+        context["title_warning"] = self._title_warning()
         return context
+
+    def _title_warning(self) -> SafeString | str:
+        """Other raffles with this title: a warning (linked), never a refusal."""
+        same = raffles_titled(self.title, exclude_id=self.raffle_id or None)[:3]
+        if not same:
+            return ""
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("portal:raffle", args=[r.pk]), r.title) for r in same),
+        )
+        return format_html(
+            '<span data-testid="title-warning">{}</span> {}',
+            _("Another raffle already has this title; buyers may confuse them:"),
+            links,
+        )

@@ -1,5 +1,5 @@
-"""Raffles: the list, filtered by status. Polls (1 s) only while numbers are being generated,
-to move the progress bars."""
+"""Raffles: the list, filtered by status (archived raffles only under their own filter).
+Polls (1 s) only while numbers are being generated, to move the progress bars."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from django.core.paginator import Paginator
 from portal.components.base import StaffComponent, requires
 from portal.roles import Perm
 from raffles.models import Raffle
+from raffles.selectors import raffles_listed
+
+ARCHIVED = "archived"  # the status filter's value for archived raffles (any status)
 
 PAGE_SIZE = 25
 
@@ -38,9 +41,8 @@ class RaffleListView(StaffComponent):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        qs = Raffle.objects.all().order_by("-created_at", "-id")
-        if self.status in Raffle.Status.values:
-            qs = qs.filter(status=self.status)
+        status = self.status if self.status in Raffle.Status.values else None
+        qs = raffles_listed(status=status, archived=self.status == ARCHIVED)
         page = Paginator(qs, PAGE_SIZE).get_page(self.page)
         context.update(raffles=page, statuses=Raffle.Status.choices)
         return context

@@ -1,5 +1,7 @@
 """Payment review: the oldest proof waiting (selectors.proof_queue) beside its order; confirm
-or reject with a reason (keys: c, r); the next proof loads by itself. New proofs arrive through
+or reject with a reason (keys: c, r); the next proof loads by itself. A confirmation (one
+key) shows an undo toast: its Undo button (key u) puts the order back in review while
+PAYMENT_UNDO_MINUTES last. New proofs arrive through
 the page's `live-version` (scope `proofs`), which calls `refresh`."""
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from portal.components.base import StaffComponent, requires
 from portal.queries import hold_state
 from portal.roles import Perm
 from raffles import services
-from raffles.models import PaymentProof
+from raffles.models import Order, PaymentProof
 from raffles.selectors import proof_queue
 
 QUEUE_SHOWN = 30
@@ -24,6 +26,7 @@ class ReviewQueueView(StaffComponent):
     proof_id: int = 0
     reason: str = ""
     notice: str = ""
+    undo_order_id: int = 0  # the order just confirmed: its toast offers Undo
 
     def mount(self) -> None:
         self._load_first()
@@ -79,17 +82,36 @@ class ReviewQueueView(StaffComponent):
     @requires(Perm.REVIEW_PAYMENTS)
     def confirm(self) -> None:
         self.notice = ""
+        self.undo_order_id = 0
         proof = self._current()
         if proof is None:
             self.refresh()
             return
         order = services.confirm_paid(proof.order, by=self.request.user)
         self.notice = _("Order %(code)s confirmed: its numbers are sold.") % {"code": order.code}
+        self.undo_order_id = order.pk
         self._show(self._after(proof))
+
+    @requires(Perm.REVIEW_PAYMENTS)
+    def undo(self) -> None:
+        """Undo the confirmation the toast shows: the order is back in review, on screen."""
+        self.notice = ""
+        order_id, self.undo_order_id = self.undo_order_id, 0
+        order = Order.objects.filter(pk=order_id).first()
+        if order is None:
+            return
+        order = services.undo_confirmation(order, by=self.request.user)
+        self.notice = _("Confirmation of order %(code)s undone: it waits for review again.") % {
+            "code": order.code
+        }
+        back = proof_queue().filter(order_id=order.pk).values_list("id", flat=True).first()
+        if back:
+            self._show(back)
 
     @requires(Perm.REVIEW_PAYMENTS)
     def reject(self) -> None:
         self.notice = ""
+        self.undo_order_id = 0
         proof = self._current()
         if proof is None:
             self.refresh()
@@ -108,6 +130,8 @@ class ReviewQueueView(StaffComponent):
         context["queue"] = list(queue[:QUEUE_SHOWN])
         context["waiting"] = queue.count()
         context["proof"] = proof
+        undo = Order.objects.filter(pk=self.undo_order_id).first() if self.undo_order_id else None
+        context["can_undo"] = bool(undo and services.can_undo_confirmation(undo))
         if proof is not None:
             order = proof.order
             context.update(

@@ -30,6 +30,20 @@ class SimulatorView(StaffComponent):
             except simulator.SimulatorError:
                 self.wa_id = ""
             self.wa_id = self.wa_id or simulator.new_test_number()
+        self._take_contact_name()
+
+    def updated(self, name: str, value: Any) -> None:
+        if name == "wa_id":
+            self._take_contact_name()
+
+    def _take_contact_name(self) -> None:
+        """A contact reopened keeps its profile name (else its buyer's): the pretend buyer
+        speaks as who they are, never renamed to the default."""
+        digits = "".join(ch for ch in self.wa_id if ch.isdigit())
+        contact = conversations.contact_by_wa_id(digits) if digits else None
+        if contact is not None:
+            buyer_name = contact.buyer.name if contact.buyer else ""
+            self.name = contact.profile_name or buyer_name or self.name
 
     def _host(self) -> str:
         try:

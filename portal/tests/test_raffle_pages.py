@@ -151,3 +151,59 @@ def test_raffle_list_filters_by_status(staff_client: Client) -> None:
     result = unicorn_call(staff_client, "raffle-list", None, sync={"status": "draft"})
     assert "Drafty" in result.dom
     assert "Selling" not in result.dom
+
+
+def test_the_background_notice_goes_when_generation_ends(
+    staff_client: Client, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from raffles.services import raffles as raffle_services
+
+    monkeypatch.setattr(raffle_services, "INLINE_GENERATION_LIMIT", 50)
+    raffle = services.create_raffle(title="Big", ticket_price="1", max_number=199)
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs after the action
+        started = unicorn_call(
+            staff_client, "raffle-panel", "generate", {"raffle_id": raffle.pk}, component_id="p"
+        )
+    assert started.data["generating"] is True
+    assert "in the background" in started.data["notice"]
+
+    ended = unicorn_call(staff_client, "raffle-panel", "tick", started.data, component_id="p")
+    assert ended.data["generating"] is False
+    assert "in the background" not in ended.dom
+    assert "200 numbers are ready" in ended.data["notice"]
+    assert 'data-testid="sold"' in ended.dom
+
+
+def test_an_empty_form_shows_every_error_at_once(staff_client: Client) -> None:
+    empty = dict.fromkeys(VALID, "")
+    result = unicorn_call(staff_client, "raffle-form", "save", empty)
+    assert "redirect" not in result.json
+    errors = result.data["field_errors"]
+    assert set(errors) >= {
+        "title",
+        "ticket_price",
+        "currency",
+        "min_number",
+        "max_number",
+        "reservation_minutes",
+        "max_tickets_per_order",
+    }
+    assert result.dom.count('class="field-error"') == len(errors)
+
+
+def test_rules_across_fields_show_next_to_their_fields(staff_client: Client) -> None:
+    nonsense = {
+        **VALID,
+        "max_number": "99",
+        "max_tickets_per_order": "5000",
+        "sales_close_at": "",
+        "draw_at": "2001-01-01T10:00",
+        "title": "",
+    }
+    errors = unicorn_call(staff_client, "raffle-form", "save", nonsense).data["field_errors"]
+    assert set(errors) == {"title", "max_tickets_per_order", "draw_at"}
+    assert "100 numbers" in errors["max_tickets_per_order"]
+    below = {**VALID, "max_tickets_per_order": "10", "max_tickets_per_buyer": "3"}
+    errors = unicorn_call(staff_client, "raffle-form", "save", below).data["field_errors"]
+    assert set(errors) == {"max_tickets_per_buyer"}
+    assert not Raffle.objects.exists()

@@ -62,15 +62,17 @@ COMPONENT_ACTIONS: dict[str, dict[str | None, set[str]]] = {
     "draw-panel": {None: ALL, "draw": {O}, "freeze": {O}, "verify": ALL},
     "live-version": {None: ALL, "check": ALL},
     "order-detail": {None: ALL, "ask_cancel": {O, R}, "cancel": {O, R}, "confirm": {O, R}}
-    | {"keep": {O, R}, "reject": {O, R}},
+    | {"keep": {O, R}, "reject": {O, R}}
+    | {"ask": {O, R}, "undo": {O, R}, "cancel_paid": {O, R}, "refund": {O, R}},
     "order-list": {None: ALL, "clear": ALL, "go": ALL},
     "outbox": {None: READERS, "resend": {O, R}, "show": READERS},
     "raffle-form": {None: {O}, "save": {O}},
     "raffle-list": {None: ALL, "go": ALL, "tick": ALL},
-    "raffle-panel": {None: ALL, "activate": {O}, "close": {O}, "generate": {O}, "tick": ALL},
+    "raffle-panel": {None: ALL, "activate": {O}, "close": {O}, "generate": {O}, "tick": ALL}
+    | {"ask": {O}, "archive": {O}, "restore": {O}, "delete": {O}},
     "review-badge": {None: READERS},
     "review-queue": {None: READERS, "confirm": {O, R}, "reject": {O, R}, "select": READERS}
-    | {"skip": READERS},
+    | {"skip": READERS, "undo": {O, R}},
     "simulator": {None: {O}, "new_buyer": {O}, "send": {O}, "tap": {O}},
     "staff-accounts": {
         None: {O},

@@ -209,10 +209,16 @@ class Error(Schema):
     errors: list[FieldError] | None = Field(
         None, description="Invalid input (code `invalid`, 422): one entry per bad field."
     )
+    field_errors: dict[str, str] | None = Field(
+        None,
+        description="A raffle's fields (code `invalid`, 400): every field's error at once,"
+        " by field name; `field` and `detail` give the first.",
+    )
     conflicts_with: list[str] | None = Field(
         None,
         description="A rule across fields (code `invalid`, 400): each field is valid alone,"
-        " `field` does not go with these (e.g. max_number below min_number).",
+        " `field` does not go with these (e.g. max_number below min_number; `now` for a"
+        " date that must not be in the past).",
     )
 
 

@@ -82,7 +82,8 @@ class DrawIn(Schema):
         False,
         strict=True,
         description="Leave out orders whose payment is still unconfirmed (a proof waiting "
-        "for review, a hold still running) instead of refusing the draw.",
+        "for review, a hold still running) instead of refusing the draw: they are cancelled "
+        "with the reason.",
     )
 
 

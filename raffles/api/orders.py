@@ -1,4 +1,5 @@
-"""/api/orders/: orders, payment review (confirm, reject) and cancellation."""
+"""/api/orders/: orders, payment review (confirm, reject), cancellation, refunds and
+reversals."""
 
 from collections.abc import Callable
 
@@ -6,15 +7,18 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import Query, Router
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from raffles import selectors, services
 from raffles.api.common import Pagination, actor, errors, id_path, read, write
 from raffles.api.schemas import (
+    CancelPaidIn,
     ConfirmPaymentIn,
     OrderDetailOut,
     OrderFilters,
     OrderOut,
     PendingFilters,
+    RefundIn,
     RejectPaymentIn,
 )
 from raffles.models import Order
@@ -118,6 +122,46 @@ def cancel_order(request: HttpRequest, order_id: int = OrderId) -> Order:
     """Cancel an order waiting for payment and free its numbers."""
     services.cancel_order(_order(order_id), by=actor(request))
     return _order(order_id)
+
+
+@router.post("/{order_id}/cancel-paid/", response=write(OrderDetailOut, 404, 409))
+def cancel_paid_order(
+    request: HttpRequest, payload: CancelPaidIn, order_id: int = OrderId
+) -> Order:
+    """Cancel a PAID order with a reason, its numbers released or kept out of sale (409 when
+    the order is not paid or the draw's entries are frozen). Record the money given back
+    with `refunds/`."""
+    services.cancel_paid_order(
+        _order(order_id),
+        reason=payload.reason,
+        release_numbers=payload.release_numbers,
+        by=actor(request),
+    )
+    return _order(order_id)
+
+
+@router.post("/{order_id}/undo-confirmation/", response=write(OrderDetailOut, 404, 409))
+def undo_confirmation(request: HttpRequest, order_id: int = OrderId) -> Order:
+    """Undo a payment confirmed less than PAYMENT_UNDO_MINUTES ago: the order awaits review
+    again (409 after that, or when the order is not paid)."""
+    services.undo_confirmation(_order(order_id), by=actor(request))
+    return _order(order_id)
+
+
+@router.post("/{order_id}/refunds/", response=write(OrderDetailOut, 404, 409, status=201))
+def record_refund(
+    request: HttpRequest, payload: RefundIn, order_id: int = OrderId
+) -> Status[Order]:
+    """Record money given back for a paid (or paid, then cancelled) order (400 `invalid`
+    beyond what was paid less earlier refunds)."""
+    services.record_refund(
+        _order(order_id),
+        amount=payload.amount,
+        method=payload.method,
+        note=payload.note,
+        by=actor(request),
+    )
+    return Status(201, _order(order_id))
 
 
 @router.get(

@@ -40,8 +40,11 @@ def _raffle(raffle_id: int) -> Raffle:
 @router.get("/", response=read(list[RaffleOut]))
 @paginate(Pagination)
 def list_raffles(request: HttpRequest, filters: Query[RaffleFilters]) -> QuerySet[Raffle]:
-    """Raffles, newest first. `?is_active=true`: only those selling now."""
-    return selectors.raffles_listed(status=filters.status, selling=filters.is_active)
+    """Raffles, newest first, archived ones left out. `?is_active=true`: only those selling
+    now; `?archived=true`: the archived ones."""
+    return selectors.raffles_listed(
+        status=filters.status, selling=filters.is_active, archived=filters.archived
+    )
 
 
 @router.post("/", response=write(RaffleOut, status=201))
@@ -76,7 +79,7 @@ def update_raffle(request: HttpRequest, payload: RafflePatch, raffle_id: int = R
 
 @router.delete("/{raffle_id}/", response=write(None, 404, 409, status=204))
 def delete_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Status[None]:
-    """Delete a raffle nobody bought from (409 `raffle_has_sales` otherwise: close it)."""
+    """Delete a raffle nobody bought from (409 `raffle_has_sales` otherwise: archive it)."""
     services.delete_raffle(raffle=_raffle(raffle_id), by=actor(request))
     return Status(204, None)
 
@@ -106,6 +109,20 @@ def activate_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Raffle:
 def close_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Raffle:
     """Stop sales. Orders already waiting for payment can still be confirmed."""
     return services.close_raffle(_raffle(raffle_id), by=actor(request))
+
+
+@router.post("/{raffle_id}/archive/", response=write(RaffleOut, 404))
+def archive_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Raffle:
+    """Hide the raffle from lists and the bot, keeping it with its orders for the records; a
+    raffle selling numbers stops selling. Idempotent."""
+    return services.archive_raffle(raffle=_raffle(raffle_id), by=actor(request))
+
+
+@router.post("/{raffle_id}/restore/", response=write(RaffleOut, 404))
+def restore_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Raffle:
+    """List an archived raffle again, in the status it had (one that was selling stays
+    closed). Idempotent."""
+    return services.restore_raffle(raffle=_raffle(raffle_id), by=actor(request))
 
 
 @router.get("/{raffle_id}/availability/", response=read(AvailabilityOut, 404))

@@ -19,7 +19,7 @@ from raffles.api.common import (
     Id,
     text_field,
 )
-from raffles.models import Order, OrderEvent, PaymentProof, TicketNumber
+from raffles.models import Order, OrderEvent, PaymentProof, Refund, TicketNumber
 
 # The models' choices, spelled out so that a type checker reads them; a test
 # (raffles/tests/test_api_document.py) holds each to its model's `values`.
@@ -29,6 +29,7 @@ TicketStatus = Literal["AVAILABLE", "RESERVED", "SOLD"]
 OrderStatus = Literal["DRAFT", "PENDING_PAYMENT", "PAID", "CANCELLED", "EXPIRED"]
 ProofReview = Literal["pending", "confirmed", "rejected"]
 ActorType = Literal["staff", "buyer", "system", "api"]
+RefundMethod = Literal["cash", "transfer", "other"]
 
 PRICE_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"  # at most 9999999999.99
 _PRICE_RE = re.compile(PRICE_PATTERN)
@@ -110,6 +111,9 @@ class RaffleOut(Schema):
     updated_at: datetime
     activated_at: datetime | None
     closed_at: datetime | None
+    archived_at: datetime | None = Field(
+        description="Set: archived (hidden from lists and the bot, kept for the records)."
+    )
 
 
 class RaffleCreate(Schema):
@@ -159,6 +163,7 @@ class RaffleFilters(Schema):
         None, description="true: raffles selling now; false: all the others."
     )
     status: RaffleStatus | None = None
+    archived: bool = Field(False, description="true: the archived raffles instead of the others.")
 
 
 class GenerationOut(Schema):
@@ -291,10 +296,25 @@ class EventOut(Schema):
     details: dict[str, Any]
 
 
+class RefundOut(Schema):
+    id: int
+    amount: Decimal
+    method: RefundMethod
+    note: str
+    by: str = Field(description="Who recorded it.")
+    created_at: datetime
+
+    @staticmethod
+    def resolve_by(refund: Refund) -> str:
+        return refund.actor_label
+
+
 class OrderDetailOut(OrderOut):
     raffle: RaffleRef
     confirmed_by: str | None = Field(description="Username of the staff who confirmed.")
+    closed_reason: str = Field(description="Why staff cancelled it (empty otherwise).")
     proofs: list[ProofOut]
+    refunds: list[RefundOut] = Field(description="Money given back, oldest first.")
     timeline: list[EventOut] = Field(description="Every state change, oldest first.")
 
     @staticmethod
@@ -304,6 +324,10 @@ class OrderDetailOut(OrderOut):
     @staticmethod
     def resolve_proofs(order: Order) -> list[PaymentProof]:
         return list(order.proofs.all())
+
+    @staticmethod
+    def resolve_refunds(order: Order) -> list[Refund]:
+        return list(order.refunds.all())
 
     @staticmethod
     def resolve_timeline(order: Order) -> list[OrderEvent]:
@@ -342,3 +366,20 @@ class RejectPaymentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason = Field(description="Why, in words the buyer will read.")
+
+
+class CancelPaidIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = Field(description="Why the paid order is cancelled (kept in the audit).")
+    release_numbers: bool = Field(
+        description="true: its numbers are for sale again; false: they stay out of sale."
+    )
+
+
+class RefundIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Price = Field(description="More than 0, at most what was paid less refunds.")
+    method: RefundMethod
+    note: Annotated[str, text_field(max_length=500), CLEAN_TEXT] = ""

@@ -23,7 +23,8 @@ def normalize_phone(phone: str) -> str:
 
 
 def get_or_create_buyer(*, phone: str, name: str = "", has_channel: bool = False) -> Buyer:
-    """The buyer with this phone number, created if new; a known name is kept up to date.
+    """The buyer with this phone number, created if new. `name` fills an empty name only:
+    a name the buyer already has (typed by staff, or given earlier) is never overwritten.
     `has_channel`: a new buyer is created with a channel pointing to it (see
     `mark_has_channel`), saving the caller that UPDATE."""
     phone = normalize_phone(phone)
@@ -35,10 +36,17 @@ def get_or_create_buyer(*, phone: str, name: str = "", has_channel: bool = False
                 return Buyer.objects.create(phone=phone, name=name, has_channel=has_channel)
         except IntegrityError:
             buyer = Buyer.objects.get(phone=phone)
-    if name and buyer.name != name:
-        Buyer.objects.filter(pk=buyer.pk).update(name=name)
+    if name and not buyer.name and fill_name_if_empty(buyer.pk, name):
         buyer.name = name
     return buyer
+
+
+def fill_name_if_empty(buyer_id: int, name: str) -> bool:
+    """Give the buyer this name if they have none (one conditional UPDATE). True if set."""
+    name = (name or "").strip()[:200]
+    if not name:
+        return False
+    return bool(Buyer.objects.filter(pk=buyer_id, name="").update(name=name))
 
 
 def create_buyer_without_phone(*, name: str = "") -> Buyer:

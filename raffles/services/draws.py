@@ -6,8 +6,9 @@ Order of events, each recorded as an audit event:
 
 1. `create_commitment` (inside `activate_raffle`): a secret seed and its SHA-256 commitment.
 2. `freeze_entries` (after `close_raffle`): the canonical list of paid numbers and its hash.
-   Refused while orders may still be paid, unless staff exclude them explicitly. From then
-   on no payment of the raffle can be confirmed (`ensure_payments_open`).
+   Refused while orders may still be paid, unless staff exclude them explicitly: those are
+   cancelled with the reason (`reversals.cancel_excluded_order`). From then on no payment
+   of the raffle can be confirmed (`ensure_payments_open`).
 3. `draw_raffle`: winners = f(seed, external value, frozen list); the seed is revealed, the
    raffle becomes DRAWN, each winning order gets an open prize claim (`services.claims`),
    `signals.raffle_drawn` is sent. Idempotent.
@@ -127,6 +128,10 @@ def _freeze(raffle: Raffle, draw: Draw | None, *, exclude_pending: bool, by: Act
     draw.entries_hash = draw_method.entries_hash(entries)
     draw.entries_count = len(numbers)
     draw.excluded = [{"order": order.code, "numbers": order.numbers()} for order in pending]
+    from raffles.services.reversals import cancel_excluded_order  # reversals imports draws
+
+    for order in pending:  # left out: they leave "pending", with the reason
+        cancel_excluded_order(order, by=by)
     draw.frozen_at = timezone.now()
     draw.save(update_fields=["entries", "entries_hash", "entries_count", "excluded", "frozen_at"])
     log_event(
@@ -145,7 +150,7 @@ def freeze_entries(raffle: Raffle, *, exclude_pending: bool = False, by: ActorLi
 
     Needs closed sales. Raises PaymentsPending while orders may still be paid (a proof waits
     for review, a hold still runs) unless `exclude_pending`: those orders then stay out of
-    the draw and can no longer be confirmed. Raises NoEntries when nothing was paid.
+    the draw, cancelled with the reason. Raises NoEntries when nothing was paid.
     Idempotent: a frozen list never changes.
     """
     with transaction.atomic():

@@ -31,7 +31,9 @@ def make_raffle(
     """An active raffle with generated numbers (min_number .. min_number+size-1)."""
     fields.setdefault("title", "Test raffle")
     fields.setdefault("ticket_price", Decimal("10.00"))
-    fields.setdefault("max_tickets_per_order", 20)
+    # Within the raffle's numbers and the per-buyer limit (the raffle's own rules).
+    limits = [20, size, fields.get("max_tickets_per_buyer") or size]
+    fields.setdefault("max_tickets_per_order", min(limits))
     raffle = services.create_raffle(
         min_number=min_number, max_number=min_number + size - 1, **fields
     )

@@ -123,7 +123,7 @@ def test_rule_conflicts_carry_structured_fields(api, raffle, buyer):
 
     body = assert_error(api.delete(f"/api/raffles/{raffle.pk}/"), 409, "raffle_has_sales")
 
-    assert body["detail"] == "This raffle has orders; close it instead of deleting it"
+    assert body["detail"] == "This raffle has orders; archive it instead of deleting it"
 
 
 def test_unsupported_method_is_405(api, raffle):

@@ -359,3 +359,32 @@ def test_read_only_key_reads_orders_but_cannot_confirm(ro_api, order):
     assert response.status_code == 403
     assert response.json()["code"] == "read_only_key"
     assert Order.objects.get(pk=order.pk).status == Order.Status.PENDING_PAYMENT
+
+
+# --- Refunds and reversals ----------------------------------------------------------------
+def test_cancel_paid_undo_and_refund_through_the_api(api, raffle, buyer):
+    order = services.reserve_specific(raffle.pk, [4, 5], buyer)
+    services.confirm_paid(order)
+    undone = api.post(f"/api/orders/{order.pk}/undo-confirmation/")
+    assert undone.status_code == 200, undone.content
+    assert undone.json()["status"] == "PENDING_PAYMENT"
+    assert api.post(f"/api/orders/{order.pk}/undo-confirmation/").status_code == 409
+    api.post(f"/api/orders/{order.pk}/confirm-payment/")
+
+    refused = api.post(f"/api/orders/{order.pk}/refunds/", {"amount": "25", "method": "cash"})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "amount"
+    refunded = api.post(
+        f"/api/orders/{order.pk}/refunds/", {"amount": "20", "method": "transfer", "note": "ok"}
+    )
+    assert refunded.status_code == 201
+    assert refunded.json()["refunds"][0]["amount"] == "20.00"
+
+    cancelled = api.post(
+        f"/api/orders/{order.pk}/cancel-paid/", {"reason": "Refunded", "release_numbers": True}
+    )
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "CANCELLED"
+    assert cancelled.json()["closed_reason"] == "Refunded"
+    again = {"reason": "x", "release_numbers": False}
+    assert api.post(f"/api/orders/{order.pk}/cancel-paid/", again).status_code == 409

@@ -85,7 +85,13 @@ def test_get_missing_raffle_is_404(api):
 def test_create_raffle(api):
     response = api.post(
         "/api/raffles/",
-        {**NEW_RAFFLE, "currency": "eur", "max_tickets_per_buyer": 5, "prize": "A motorbike"},
+        {
+            **NEW_RAFFLE,
+            "currency": "eur",
+            "max_tickets_per_order": 5,  # not above the per-buyer limit
+            "max_tickets_per_buyer": 5,
+            "prize": "A motorbike",
+        },
     )
 
     assert response.status_code == 201, response.content
@@ -350,3 +356,17 @@ def test_tickets_pagination_and_bad_filters(api, raffle):
     assert api.get(f"/api/raffles/{raffle.pk}/tickets/?page_size=501").status_code == 422
     assert api.get(f"/api/raffles/{raffle.pk}/tickets/?page=0").status_code == 422
     assert api.get("/api/raffles/999/tickets/").status_code == 404
+
+
+def test_archive_and_restore_through_the_api(api):
+    raffle = make_raffle(size=10)
+    archived = api.post(f"/api/raffles/{raffle.pk}/archive/")
+    assert archived.status_code == 200
+    assert archived.json()["archived_at"] is not None
+    assert archived.json()["status"] == "closed"
+    assert raffle.pk not in [r["id"] for r in api.get("/api/raffles/").json()["items"]]
+    listed = api.get("/api/raffles/?archived=true").json()["items"]
+    assert [r["id"] for r in listed] == [raffle.pk]
+    restored = api.post(f"/api/raffles/{raffle.pk}/restore/")
+    assert restored.json()["archived_at"] is None
+    assert raffle.pk in [r["id"] for r in api.get("/api/raffles/").json()["items"]]

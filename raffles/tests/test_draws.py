@@ -15,6 +15,7 @@ from raffles.exceptions import (
     DrawNotFound,
     EntriesFrozen,
     InvalidInput,
+    InvalidOrderState,
     NoEntries,
     PaymentsPending,
     RaffleError,
@@ -146,11 +147,12 @@ def test_staff_may_exclude_pending_orders_explicitly(buyer, other_buyer, staff):
     frozen = OrderEvent.objects.get(raffle=raffle, kind="entries_frozen")
     assert frozen.details["excluded_orders"] == [waiting.code]
     assert frozen.actor_user == staff
-    # The excluded order can no longer be paid: the list is frozen (staff refund it).
-    with pytest.raises(EntriesFrozen):
-        services.confirm_paid(waiting, by=staff)
+    # The excluded order leaves "pending": cancelled with the reason, never paid now.
     waiting.refresh_from_db()
-    assert waiting.status == Order.Status.PENDING_PAYMENT
+    assert waiting.status == Order.Status.CANCELLED
+    assert "Excluded from the draw" in waiting.closed_reason
+    with pytest.raises(InvalidOrderState):
+        services.confirm_paid(waiting, by=staff)
 
 
 def test_no_payment_is_confirmed_once_the_list_is_frozen(buyer, other_buyer):

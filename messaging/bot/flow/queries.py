@@ -168,5 +168,7 @@ class DbQueries:
         return self._faqs
 
     def results(self) -> Sequence[ResultView]:
-        drawn = Raffle.objects.filter(status=Raffle.Status.DRAWN).order_by("-closed_at", "-id")
+        drawn = (
+            Raffle.objects.listed().filter(status=Raffle.Status.DRAWN).order_by("-closed_at", "-id")
+        )
         return [result_view(r, self.buyer) for r in drawn[:MAX_RESULTS]]

@@ -92,8 +92,8 @@
     if (nav) nav.classList.toggle("open", open);
   });
 
-  /* Keyboard shortcuts: c = confirm, r = reject (focus the reason). Ctrl/Cmd+Enter in a
-     field with data-submit="<selector>" clicks that button. */
+  /* Keyboard shortcuts: c = confirm, r = reject (focus the reason), u = undo the confirmation
+     its toast offers. Ctrl/Cmd+Enter in a field with data-submit="<selector>" clicks that button. */
   /* <select data-change-call="component:method">: call it with the chosen (integer) value.
      Instead of an inline onchange="", which the Content-Security-Policy blocks. */
   document.addEventListener("change", function (event) {

@@ -109,6 +109,7 @@ def _reserved(raffle: Raffle, buyer: Buyer, hold: Hold, order_id: int) -> Order:
         "created_at": hold.now,
         "updated_at": hold.now,
         "expires_at": hold.until,
+        "closed_reason": "",  # the column's database default
     }
     order = Order.from_db(raffle._state.db, _ORDER_FIELDS, [values.get(n) for n in _ORDER_FIELDS])
     _RAFFLE.set_cached_value(order, copy(raffle))
