@@ -102,7 +102,11 @@ RECEIPT = TemplateDefinition(
         "Total paid: {{4}}. Good luck!"
     ),
     examples=("K7P2QX", "TV 55", "07, 12", "20.00 USD"),
-    buttons=(QuickReply(_("My tickets")), QuickReply(_("Menu"))),
+    buttons=(
+        QuickReply(_("My tickets")),
+        QuickReply(_("Menu")),
+        UrlButton(_("My e-ticket"), example="Xk3pQ9Lm/ticket/MTIz:1a2b3c/"),
+    ),
     about="A payment was confirmed (the order is paid).",
 )
 HOLD_REMINDER = TemplateDefinition(

@@ -70,9 +70,13 @@ def _cancel(order: OrderView) -> Button:
     return Button(f"cancel:{order.code}", _("Cancel order"))
 
 
-def receipt(order: OrderView) -> Notice:
+def receipt(order: OrderView, ticket_url: str, ticket_suffix: str) -> Notice:
+    """The receipt, with the order's e-ticket (`ticket_url`; `ticket_suffix`: its path after
+    the template URL button's fixed part)."""
+    text = screens.notify_receipt(order)
+    text += "\n" + _("🎟️ Your e-ticket: %(url)s") % {"url": ticket_url}
     return Notice(
-        screens.notify_receipt(order),
+        text,
         (b_tickets(), b_menu()),
         _template(
             mt.RECEIPT,
@@ -82,7 +86,7 @@ def receipt(order: OrderView) -> Notice:
                 number_list(order.numbers),
                 money(order.total, order.currency),
             ],
-            ["tickets", "menu"],
+            ["tickets", "menu", ticket_suffix],
         ),
     )
 

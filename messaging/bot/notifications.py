@@ -40,6 +40,7 @@ from messaging.channel import outbox
 from messaging.models import Contact
 from raffles import selectors, services, signals
 from raffles.models import Order, Raffle
+from raffles.public import tickets
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +143,8 @@ def on_proof_received(sender: Any, order: Order, **kwargs: Any) -> None:
 
 @receiver(signals.order_paid, dispatch_uid="messaging-order-paid")
 def on_order_paid(sender: Any, order: Order, **kwargs: Any) -> None:
-    notify_order(order, notices.receipt, skip_bot=False)
+    url, suffix = tickets.ticket_url(order), tickets.ticket_button_suffix(order)
+    notify_order(order, lambda view: notices.receipt(view, url, suffix), skip_bot=False)
 
 
 @receiver(signals.payment_rejected, dispatch_uid="messaging-payment-rejected")

@@ -17,9 +17,10 @@ from messaging.bot.flow.screens.common import when
 from messaging.bot.notifications import contact_for, language_of
 from messaging.channel import outbox
 from messaging.models import OutboundMessage
-from raffles import selectors, signals
+from raffles import signals
 from raffles.images.ticket import TicketData, TicketLabels, ticket_png
 from raffles.models import Order
+from raffles.public import tickets
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def ticket_labels() -> TicketLabels:
         order=_("Order"),
         numbers=_("Numbers"),
         draw=_("Draw"),
-        verify=_("Verify the draw"),
+        verify=_("Check this ticket"),
         more=_("+%(n)d more"),
     )
 
@@ -43,7 +44,7 @@ def ticket_image(order: Order) -> bytes:
         numbers=order.formatted_numbers(),
         raffle_title=raffle.title,
         draw_date=when(raffle.draw_at) if raffle.draw_at else "",
-        url=selectors.public_draw_url(raffle),
+        url=tickets.ticket_url(order),
     )
     return ticket_png(data, ticket_labels())
 

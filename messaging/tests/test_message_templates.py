@@ -69,6 +69,29 @@ def test_receipt_outside_the_window_without_the_generic_template_goes_as_its_own
     assert "01, 20" in texts
 
 
+def test_the_receipt_links_the_e_ticket_in_the_text_and_the_template_button(
+    raffle, closed, settings, client
+):
+    settings.WHATSAPP_APPROVED_TEMPLATES = ALL_APPROVED
+    settings.PUBLIC_BASE_URL = "https://rifas.example.test"
+    order = services.reserve_specific(raffle.pk, [3], closed.buyer)
+    services.confirm_paid(order)
+    template = last_row(closed).payload["template"]
+    url_button = next(
+        c for c in template["components"] if c["type"] == "button" and c["sub_type"] == "url"
+    )
+    suffix = url_button["parameters"][0]["text"]
+    assert suffix.startswith(f"{raffle.public_id}/ticket/")
+    page = client.get(f"/raffles/{suffix}", follow=True)  # the fixed part ends with /raffles/
+    assert page.status_code == 200
+    assert order.formatted_numbers()[0] in page.content.decode()
+    closed.last_inbound_at = timezone.now()
+    closed.save()
+    second = services.reserve_specific(raffle.pk, [4], closed.buyer)
+    services.confirm_paid(second)
+    assert "https://rifas.example.test/r/" in body_of(last_row(closed).payload)
+
+
 def approve_all_in(fake) -> None:
     """The fake Graph API knows every template as Meta would after approval."""
     for rendered in mt.catalog():
