@@ -49,6 +49,9 @@ PAGES: dict[str, set[str]] = {
     "simulator": {O},
     "staff": {O},
     "api-keys": {O},
+    "audit": {O},  # who did what and from which address: the owner's oversight
+    "export-audit": {O},
+    "raffle-sales": READERS,  # the raffle's money; a seller sees her own sales only
 }
 
 # Component → roles allowed to show it (None) and to call each action.
@@ -124,9 +127,10 @@ def _urls(setting: dict[str, Any]) -> dict[str, str]:
         for name in (
             *("dashboard", "raffles", "raffle-new", "review", "orders", "export-orders"),
             *("conversations", "outbox", "faqs", "faq-new", "simulator", "staff", "api-keys"),
+            *("audit", "export-audit"),
         )
     }
-    for name in ("raffle", "raffle-edit", "tickets", "export-sold"):
+    for name in ("raffle", "raffle-edit", "tickets", "export-sold", "raffle-sales"):
         urls[name] = reverse(f"portal:{name}", args=[raffle.pk])
     urls["order"] = reverse("portal:order", args=[order.code])
     urls["own-order"] = reverse("portal:order", args=[setting["sold"].code])
