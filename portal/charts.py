@@ -13,9 +13,9 @@ from django.utils.dateformat import format as date_format
 
 from raffles.selectors_sales import SalesActivity
 
-WIDTH = 720  # the viewBox; the picture scales to its container
-HEIGHT = 200
-AXIS = 20  # room under the bars for the labels
+WIDTH = 360  # the viewBox; the picture scales to its container
+HEIGHT = 150
+AXIS = 16  # room under the bars for the labels
 GAP = 0.2  # of each slot, between bars
 
 
