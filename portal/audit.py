@@ -87,12 +87,16 @@ class AuditRow:
     user_agent: str
 
 
+def actor_name(actor_type: str, label: str, username: str | None) -> str:
+    """Who did it, as the log shows it: the staff member's username, or the API key's name."""
+    if actor_type == OrderEvent.Actor.API:
+        return gettext("API key: %(name)s") % {"name": label}
+    return username or label
+
+
 def who(event: OrderEvent) -> str:
-    if event.actor_type == OrderEvent.Actor.API:
-        return gettext("API key: %(name)s") % {"name": event.actor_label}
-    if event.actor_user is not None:
-        return str(event.actor_user.get_username())
-    return event.actor_label
+    user = event.actor_user
+    return actor_name(event.actor_type, event.actor_label, user.get_username() if user else None)
 
 
 def targets(event: OrderEvent) -> tuple[Link, ...]:

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET
 
 from portal import charts
 from portal.access import permission_required
-from portal.audit import AuditFilterForm, audit_row
+from portal.audit import AuditFilterForm, actor_name, audit_row
 from portal.roles import Perm
 from portal.views.exports import _iso, _stream
 from raffles import selectors
+from raffles.audit import EventKind
 from raffles.models import Raffle
 
 PAGE_SIZE = 50
@@ -56,18 +57,22 @@ def audit_csv(request: HttpRequest) -> StreamingHttpResponse:
     filters = AuditFilterForm(request.GET or None).filters()
 
     def rows() -> Iterator[list[Any]]:
+        labels = dict(EventKind.choices)
         for event in selectors.iter_staff_actions(filters):
-            row = audit_row(event)
+            details = event["details"] or {}
+            origin = details.get("origin") or {}
             yield [
-                _iso(event.created_at),
-                row.who,
-                event.kind,
-                row.what,
-                event.order.code if event.order else "",
-                event.raffle.title if event.raffle else "",
-                (event.details or {}).get("contact", ""),
-                row.ip,
-                row.user_agent,
+                _iso(event["created_at"]),
+                actor_name(
+                    event["actor_type"], event["actor_label"], event["actor_user__username"]
+                ),
+                event["kind"],
+                labels.get(event["kind"], event["kind"]),
+                event["order__code"] or "",
+                event["raffle__title"] or "",
+                details.get("contact", ""),
+                origin.get("ip", ""),
+                origin.get("user_agent", ""),
             ]
 
     header = [

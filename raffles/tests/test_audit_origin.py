@@ -63,6 +63,8 @@ def test_staff_actions_filtered_and_paged(raffle: Raffle, buyer: Buyer) -> None:
         if after is None:
             break
     assert seen == [e.pk for e in everything]
+    exported = [row["id"] for row in selectors.iter_staff_actions(selectors.AuditFilter(), 2)]
+    assert exported == seen
 
     by_bob = selectors.AuditFilter(user_id=bob.pk)
     assert [e.pk for e in selectors.staff_actions_page(by_bob)[0]] == [same_time.pk]
