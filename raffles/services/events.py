@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from raffles.audit import EventKind, event_values
+from raffles.audit import ORIGIN_KEY, EventKind, event_values
 from raffles.models import Order, OrderEvent, Raffle
 from raffles.services.actors import ActorLike, as_actor
 from raffles.services.origin import current_origin
@@ -30,7 +30,7 @@ def build_event(
     actor = as_actor(by)
     origin = current_origin()
     if origin is not None and actor.type in ORIGIN_ACTORS:
-        details = {**details, "origin": origin.as_details()}
+        details = {**details, ORIGIN_KEY: origin.as_details()}
     if raffle is None and order is not None:
         raffle = order.raffle
     event = OrderEvent(

@@ -4,6 +4,7 @@ the staff audit log reads them newest first, filtered, in keyset pages."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -81,3 +82,23 @@ def test_a_cursor_token_round_trips_and_nonsense_is_ignored() -> None:
     assert selectors.Cursor.parse(cursor.token()) == cursor
     for token in ("", "nonsense", "2026-05-01T12:00:00_x", "2026-05-01T12:00:00_3"):
         assert selectors.Cursor.parse(token) is None
+
+
+def test_an_api_action_records_its_origin_but_the_timeline_does_not_show_it(
+    api: Any, raffle: Raffle, buyer: Buyer
+) -> None:
+    from raffles import services
+
+    order = services.reserve_specific(raffle.pk, [1], buyer)
+    response = api.post(
+        f"/api/orders/{order.pk}/confirm-payment/",
+        {},
+        headers={"User-Agent": "till/1.0"},
+        REMOTE_ADDR="127.0.0.3",
+    )
+    assert response.status_code == 200, response.content
+    event = OrderEvent.objects.get(order=order, kind=EventKind.PAID)
+    assert event.details["origin"] == {"ip": "127.0.0.3", "user_agent": "till/1.0"}
+    # Staff addresses are for owners (the audit log), not for every API reader.
+    timeline = api.get(f"/api/orders/{order.pk}/").json()["timeline"]
+    assert all("origin" not in row["details"] for row in timeline)
