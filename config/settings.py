@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.DrainRequestBodyMiddleware",  # first: the client reads our 413s
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.RequestOriginMiddleware",  # staff actions' address, for the audit log
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from portal.models import StaffPreferences
+from portal.throttle import client_ip
+from raffles.services.origin import Origin, acting_from
 
 SESSION_KEY = "portal_preferences"
 
@@ -55,3 +57,16 @@ class StaffPreferencesMiddleware:
         finally:
             if activated:
                 timezone.deactivate()
+
+
+class RequestOriginMiddleware:
+    """The request's address and browser, for the audit rows its staff or API actions write
+    (`raffles.services.origin`): one place, so no call site passes them on."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        origin = Origin(ip=client_ip(request), user_agent=request.headers.get("User-Agent", ""))
+        with acting_from(origin):
+            return self.get_response(request)

@@ -41,6 +41,8 @@ class Perm(StrEnum):
     USE_SIMULATOR = "simulator.use"
     MANAGE_STAFF = "staff.manage"
     MANAGE_API_KEYS = "api_keys.manage"
+    VIEW_AUDIT = "audit.view"  # the staff audit log and its CSV (who did what, from where)
+    VIEW_SALES = "sales.view"  # a raffle's sales charts and money (confirmed, pending)
 
 
 _READ = frozenset(
@@ -52,6 +54,7 @@ _READ = frozenset(
         Perm.VIEW_CONVERSATIONS,
         Perm.VIEW_OUTBOX,
         Perm.EXPORT,
+        Perm.VIEW_SALES,
     }
 )
 

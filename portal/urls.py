@@ -3,6 +3,7 @@ from django.urls import path
 
 from portal.views import (
     account,
+    audit,
     auth,
     exports,
     faqs,
@@ -36,6 +37,7 @@ urlpatterns = [
         name="raffle-photo-file",
     ),
     path("raffles/<int:raffle_id>/claims/", raffle_extras.claims, name="raffle-claims"),
+    path("raffles/<int:raffle_id>/sales/", audit.raffle_sales, name="raffle-sales"),
     path("review/", pages.ReviewPage.as_view(), name="review"),
     path("proofs/<int:proof_id>/file", files.proof_file, name="proof-file"),
     path("orders/", pages.OrderListPage.as_view(), name="orders"),
@@ -56,4 +58,6 @@ urlpatterns = [
     path("simulator/upload", simulator.simulator_upload, name="simulator-upload"),
     path("staff/", pages.StaffAccountsPage.as_view(), name="staff"),
     path("api-keys/", pages.ApiKeysPage.as_view(), name="api-keys"),
+    path("audit/", audit.audit_log, name="audit"),
+    path("audit/export.csv", audit.audit_csv, name="export-audit"),
 ]

@@ -103,3 +103,14 @@ def event_values(
         "created_at": created_at,
         "details": details,
     }
+
+
+# `details` key of a staff or API action's origin (address and browser): for the owners'
+# audit log only (`raffles.services.origin`).
+ORIGIN_KEY = "origin"
+
+
+def shared_details(details: dict[str, Any] | None) -> dict[str, Any]:
+    """An event's details as shown beyond the audit log (an order's timeline in the API):
+    without the origin."""
+    return {k: v for k, v in (details or {}).items() if k != ORIGIN_KEY}

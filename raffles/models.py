@@ -421,6 +421,12 @@ class OrderEvent(models.Model):
                 condition=Q(actor_user__isnull=False),
                 name="event_actor_user_idx",
             ),
+            # The staff audit log: staff and API actions, newest first (keyset pages).
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(actor_type__in=["staff", "api"]),
+                name="event_staff_time_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,12 @@ from raffles.models import (
     WinnerClaim,
 )
 from raffles.rules import OrderQuerySet
+from raffles.selectors_audit import AuditFilter as AuditFilter
+from raffles.selectors_audit import Cursor as Cursor
+from raffles.selectors_audit import iter_staff_actions as iter_staff_actions
+from raffles.selectors_audit import staff_actions_page as staff_actions_page
+from raffles.selectors_sales import SalesActivity as SalesActivity
+from raffles.selectors_sales import sales_activity as sales_activity
 
 
 @dataclass(frozen=True)

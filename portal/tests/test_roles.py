@@ -53,6 +53,9 @@ PAGES: dict[str, set[str]] = {
     "templates": ALL,
     "raffle-photo": {O},
     "raffle-claims": READERS,
+    "audit": {O},  # who did what and from which address: the owner's oversight
+    "export-audit": {O},
+    "raffle-sales": READERS,  # the raffle's money; a seller sees her own sales only
 }
 
 # Component → roles allowed to show it (None) and to call each action.
@@ -130,6 +133,7 @@ def _urls(setting: dict[str, Any]) -> dict[str, str]:
         for name in (
             *("dashboard", "raffles", "raffle-new", "review", "orders", "export-orders"),
             *("conversations", "outbox", "faqs", "faq-new", "simulator", "staff", "api-keys"),
+            *("audit", "export-audit"),
         )
     }
     urls["account"] = reverse("portal:account")
@@ -141,6 +145,7 @@ def _urls(setting: dict[str, Any]) -> dict[str, str]:
         "export-sold",
         "raffle-photo",
         "raffle-claims",
+        "raffle-sales",
     ):
         urls[name] = reverse(f"portal:{name}", args=[raffle.pk])
     urls["order"] = reverse("portal:order", args=[order.code])

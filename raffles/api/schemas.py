@@ -19,6 +19,7 @@ from raffles.api.common import (
     Id,
     text_field,
 )
+from raffles.audit import shared_details
 from raffles.models import Order, OrderEvent, PaymentProof, Refund, TicketNumber
 
 # The models' choices, spelled out so that a type checker reads them; a test
@@ -294,6 +295,10 @@ class EventOut(Schema):
     actor_label: str
     created_at: datetime
     details: dict[str, Any]
+
+    @staticmethod
+    def resolve_details(event: OrderEvent) -> dict[str, Any]:
+        return shared_details(event.details)
 
 
 class RefundOut(Schema):

@@ -6,9 +6,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from raffles.audit import EventKind, event_values
+from raffles.audit import ORIGIN_KEY, EventKind, event_values
 from raffles.models import Order, OrderEvent, Raffle
 from raffles.services.actors import ActorLike, as_actor
+from raffles.services.origin import current_origin
+
+# Actors whose events record where the action came from (`details["origin"]`).
+ORIGIN_ACTORS = frozenset({OrderEvent.Actor.STAFF, OrderEvent.Actor.API})
 
 
 def build_event(
@@ -20,8 +24,13 @@ def build_event(
     **details: Any,
 ) -> OrderEvent:
     """The audit row (not saved yet). The order's raffle when no raffle is given; the system
-    when nobody is. Raises ValueError for a kind that is not an `EventKind`."""
+    when nobody is. A staff or API action done in a request records its address and browser
+    (`details["origin"]`, `raffles.services.origin`). Raises ValueError for a kind that is not
+    an `EventKind`."""
     actor = as_actor(by)
+    origin = current_origin()
+    if origin is not None and actor.type in ORIGIN_ACTORS:
+        details = {**details, ORIGIN_KEY: origin.as_details()}
     if raffle is None and order is not None:
         raffle = order.raffle
     event = OrderEvent(
