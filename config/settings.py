@@ -419,6 +419,11 @@ PUBLIC_BASE_URL = os.environ.get(
     "PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEBUG else ""
 ).rstrip("/")
 
+# --- Payment links (Mercado Pago Checkout Pro) ---------------------------------------------
+MERCADOPAGO_ACCESS_TOKEN = os.environ.get("MERCADOPAGO_ACCESS_TOKEN", "")
+MERCADOPAGO_WEBHOOK_SECRET = os.environ.get("MERCADOPAGO_WEBHOOK_SECRET", "")
+MERCADOPAGO_BASE_URL = os.environ.get("MERCADOPAGO_BASE_URL", "https://api.mercadopago.com")
+
 UNICORN = {"CACHE_ALIAS": "default", "SERIAL": {"ENABLED": False}}
 
 LOGGING = {

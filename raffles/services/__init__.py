@@ -30,6 +30,12 @@ from raffles.services.orders import (
     reject_payment,
     reserve_replacing,
 )
+from raffles.services.payment_links import (
+    apply_payment,
+    checkout_link,
+    process_notification,
+    record_notification,
+)
 from raffles.services.prize_photos import prize_photo_bytes, set_prize_photo
 from raffles.services.raffles import (
     activate_raffle,
@@ -54,10 +60,12 @@ __all__ = [
     "DrawCheck",
     "activate_raffle",
     "add_phone_if_missing",
+    "apply_payment",
     "as_actor",
     "attach_payment_proof",
     "cancel_order",
     "change_phone",
+    "checkout_link",
     "close_raffle",
     "confirm_paid",
     "create_buyer_without_phone",
@@ -76,6 +84,8 @@ __all__ = [
     "normalize_phone",
     "pending_orders",
     "prize_photo_bytes",
+    "process_notification",
+    "record_notification",
     "register_claim",
     "reject_payment",
     "release_order_reservations",

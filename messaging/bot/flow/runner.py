@@ -35,13 +35,14 @@ from messaging.bot.flow.effects import (
 )
 from messaging.bot.flow.events import InboundEvent, Kind, Media
 from messaging.bot.flow.queries import DbQueries, order_view
-from messaging.bot.flow.replies import Buttons, List, Picture, Reply, Text, fold
+from messaging.bot.flow.replies import Buttons, List, PayLink, Picture, Reply, Text, fold
 from messaging.bot.flow.snapshots import OrderView
 from messaging.channel import identity, outbox
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles import services
 from raffles.exceptions import InvalidOrderState, RaffleError
 from raffles.models import Buyer, Order, OrderEvent
+from raffles.payments.provider import ProviderError
 
 logger = logging.getLogger(__name__)
 
@@ -245,6 +246,8 @@ def queue_reply(contact: Contact, reply: Reply) -> Any:
         return outbox.queue_buttons(contact, reply.body, [(b.id, b.title) for b in reply.buttons])
     if isinstance(reply, Picture):
         return pictures.queue_picture(contact, reply)
+    if isinstance(reply, PayLink):
+        return _queue_pay_link(contact, reply)
     if isinstance(reply, List):
         return outbox.queue_list(
             contact,
@@ -255,3 +258,21 @@ def queue_reply(contact: Contact, reply: Reply) -> Any:
             ],
         )
     raise TypeError(f"Unknown reply {reply!r}")
+
+
+def _queue_pay_link(contact: Contact, reply: PayLink) -> Any:
+    """The order's payment link as a call-to-action button; when the provider cannot make
+    one, a short note instead (the other ways to pay are in the message before)."""
+    order = Order.objects.select_related("raffle").filter(code=reply.order_code).first()
+    if order is None:
+        return None
+    try:
+        url = services.checkout_link(order)
+    except ProviderError:
+        logger.warning("no payment link for order %s", order.code, exc_info=True)
+        return outbox.queue_text(
+            contact, _("The payment link is not available right now; please try again later.")
+        )
+    if not url:
+        return None
+    return outbox.queue_link(contact, reply.body, _("Pay now"), url)
