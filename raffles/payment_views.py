@@ -50,8 +50,9 @@ def payment_webhook(request: HttpRequest, provider: str) -> JsonResponse:
                         "raffles.tasks.process_payment_notification_task",
                         row.pk,
                         task_name=f"payment-{provider}-{row.pk}",
-                    )
-                )
+                    ),
+                    robust=True,  # stored is what the provider needs to hear; a failed
+                )  # processing is tried again by process_waiting_notifications_task
     except Exception:
         logger.exception("payment webhook failed for %s", provider)
         return _error(503, "notification not stored; please retry")

@@ -27,3 +27,10 @@ def process_payment_notification_task(notification_id: int) -> str:
 
     result = process_notification(notification_id)
     return result.outcome if result is not None else "repeated"
+
+
+def process_waiting_notifications_task() -> int:
+    """Notifications stored but not processed (the provider's API failed): try again."""
+    from raffles.services.payment_links import process_waiting_notifications
+
+    return process_waiting_notifications()

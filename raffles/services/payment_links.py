@@ -11,6 +11,8 @@ in the audit log.
 from __future__ import annotations
 
 import hashlib
+import logging
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,6 +33,7 @@ from raffles.payments.provider import (
     Notification,
     PaymentProvider,
     PaymentState,
+    ProviderError,
     ProviderPayment,
     get_provider,
 )
@@ -40,6 +43,7 @@ from raffles.services.events import log_event
 from raffles.services.orders import confirm_paid
 
 Outcome = LinkPayment.Outcome
+logger = logging.getLogger(__name__)
 
 
 def notification_url(provider: str) -> str:
@@ -106,6 +110,26 @@ def process_notification(
     result = apply_payment(provider, payment)
     PaymentNotification.objects.filter(pk=row.pk).update(processed_at=timezone.now())
     return result
+
+
+def process_waiting_notifications(
+    *, older_than: timedelta = timedelta(minutes=1), limit: int = 100
+) -> int:
+    """Process again the notifications stored but not processed for a while (the provider's
+    API failed or a worker died); returns how many were processed now."""
+    before = timezone.now() - older_than
+    waiting = PaymentNotification.objects.filter(
+        processed_at__isnull=True, received_at__lte=before
+    ).order_by("received_at")[:limit]
+    done = 0
+    for row in waiting:
+        try:
+            process_notification(row.pk)
+        except ProviderError:
+            logger.warning("payment notification %s still not processed", row.pk, exc_info=True)
+            continue
+        done += 1
+    return done
 
 
 def _flag(order: Order, payment: ProviderPayment, reason: str, provider: str) -> None:

@@ -14,6 +14,7 @@ From Python (`FakeMercadoPago` methods) or over HTTP (no token needed):
   POST /_fake/pay     {"reference" or "preference_id", "status", "amount", "repeat", "delay"}
   POST /_fake/status  {"payment_id", "status", "repeat", "delay"}
   POST /_fake/notify  {"payment_id", "repeat", "delay"}
+  POST /_fake/fail    {"count", "status"}   the next API requests fail with this status
   POST /_fake/reset
 Run by hand with `manage.py fake_mercadopago --port 8998`.
 """
@@ -62,6 +63,7 @@ class _State:
     preferences: dict[str, dict[str, Any]] = field(default_factory=dict)
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     deliveries: list[int] = field(default_factory=list)  # statuses our webhook answered
+    failures: list[int] = field(default_factory=list)  # the next API requests answer these
 
 
 def preference_problem(body: Any) -> str:
@@ -152,6 +154,15 @@ class FakeMercadoPago:
         """The HTTP statuses our webhook answered to each notification, in order."""
         with self._lock:
             return list(self._state.deliveries)
+
+    def fail_next(self, count: int = 1, *, status: int = 500) -> None:
+        """The next `count` API requests (preferences, payments) answer this HTTP status."""
+        with self._lock:
+            self._state.failures.extend([status] * count)
+
+    def _pop_failure(self) -> int | None:
+        with self._lock:
+            return self._state.failures.pop(0) if self._state.failures else None
 
     def reset(self) -> None:
         with self._lock:
@@ -325,6 +336,10 @@ def _make_handler(fake: FakeMercadoPago) -> type[BaseHTTPRequestHandler]:
             if self.headers.get("Authorization") != f"Bearer {fake.token}":
                 self._send(401, _error(401, "invalid access token", "unauthorized"), record)
                 return
+            failure = fake._pop_failure()
+            if failure is not None:
+                self._send(failure, _error(failure, "internal error", "internal_error"), record)
+                return
             parts = [p for p in path.split("/") if p]
             if method == "POST" and parts == ["checkout", "preferences"]:
                 try:
@@ -377,6 +392,9 @@ def _make_handler(fake: FakeMercadoPago) -> type[BaseHTTPRequestHandler]:
                         repeat=int(data.get("repeat", 1)),
                         delay=float(data.get("delay", 0)) or 0.01,
                     )
+                    self._send(200, {"ok": True})
+                elif method == "POST" and path == "/_fake/fail":
+                    fake.fail_next(int(data.get("count", 1)), status=int(data.get("status", 500)))
                     self._send(200, {"ok": True})
                 elif method == "POST" and path == "/_fake/reset":
                     fake.reset()
