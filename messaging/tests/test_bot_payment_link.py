@@ -103,9 +103,7 @@ def test_no_link_button_when_the_raffle_takes_none(fake_graph, fake_mp, phone, r
     assert fake_mp.preferences == []
 
 
-def test_provider_down_gives_a_note_and_the_rest_still_works(
-    fake_graph, fake_mp, phone, raffle
-):
+def test_provider_down_gives_a_note_and_the_rest_still_works(fake_graph, fake_mp, phone, raffle):
     fake_mp.fail_next(10, status=503)
     _, out = to_payment(phone, raffle)
     assert "Transfer to Bank XYZ" in body_of(out[0])
