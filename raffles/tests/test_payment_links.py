@@ -291,3 +291,23 @@ def test_signature_manifest_follows_mercado_pago():
     assert not client.verify_notification(headers, {"data.id": "124"}, b"")
     no_secret = MercadoPago(access_token="t", webhook_secret="", base_url="http://127.0.0.1:1")
     assert not no_secret.verify_notification(headers, {"data.id": "123"}, b"")
+
+
+def test_a_payment_for_a_cancelled_order_is_flagged_for_refund(fake_mp, raffle):
+    order = hold(raffle, [17])
+    services.checkout_link(order)
+    services.cancel_order(order)
+    fake_mp.pay(reference=order.code)
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    [flag] = events(order, EventKind.PAYMENT_FLAGGED)
+    assert "refund" in flag.details["reason"]
+
+
+def test_a_payment_for_no_known_order_is_kept_not_acted_on(fake_mp, raffle):
+    order = hold(raffle, [18])
+    services.checkout_link(order)
+    Order.objects.filter(pk=order.pk).update(code="RENAMED")
+    fake_mp.pay(reference=order.code)
+    record = LinkPayment.objects.get()
+    assert (record.order, record.outcome) == (None, Outcome.FLAGGED)

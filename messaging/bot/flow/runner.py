@@ -37,14 +37,14 @@ from messaging.bot.flow.events import InboundEvent, Kind, Media
 from messaging.bot.flow.queries import DbQueries, order_view
 from messaging.bot.flow.replies import Buttons, List, PayLink, Picture, Reply, Text, fold
 from messaging.bot.flow.snapshots import OrderView
-from messaging.channel import identity, outbox
+from messaging.channel import identity, jobs, outbox
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles import services
 from raffles.exceptions import InvalidOrderState, RaffleError
 from raffles.models import Buyer, Order, OrderEvent
-from raffles.payments.provider import ProviderError
 
 logger = logging.getLogger(__name__)
+PAY_LINK_TASK = "messaging.tasks.send_payment_link"
 
 LANGUAGES = language.LANGUAGES
 
@@ -260,19 +260,14 @@ def queue_reply(contact: Contact, reply: Reply) -> Any:
     raise TypeError(f"Unknown reply {reply!r}")
 
 
-def _queue_pay_link(contact: Contact, reply: PayLink) -> Any:
-    """The order's payment link as a call-to-action button; when the provider cannot make
-    one, a short note instead (the other ways to pay are in the message before)."""
-    order = Order.objects.select_related("raffle").filter(code=reply.order_code).first()
-    if order is None:
-        return None
-    try:
-        url = services.checkout_link(order)
-    except ProviderError:
-        logger.warning("no payment link for order %s", order.code, exc_info=True)
-        return outbox.queue_text(
-            contact, _("The payment link is not available right now; please try again later.")
-        )
-    if not url:
-        return None
-    return outbox.queue_link(contact, reply.body, _("Pay now"), url)
+def _queue_pay_link(contact: Contact, reply: PayLink) -> None:
+    """The link is made after this turn commits (the provider is an HTTP call, never made
+    while the contact's row is locked) and queued after the messages of this turn."""
+    jobs.enqueue_after_commit(
+        PAY_LINK_TASK,
+        contact.pk,
+        reply.order_code,
+        reply.body,
+        _("Pay now"),
+        _("The payment link is not available right now; please try again later."),
+    )
