@@ -311,3 +311,31 @@ def test_a_payment_for_no_known_order_is_kept_not_acted_on(fake_mp, raffle):
     fake_mp.pay(reference=order.code)
     record = LinkPayment.objects.get()
     assert (record.order, record.outcome) == (None, Outcome.FLAGGED)
+
+
+def test_simultaneous_repeats_confirm_once(fake_mp, raffle):
+    """Mercado Pago's retries can overlap: four at once, from four threads."""
+    import threading
+
+    order = hold(raffle, [19])
+    services.checkout_link(order)
+    payment_id = fake_mp.pay(reference=order.code, status="in_process")
+    fake_mp.set_status(payment_id, "approved", repeat=0)  # changed, not notified yet
+    start = threading.Barrier(4)
+    answers: list[int] = []
+
+    def deliver() -> None:
+        url, headers, body = fake_mp.notification(payment_id)
+        start.wait()
+        answers.append(requests.post(url, data=body, headers=headers, timeout=60).status_code)
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 4
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert LinkPayment.objects.filter(payment_id=payment_id, status="approved").count() == 1
+    assert len(events(order, EventKind.PAID)) == 1
