@@ -16,12 +16,14 @@ From Python (`FakeMercadoPago` methods) or over HTTP (no token needed):
   POST /_fake/notify  {"payment_id", "repeat", "delay"}
   POST /_fake/fail    {"count", "status"}   the next API requests fail with this status
   POST /_fake/reset
+The link a preference answers (`init_point`) opens a page with Approve and Reject buttons.
 Run by hand with `manage.py fake_mercadopago --port 8998`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 import itertools
 import json
 import threading
@@ -32,7 +34,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
@@ -331,6 +333,9 @@ def _make_handler(fake: FakeMercadoPago) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/_fake/"):
                 self._control(method, path, body)
                 return
+            if path == "/checkout/v1/redirect":
+                self._checkout_page(method, parse_qs(urlsplit(self.path).query), body)
+                return
             record = Recorded(method, path, body)
             fake._record(record)
             if self.headers.get("Authorization") != f"Bearer {fake.token}":
@@ -360,6 +365,35 @@ def _make_handler(fake: FakeMercadoPago) -> type[BaseHTTPRequestHandler]:
                 self._send(200, payment, record)
             else:
                 self._send(404, _error(404, f"resource {path} not found", "not_found"), record)
+
+        def _checkout_page(self, method: str, query: dict[str, list[str]], body: bytes) -> None:
+            """The page a payment link opens: Approve or Reject pays the preference."""
+            pref_id = (query.get("pref_id") or [""])[0]
+            try:
+                pref = fake.preference(preference_id=pref_id)
+            except KeyError:
+                self._send(404, _error(404, "preference not found", "not_found"))
+                return
+            note = ""
+            if method == "POST":
+                status = (parse_qs(body.decode()).get("status") or ["approved"])[0]
+                fake.pay(preference_id=pref_id, status=status, delay=0.01)
+                note = f"<p>Payment {html.escape(status)}; the notification is on its way.</p>"
+            item = pref["items"][0]
+            page = (
+                "<!doctype html><meta charset=utf-8><title>Fake Mercado Pago</title>"
+                f"<h1>{html.escape(str(item['title']))}</h1>"
+                f"<p>{item['quantity']} x {item['unit_price']} {html.escape(item['currency_id'])}"
+                f"</p>{note}<form method=post>"
+                "<button name=status value=approved>Approve</button> "
+                "<button name=status value=rejected>Reject</button></form>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(page)
 
         def _control(self, method: str, path: str, body: bytes) -> None:
             try:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -315,7 +316,6 @@ def test_a_payment_for_no_known_order_is_kept_not_acted_on(fake_mp, raffle):
 
 def test_simultaneous_repeats_confirm_once(fake_mp, raffle):
     """Mercado Pago's retries can overlap: four at once, from four threads."""
-    import threading
 
     order = hold(raffle, [19])
     services.checkout_link(order)
@@ -339,3 +339,18 @@ def test_simultaneous_repeats_confirm_once(fake_mp, raffle):
     assert order.status == Order.Status.PAID
     assert LinkPayment.objects.filter(payment_id=payment_id, status="approved").count() == 1
     assert len(events(order, EventKind.PAID)) == 1
+
+
+def test_the_fake_checkout_page_pays_the_preference(fake_mp, raffle):
+    order = hold(raffle, [1])
+    url = services.checkout_link(order)
+    page = requests.get(url, timeout=30)
+    assert page.status_code == 200
+    assert "Approve" in page.text
+    requests.post(url, data={"status": "approved"}, timeout=30)
+    for _ in range(200):  # the notification goes from a background thread
+        if fake_mp.deliveries:
+            break
+        threading.Event().wait(0.05)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
