@@ -432,6 +432,11 @@ WHATSAPP_DISPLAY_NUMBER = "".join(
     ch for ch in os.environ.get("WHATSAPP_DISPLAY_NUMBER", "") if ch.isdigit()
 )
 
+# --- Payment links (Mercado Pago Checkout Pro) ---------------------------------------------
+MERCADOPAGO_ACCESS_TOKEN = os.environ.get("MERCADOPAGO_ACCESS_TOKEN", "")
+MERCADOPAGO_WEBHOOK_SECRET = os.environ.get("MERCADOPAGO_WEBHOOK_SECRET", "")
+MERCADOPAGO_BASE_URL = os.environ.get("MERCADOPAGO_BASE_URL", "https://api.mercadopago.com")
+
 UNICORN = {"CACHE_ALIAS": "default", "SERIAL": {"ENABLED": False}}
 
 LOGGING = {

@@ -266,6 +266,7 @@ class OutboundMessage(models.Model):
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
         BUTTONS = "buttons", _("Reply buttons")
+        LINK = "link", _("Link button")
         LIST = "list", _("List")
         TEMPLATE = "template", _("Template")
         IMAGE = "image", _("Image")

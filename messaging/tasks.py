@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from messaging import services
-from messaging.bot import draw_reminders
+from messaging.bot import draw_reminders, pay_link
 from messaging.channel import inbound, processing, sending
 
 
@@ -29,3 +29,8 @@ def sweep(grace_seconds: float = 30) -> dict[str, int]:
 def send_draw_reminders() -> int:
     """Every 15 minutes (see apps.py): the day-before-draw reminders now due."""
     return draw_reminders.send_draw_reminders()
+
+
+def send_payment_link(contact_id: int, order_code: str, body: str, button: str, note: str) -> str:
+    """After a turn that showed payment details: make the order's payment link, queue it."""
+    return pay_link.send(contact_id, order_code, body, button, note)

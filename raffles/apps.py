@@ -9,6 +9,7 @@ def ensure_schedules(**kwargs: object) -> None:
     for name, func in (
         ("raffles: expire reservations", "raffles.tasks.expire_reservations_task"),
         ("raffles: expiry reminders", "raffles.tasks.send_expiry_reminders_task"),
+        ("raffles: payment notifications", "raffles.tasks.process_waiting_notifications_task"),
     ):
         Schedule.objects.update_or_create(
             name=name,

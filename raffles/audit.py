@@ -28,6 +28,7 @@ class EventKind(models.TextChoices):
     EXPIRED = "expired", _("Hold expired")
     REMINDER = "reminder", _("Reminder sent")
     HOLD_KEPT_AFTER_RESTORE = "hold_kept_after_restore", _("Hold kept after a database restore")
+    PAYMENT_FLAGGED = "payment_flagged", _("Payment flagged for staff")
     # Raffles and draws
     RAFFLE_CREATED = "raffle_created", _("Raffle created")
     RAFFLE_UPDATED = "raffle_updated", _("Raffle edited")

@@ -488,6 +488,9 @@ class Draw(models.Model):
 # Models of their own module, registered with the app here (one import point for callers).
 from raffles.claim_models import ClaimStatus as ClaimStatus  # noqa: E402
 from raffles.claim_models import WinnerClaim as WinnerClaim  # noqa: E402
+from raffles.payment_link_models import CheckoutLink as CheckoutLink  # noqa: E402
+from raffles.payment_link_models import LinkPayment as LinkPayment  # noqa: E402
+from raffles.payment_link_models import PaymentNotification as PaymentNotification  # noqa: E402
 from raffles.payment_models import PaymentMethod as PaymentMethod  # noqa: E402
 from raffles.payment_models import PaymentSetup as PaymentSetup  # noqa: E402
 from raffles.payment_models import StatementMatching as StatementMatching  # noqa: E402

@@ -19,7 +19,9 @@ from raffles.models import (
     Draw,
     Order,
     OrderEvent,
+    PaymentMethod,
     PaymentProof,
+    PaymentSetup,
     Raffle,
     TicketNumber,
     WinnerClaim,
@@ -499,3 +501,9 @@ def buyer_claims(buyer: Buyer) -> QuerySet[WinnerClaim]:
         .select_related("order", "raffle")
         .order_by("-created_at", "-id")
     )
+
+
+def takes_payment_links(order: Order) -> bool:
+    """The order's raffle takes payment links (`PaymentSetup.methods`)."""
+    setup = PaymentSetup.objects.filter(raffle_id=order.raffle_id).only("methods").first()
+    return setup is not None and setup.accepts(PaymentMethod.PAYMENT_LINK)

@@ -19,3 +19,18 @@ def expire_reservations_task() -> int:
 
 def send_expiry_reminders_task() -> int:
     return services.send_expiry_reminders()
+
+
+def process_payment_notification_task(notification_id: int) -> str:
+    """Fetch a notified payment back from its provider and act on it (idempotent)."""
+    from raffles.services.payment_links import process_notification
+
+    result = process_notification(notification_id)
+    return result.outcome if result is not None else "repeated"
+
+
+def process_waiting_notifications_task() -> int:
+    """Notifications stored but not processed (the provider's API failed): try again."""
+    from raffles.services.payment_links import process_waiting_notifications
+
+    return process_waiting_notifications()

@@ -2,10 +2,15 @@
 
 from django.urls import path
 
-from raffles import views
+from raffles import payment_views, views
 
 app_name = "raffles"
 urlpatterns = [
     path("raffles/<str:public_id>/draw/", views.draw_detail, name="draw"),
     path("raffles/<str:public_id>/draw/entries.txt", views.draw_entries, name="draw-entries"),
+    path(
+        "payments/<str:provider>/webhook",
+        payment_views.payment_webhook,
+        name="payment-webhook",
+    ),
 ]

@@ -90,6 +90,14 @@ def queue_buttons(
     )
 
 
+def queue_link(
+    contact: Contact, body: str, display_text: str, url: str, *, footer: str | None = None
+) -> OutboundMessage:
+    """A call-to-action button that opens `url` (a payment link)."""
+    payload = payloads.cta_url(contact.send_to, body, display_text, url, footer=footer)
+    return _queue(contact, Kind.LINK, payload)
+
+
 def queue_list(
     contact: Contact,
     body: str,

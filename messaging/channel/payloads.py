@@ -149,6 +149,28 @@ def buttons(
     return {**_base(to, "interactive"), "interactive": interactive}
 
 
+def cta_url(
+    to: str,
+    body: str,
+    display_text: str,
+    url: str,
+    *,
+    header: str | None = None,
+    footer: str | None = None,
+) -> dict[str, Any]:
+    """A call-to-action URL button: the button opens `url`, which the buyer never sees."""
+    if not url.startswith(("https://", "http://")):
+        raise InvalidOutboundMessage("A call-to-action button needs an http(s) URL")
+    if not display_text.strip():
+        raise InvalidOutboundMessage("A call-to-action button needs a text")
+    interactive = {"type": "cta_url", **_interactive_frame(body, header, footer)}
+    interactive["action"] = {
+        "name": "cta_url",
+        "parameters": {"display_text": truncate(display_text, BUTTON_TITLE_MAX), "url": url},
+    }
+    return {**_base(to, "interactive"), "interactive": interactive}
+
+
 def list_message(
     to: str,
     body: str,

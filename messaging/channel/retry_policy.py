@@ -31,7 +31,9 @@ Kind = OutboundMessage.Kind
 S = OutboundMessage.Status
 
 READ_RECEIPT_MAX_AGE = timedelta(minutes=1)
-FREE_FORM_KINDS = frozenset({Kind.TEXT, Kind.BUTTONS, Kind.LIST, Kind.IMAGE, Kind.DOCUMENT})
+FREE_FORM_KINDS = frozenset(
+    {Kind.TEXT, Kind.BUTTONS, Kind.LINK, Kind.LIST, Kind.IMAGE, Kind.DOCUMENT}
+)
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def give_up_reason(row: OutboundMessage, now: datetime, error: str) -> str | Non
 
 def _text_of(row: OutboundMessage) -> str:
     payload = row.payload if isinstance(row.payload, dict) else {}
-    if row.kind == Kind.BUTTONS:
+    if row.kind in (Kind.BUTTONS, Kind.LINK):
         body = (payload.get("interactive") or {}).get("body") or {}
         return str(body.get("text", "")) if isinstance(body, dict) else ""
     if row.kind != Kind.TEXT:

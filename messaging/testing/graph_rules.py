@@ -84,7 +84,10 @@ def _check_payload(body: Any) -> str:
             return "caption must be at most 1024 characters"
         return ""
     if kind == "interactive":
-        action = (body.get("interactive") or {}).get("action") or {}
+        interactive = body.get("interactive") or {}
+        if interactive.get("type") == "cta_url":
+            return _cta_url_problem(interactive)
+        action = interactive.get("action") or {}
         buttons = action.get("buttons") or []
         if len(buttons) > 3 or any(len(b["reply"]["title"]) > 20 for b in buttons):
             return "at most 3 buttons with titles of 20 characters"
@@ -93,6 +96,24 @@ def _check_payload(body: Any) -> str:
             return "at most 10 rows with titles of 24 characters"
     if kind == "template":
         return _template_shape_problem(body.get("template"))
+    return ""
+
+
+def _cta_url_problem(interactive: dict[str, Any]) -> str:
+    """Meta's call-to-action URL button: a body of 1 to 1024 characters, action.name
+    "cta_url", and parameters display_text (at most 20 characters) and an http(s) url."""
+    text = (interactive.get("body") or {}).get("text") or ""
+    if not 0 < len(text) <= 1024:
+        return "interactive.body.text must be 1 to 1024 characters"
+    action = interactive.get("action") or {}
+    if action.get("name") != "cta_url":
+        return "a cta_url message needs action.name cta_url"
+    parameters = action.get("parameters") or {}
+    display = parameters.get("display_text") or ""
+    if not 0 < len(display) <= 20:
+        return "display_text must be 1 to 20 characters"
+    if not str(parameters.get("url") or "").startswith(("http://", "https://")):
+        return "url must be an http(s) URL"
     return ""
 
 

@@ -31,6 +31,12 @@ from raffles.services.orders import (
     reject_payment,
     reserve_replacing,
 )
+from raffles.services.payment_links import (
+    apply_payment,
+    checkout_link,
+    process_notification,
+    record_notification,
+)
 from raffles.services.prize_photos import prize_photo_bytes, set_prize_photo
 from raffles.services.raffle_records import archive_raffle, delete_raffle, restore_raffle
 from raffles.services.raffles import (
@@ -63,6 +69,7 @@ __all__ = [
     "DrawCheck",
     "activate_raffle",
     "add_phone_if_missing",
+    "apply_payment",
     "archive_raffle",
     "as_actor",
     "attach_payment_proof",
@@ -70,6 +77,7 @@ __all__ = [
     "cancel_order",
     "cancel_paid_order",
     "change_phone",
+    "checkout_link",
     "close_raffle",
     "confirm_paid",
     "create_buyer_without_phone",
@@ -89,6 +97,8 @@ __all__ = [
     "normalize_phone",
     "pending_orders",
     "prize_photo_bytes",
+    "process_notification",
+    "record_notification",
     "record_refund",
     "refund_left",
     "refunded_amount",

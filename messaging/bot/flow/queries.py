@@ -78,6 +78,7 @@ def order_view(order: Order) -> OrderView:
         proof_received=order.proof_received,
         payment_instructions=raffle.payment_instructions,
         created_at=order.created_at,
+        pays_by_link=selectors.takes_payment_links(order),
     )
 
 

@@ -66,7 +66,16 @@ class Picture:
         return ""
 
 
-Reply = Text | Buttons | List | Picture
+@dataclass(frozen=True)
+class PayLink:
+    """A button that opens the order's payment link: the runner asks raffles for the link
+    (made once per order) and sends `body` with it; nothing when no link can be made."""
+
+    order_code: str
+    body: str
+
+
+Reply = Text | Buttons | List | Picture | PayLink
 
 
 @dataclass(frozen=True)

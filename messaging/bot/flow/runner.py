@@ -35,9 +35,9 @@ from messaging.bot.flow.effects import (
 )
 from messaging.bot.flow.events import InboundEvent, Kind, Media
 from messaging.bot.flow.queries import DbQueries, order_view
-from messaging.bot.flow.replies import Buttons, List, Picture, Reply, Text, fold
+from messaging.bot.flow.replies import Buttons, List, PayLink, Picture, Reply, Text, fold
 from messaging.bot.flow.snapshots import OrderView
-from messaging.channel import identity, outbox
+from messaging.channel import identity, jobs, outbox
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from raffles import services
 from raffles.exceptions import InvalidOrderState, RaffleError
@@ -45,6 +45,7 @@ from raffles.models import Buyer, Order, OrderEvent
 from raffles.public import selectors as public_selectors
 
 logger = logging.getLogger(__name__)
+PAY_LINK_TASK = "messaging.tasks.send_payment_link"
 
 LANGUAGES = language.LANGUAGES
 
@@ -254,6 +255,8 @@ def queue_reply(contact: Contact, reply: Reply) -> Any:
         return outbox.queue_buttons(contact, reply.body, [(b.id, b.title) for b in reply.buttons])
     if isinstance(reply, Picture):
         return pictures.queue_picture(contact, reply)
+    if isinstance(reply, PayLink):
+        return _queue_pay_link(contact, reply)
     if isinstance(reply, List):
         return outbox.queue_list(
             contact,
@@ -264,3 +267,16 @@ def queue_reply(contact: Contact, reply: Reply) -> Any:
             ],
         )
     raise TypeError(f"Unknown reply {reply!r}")
+
+
+def _queue_pay_link(contact: Contact, reply: PayLink) -> None:
+    """The link is made after this turn commits (the provider is an HTTP call, never made
+    while the contact's row is locked) and queued after the messages of this turn."""
+    jobs.enqueue_after_commit(
+        PAY_LINK_TASK,
+        contact.pk,
+        reply.order_code,
+        reply.body,
+        _("Pay now"),
+        _("The payment link is not available right now; please try again later."),
+    )

@@ -64,6 +64,7 @@ class OrderView(OrderRules):
     payment_instructions: str = ""
     raw_numbers: tuple[int, ...] = ()
     created_at: datetime | None = None
+    pays_by_link: bool = False  # the raffle takes payment links (a button opens one)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from messaging.bot.flow.replies import (
     Button,
+    PayLink,
 )
 from messaging.bot.flow.screens.common import (
     Replies,
@@ -96,7 +97,18 @@ def how_to_pay(order: OrderView) -> list[str]:
 
 
 def payment_buttons(order: OrderView, body: str) -> Replies:
-    return buttons(body, Button(f"cancel:{order.code}", _("Cancel order")), b_agent(), b_help())
+    details = buttons(body, Button(f"cancel:{order.code}", _("Cancel order")), b_agent(), b_help())
+    if not order.pays_by_link:
+        return details
+    return (*details, pay_link(order))
+
+
+def pay_link(order: OrderView) -> PayLink:
+    text = _(
+        "Or pay %(amount)s online: tap *Pay now*. Your order is confirmed by itself, "
+        "no receipt needed."
+    ) % {"amount": money(order.total, order.currency)}
+    return PayLink(order.code, text)
 
 
 def payment(order: OrderView, now: datetime) -> Replies:

@@ -1,0 +1,85 @@
+"""Payment links: the checkout made for an order, every notification a provider sent (stored
+before anything is done with it), and what each payment did to its order.
+
+Writes go through `raffles.services.payment_links`; the provider interface is
+`raffles.payments.provider`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CheckoutLink(models.Model):
+    """The provider's hosted checkout for one order (one per order and provider)."""
+
+    order = models.ForeignKey("raffles.Order", on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(max_length=20)
+    ref = models.CharField(_("provider's checkout id"), max_length=100)
+    url = models.URLField(max_length=500)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "provider"], name="checkout_link_per_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} checkout {self.ref}"
+
+
+class PaymentNotification(models.Model):
+    """One verified notification, as received (repeats are stored once per request id)."""
+
+    provider = models.CharField(max_length=20)
+    request_id = models.CharField(max_length=100)
+    payment_id = models.CharField(max_length=100)
+    body = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now, editable=False)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "request_id"], name="payment_notification_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} notification {self.request_id} (payment {self.payment_id})"
+
+
+class LinkPayment(models.Model):
+    """A payment in one status, acted on once (the idempotency key: provider, id, status)."""
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", _("Order confirmed")
+        WAITING = "waiting", _("Waiting (pending)")
+        REJECTED = "rejected", _("Rejected by the provider")
+        FLAGGED = "flagged", _("Flagged for staff")
+        ALREADY_PAID = "already_paid", _("Order already paid")
+
+    provider = models.CharField(max_length=20)
+    payment_id = models.CharField(max_length=100)
+    status = models.CharField(max_length=30)
+    order = models.ForeignKey(
+        "raffles.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "payment_id", "status"], name="link_payment_once_per_status"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} payment {self.payment_id} {self.status}: {self.outcome}"

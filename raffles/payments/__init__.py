@@ -1,0 +1,1 @@
+"""The rules of each payment method, one module per method or provider."""
