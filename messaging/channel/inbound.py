@@ -362,6 +362,11 @@ def _store_messages(
         Contact.objects.filter(pk=contact_id).filter(
             Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=sent_at)
         ).update(last_inbound_at=sent_at)
+    # The inbox: a resolved conversation opens again when the buyer writes.
+    if window:
+        Contact.objects.filter(pk__in=list(window), resolved_at__isnull=False).update(
+            resolved_at=None
+        )
     return len(fresh), {contacts[_sender(m)].pk for m in fresh.values()}
 
 
