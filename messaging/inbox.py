@@ -27,6 +27,7 @@ from messaging.models import (
     InboundMessage,
     OutboundMessage,
 )
+from raffles.audit import EventKind
 from raffles.services import log_event
 from raffles.services.actors import ActorLike
 
@@ -61,7 +62,7 @@ def assign(contact: Contact, user: Any | None, *, by: ActorLike = None) -> Conta
         )
         if changed:
             log_event(
-                kind="conversation_assigned",
+                kind=EventKind.CONVERSATION_ASSIGNED,
                 by=by,
                 contact=contact.pk,
                 assigned_to=user_id,
@@ -81,7 +82,9 @@ def set_resolved(contact: Contact, resolved: bool, *, by: ActorLike = None) -> C
         changed = rows.update(resolved_at=now if resolved else None, updated_at=now)
         if changed:
             log_event(
-                kind="conversation_resolved" if resolved else "conversation_reopened",
+                kind=EventKind.CONVERSATION_RESOLVED
+                if resolved
+                else EventKind.CONVERSATION_REOPENED,
                 by=by,
                 contact=contact.pk,
             )
@@ -168,7 +171,7 @@ def add_note(contact: Contact, text: str, *, by: ActorLike = None) -> Conversati
         note = ConversationNote.objects.create(
             contact_id=contact.pk, author_id=_user_id(by), text=text
         )
-        log_event(kind="conversation_note", by=by, contact=contact.pk, note=note.pk)
+        log_event(kind=EventKind.CONVERSATION_NOTE, by=by, contact=contact.pk, note=note.pk)
     return note
 
 
@@ -191,7 +194,7 @@ def save_canned_reply(reply: CannedReply, *, by: ActorLike = None) -> CannedRepl
         created = reply.pk is None
         reply.save()
         log_event(
-            kind="canned_reply_added" if created else "canned_reply_changed",
+            kind=EventKind.CANNED_REPLY_ADDED if created else EventKind.CANNED_REPLY_CHANGED,
             by=by,
             canned_reply=reply.pk,
             title=reply.title,
@@ -238,7 +241,7 @@ def send_staff_file(
         OutboundMessage.objects.filter(pk=row.pk).update(sent_by_id=_user_id(by))
         _answered(contact)
         log_event(
-            kind="staff_file",
+            kind=EventKind.STAFF_FILE,
             by=by,
             contact=contact.pk,
             mime_type=mime_type,
@@ -335,6 +338,6 @@ def send_staff_template(
             row = outbox.queue_template_message(contact, message)
         OutboundMessage.objects.filter(pk=row.pk).update(sent_by_id=_user_id(by))
         _answered(contact)
-        log_event(kind="staff_template", by=by, contact=contact.pk, template=choice.name)
+        log_event(kind=EventKind.STAFF_TEMPLATE, by=by, contact=contact.pk, template=choice.name)
     row.sent_by_id = _user_id(by)
     return row
