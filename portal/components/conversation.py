@@ -100,10 +100,14 @@ class ConversationView(StaffComponent):
     @requires(Perm.REPLY_CONVERSATIONS)
     def send_template(self, values: str = "") -> None:
         """The template chosen in the list, its values one per line."""
+        contact = self._contact()
+        key = str(self.template_key or "")
+        if not key:  # the list shows the first one chosen
+            key = next((c.key for c in inbox.template_choices(contact)), "")
         try:
             inbox.send_staff_template(
-                self._contact(),
-                str(self.template_key or ""),
+                contact,
+                key,
                 str(values or "").splitlines(),
                 by=self.request.user,
             )
