@@ -33,6 +33,6 @@ class ConversationListView(StaffComponent):
         found = inbox.by_status(inbox.scoped(found, user, show), status)
         contacts = list(inbox.with_unread(found, user)[:SHOWN])
         for contact in contacts:
-            contact.state_label = conversations.state_label(contact.state)
+            contact.state_label = conversations.state_label(contact.state)  # type: ignore[attr-defined]
         context["contacts"] = contacts
         return context
