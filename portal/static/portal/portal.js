@@ -217,7 +217,14 @@
     }
     lastUnread = n;
   }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-notify-permission]");
+    if (!button || !("Notification" in window)) return;
+    Notification.requestPermission().then(function () { button.hidden = true; });
+  });
   document.addEventListener("DOMContentLoaded", function () {
+    var ask = document.querySelector("[data-notify-permission]");
+    if (ask && "Notification" in window && Notification.permission === "default") ask.hidden = false;
     showUnread();
     if (window.Unicorn && window.Unicorn.addEventListener) {
       window.Unicorn.addEventListener("updated", showUnread);
