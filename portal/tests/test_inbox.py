@@ -101,6 +101,8 @@ def test_a_viewer_sees_notes_but_no_inbox_buttons(
     assert "Internal only" in dom
     for testid in ("assign-me", "resolve", "add-note", "file-form"):
         assert f'data-testid="{testid}"' not in dom, testid
+    assert 'id="conv-note"' not in dom
+    assert 'id="conv-assignee"' not in dom
     dom = unicorn_call(clients[R], "conversation", "refresh", {"contact_id": contact.pk}).dom
     for testid in ("assign-me", "resolve", "add-note", "file-form"):
         assert f'data-testid="{testid}"' in dom, testid
