@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -75,6 +76,16 @@ class Contact(models.Model):
     handover_until = models.DateTimeField(null=True, blank=True)
     # The buyer said "stop"/"baja": no news or promotions (messages about her orders go on).
     marketing_opt_out = models.BooleanField(default=False)
+    # The inbox (messaging.inbox): who on the staff handles the conversation, and whether it
+    # is open or resolved (a new message from the buyer opens it again).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)  # null: open
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # Lease: the one task that processes this contact's inbound messages right now.
@@ -315,6 +326,10 @@ class OutboundMessage(models.Model):
     media = models.ForeignKey(
         OutboundMedia, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
     )
+    # The staff member who wrote it (a reply, a file, a template); null: the bot.
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -393,3 +408,23 @@ class DrawReminder(models.Model):
 
     def __str__(self) -> str:
         return f"Draw reminder of raffle {self.raffle_id} to {self.contact_id}"
+
+
+# The inbox's own records (read markers, notes, canned replies) live in their own module.
+from messaging.inbox_models import CannedReply, ConversationNote, ConversationRead  # noqa: E402
+
+__all__ = [
+    "CannedReply",
+    "Contact",
+    "ConversationNote",
+    "ConversationRead",
+    "DrawReminder",
+    "FaqEntry",
+    "InboundMessage",
+    "MessageStatus",
+    "OutboundMedia",
+    "OutboundMessage",
+    "SendRateSlot",
+    "WebhookDelivery",
+    "WebhookEvent",
+]

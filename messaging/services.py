@@ -103,6 +103,9 @@ def send_staff_reply(contact: Contact, text: str, *, by: ActorLike = None) -> li
         if not contact.window_open:
             raise WindowClosed()
         rows = outbox.queue_text(contact, text)
+        by_id = getattr(by, "pk", None)
+        if isinstance(by_id, int):  # who wrote it: shown in the thread instead of "bot"
+            OutboundMessage.objects.filter(pk__in=[r.pk for r in rows]).update(sent_by_id=by_id)
         # Answered: no longer waiting for a person; a handover's quiet time starts again.
         answered: dict[str, object] = {"wants_agent": False}
         if contact.bot_paused:

@@ -10,8 +10,11 @@ from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
-from messaging.models import Contact, InboundMessage, OutboundMessage
+from messaging.bot.flow import states
+from messaging.models import Contact, ConversationNote, InboundMessage, OutboundMessage
 from raffles.models import Order
 
 CHAT_LIMIT = 200
@@ -31,6 +34,21 @@ STATUS_LABELS = {
 }
 
 
+# The bot's states (messaging.bot.flow.states) as staff read them.
+STATE_LABELS: dict[str, str | Promise] = {
+    states.START: gettext_lazy("At the main menu"),
+    states.BROWSING: gettext_lazy("Looking at raffles"),
+    states.RAFFLE: gettext_lazy("Choosing numbers"),
+    states.CONFIRM: gettext_lazy("Confirming numbers"),
+    states.PAYMENT: gettext_lazy("Waiting for payment"),
+    states.REVIEW: gettext_lazy("Payment under review"),
+}
+
+
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
+
 @dataclass
 class ChatMessage:
     at: datetime
@@ -46,8 +64,9 @@ class ChatMessage:
     footer: str = ""
     media_url: str = ""
     pk: int = 0
-    type: str = "message"
+    type: str = "message"  # or "note" (internal, never sent)
     by_staff: bool = False
+    sender: str = ""  # the staff member who wrote it (outbound by staff, notes)
 
     def __getitem__(self, key: str) -> Any:  # the order timeline sorts dicts and these alike
         return getattr(self, key)
@@ -72,6 +91,10 @@ def _outbound(row: OutboundMessage) -> ChatMessage:
         error=row.last_error,
         pk=row.pk,
     )
+    if row.sent_by_id is not None:
+        msg.by_staff = True
+        user = row.sent_by
+        msg.sender = (user.get_full_name() or user.get_username()) if user else ""
     if kind == "text":
         msg.text = str(part.get("body", ""))
     elif kind == "interactive":
@@ -111,9 +134,24 @@ def _outbound(row: OutboundMessage) -> ChatMessage:
                     params.append(str(parameter["text"]))
         msg.text = "\n".join(params) or f"[template {part.get('name', '')}]"
     else:
-        msg.text = str(part.get("caption", "")) or f"[{kind or row.kind}]"
+        name = str(part.get("filename", "")) if kind == "document" else ""
+        msg.text = str(part.get("caption", "")) or (f"[{kind or row.kind}] {name}").strip()
         msg.media_url = str(part.get("link", ""))
     return msg
+
+
+def _note(note: ConversationNote) -> ChatMessage:
+    user = note.author
+    return ChatMessage(
+        at=note.created_at,
+        direction="note",
+        kind="note",
+        text=note.text,
+        pk=note.pk,
+        type="note",
+        by_staff=True,
+        sender=(user.get_full_name() or user.get_username()) if user else "",
+    )
 
 
 def _inbound(row: InboundMessage) -> ChatMessage:
@@ -136,8 +174,10 @@ def _history(
     contact_id: int, since: datetime | None = None, until: datetime | None = None
 ) -> list[ChatMessage]:
     inbound = InboundMessage.objects.filter(contact_id=contact_id)
-    outbound = OutboundMessage.objects.filter(contact_id=contact_id).exclude(
-        kind=OutboundMessage.Kind.READ
+    outbound = (
+        OutboundMessage.objects.filter(contact_id=contact_id)
+        .exclude(kind=OutboundMessage.Kind.READ)
+        .select_related("sent_by")
     )
     if since is not None:
         inbound = inbound.filter(received_at__gte=since)
@@ -151,14 +191,21 @@ def _history(
     return items[-CHAT_LIMIT:]
 
 
-def contact_messages(contact: Contact) -> list[ChatMessage]:
-    return _history(contact.pk)
+def contact_messages(contact: Contact, *, notes: bool = False) -> list[ChatMessage]:
+    """The conversation; with `notes`, staff's internal notes in their place in time."""
+    items = _history(contact.pk)
+    if notes:
+        rows = ConversationNote.objects.filter(contact_id=contact.pk).select_related("author")
+        items += [_note(n) for n in rows.order_by("-id")[:CHAT_LIMIT]]
+        items.sort(key=lambda m: (m.at, 0 if m.direction == "in" else 1, m.pk))
+    return items
 
 
 def outbound_after(contact: Contact, after_id: int) -> list[ChatMessage]:
     rows = (
         OutboundMessage.objects.filter(contact=contact, id__gt=after_id)
         .exclude(kind=OutboundMessage.Kind.READ)
+        .select_related("sent_by")
         .order_by("id")
     )
     return [_outbound(r) for r in rows[:CHAT_LIMIT]]
@@ -188,7 +235,7 @@ def conversation_list(q: str = "", only: str = "") -> QuerySet[Contact]:
     last_out = OutboundMessage.objects.filter(contact=OuterRef("pk")).exclude(
         kind=OutboundMessage.Kind.READ
     )
-    contacts = Contact.objects.select_related("buyer").annotate(
+    contacts = Contact.objects.select_related("buyer", "assigned_to").annotate(
         last_in_text=Subquery(last_in.values("text")[:1]),
         last_in_type=Subquery(last_in.values("type")[:1]),
         last_in_reply=Subquery(last_in.values("reply_title")[:1]),
@@ -238,6 +285,10 @@ def messages_version(
         failed=Count("id", filter=Q(status__in=["failed", "undeliverable"])),
     )
     changed = contacts.aggregate(u=Max("updated_at"))["u"]
+    notes = ConversationNote.objects.all()
+    if contact_id is not None:
+        notes = notes.filter(contact_id=contact_id)
+    last_note = notes.aggregate(m=Max("id"))["m"]
     return ".".join(
         str(v)
         for v in (
@@ -249,6 +300,7 @@ def messages_version(
             out["read"],
             out["failed"],
             changed and changed.timestamp(),
+            last_note,
         )
     )
 

@@ -34,7 +34,9 @@ class Perm(StrEnum):
     VIEW_PAYMENTS = "payments.view"  # review queue and proof files (read)
     REVIEW_PAYMENTS = "payments.review"  # confirm, reject, cancel
     VIEW_CONVERSATIONS = "conversations.view"
-    REPLY_CONVERSATIONS = "conversations.reply"  # reply, pause/resume the bot, retry
+    REPLY_CONVERSATIONS = "conversations.reply"  # reply, pause/resume the bot, retry,
+    # assign, resolve, notes, files and templates (the inbox)
+    MANAGE_CANNED_REPLIES = "canned_replies.manage"  # the inbox's ready answers
     VIEW_OUTBOX = "outbox.view"
     RESEND_OUTBOX = "outbox.resend"
     EXPORT = "data.export"  # CSV exports of orders and sold numbers

@@ -361,7 +361,7 @@ def _store_messages(
     for contact_id, sent_at in window.items():
         Contact.objects.filter(pk=contact_id).filter(
             Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=sent_at)
-        ).update(last_inbound_at=sent_at)
+        ).update(last_inbound_at=sent_at, resolved_at=None)  # the inbox: a resolved one opens
     return len(fresh), {contacts[_sender(m)].pk for m in fresh.values()}
 
 

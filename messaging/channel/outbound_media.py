@@ -21,7 +21,12 @@ from messaging.models import OutboundMedia
 
 logger = logging.getLogger(__name__)
 
-EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
 
 
 def store(content: bytes, mime_type: str, filename: str = "") -> OutboundMedia:

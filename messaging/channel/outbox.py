@@ -128,6 +128,28 @@ def queue_image(
         return _queue(contact, Kind.IMAGE, payload, media=media)
 
 
+def queue_document(
+    contact: Contact,
+    content: bytes,
+    mime_type: str = "application/pdf",
+    *,
+    filename: str = "",
+    caption: str = "",
+) -> OutboundMessage:
+    """A document (a PDF), stored and uploaded like `queue_image`; the buyer sees `filename`."""
+    with transaction.atomic():
+        media = outbound_media.store(content, mime_type, filename=filename)
+        payload = payloads.media_to_upload(
+            contact.send_to, "document", caption=caption, filename=filename or media.filename
+        )
+        return _queue(contact, Kind.DOCUMENT, payload, media=media)
+
+
+def queue_template_message(contact: Contact, message: TemplateMessage) -> OutboundMessage:
+    """One template message (name, language, parameters and buttons) as it is."""
+    return _queue(contact, Kind.TEMPLATE, message.payload(contact.send_to))
+
+
 def queue_template(
     contact: Contact, name: str, language: str | None = None, params: Sequence[str] = ()
 ) -> OutboundMessage:

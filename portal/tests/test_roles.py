@@ -44,6 +44,8 @@ PAGES: dict[str, set[str]] = {
     "conversations": READERS,
     "conversation": READERS,
     "outbox": READERS,
+    "canned-replies": {O, R},
+    "canned-reply-new": {O},
     "faqs": ALL,
     "faq-new": {O},
     "simulator": {O},
@@ -63,7 +65,8 @@ COMPONENT_ACTIONS: dict[str, dict[str | None, set[str]]] = {
     "api-keys": {None: {O}, "ask_revoke": {O}, "create": {O}, "hide_key": {O}, "keep": {O}}
     | {"revoke": {O}},
     "conversation": {None: READERS, "pause": {O, R}, "reply": {O, R}, "resume": {O, R}}
-    | {"retry": {O, R}},
+    | {"retry": {O, R}, "assign": {O, R}, "assign_me": {O, R}, "note": {O, R}}
+    | {"resolve": {O, R}, "reopen": {O, R}, "send_template": {O, R}},
     "conversation-list": {None: READERS},
     "dashboard": {None: ALL},
     "draw-panel": {None: ALL, "draw": {O}, "freeze": {O}, "verify": ALL},
@@ -134,6 +137,7 @@ def _urls(setting: dict[str, Any]) -> dict[str, str]:
             *("dashboard", "raffles", "raffle-new", "review", "orders", "export-orders"),
             *("conversations", "outbox", "faqs", "faq-new", "simulator", "staff", "api-keys"),
             *("audit", "export-audit"),
+            *("canned-replies", "canned-reply-new"),
         )
     }
     urls["account"] = reverse("portal:account")
@@ -159,6 +163,7 @@ def test_every_portal_url_is_in_the_table(setting: dict[str, Any]) -> None:
     from portal.urls import urlpatterns
 
     named = {p.name for p in urlpatterns} - {"login", "logout", "simulator-upload"}
+    named -= {"conversation-file", "canned-reply-edit"}  # tested on their own (test_inbox_roles)
     # faq-edit: covered by faq-new (the same view); raffle-photo-file: any staff member
     # (staff_required), 404 while the raffle has no photo.
     covered = {"faq-edit", "raffle-photo-file"}

@@ -188,3 +188,46 @@
     }).catch(function () { status.textContent = status.dataset.failed || "Could not send the file."; });
   });
 })();
+
+/* The inbox: a canned reply chosen in <select data-insert="#textarea"> goes into the reply
+   box; the unread count of the nav badge ([data-unread-total]) goes into the page title,
+   and a browser notification says when it grows (only if the staff member allowed them). */
+(function () {
+  "use strict";
+  var baseTitle = document.title;
+  var lastUnread = null;
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-insert]") || !select.value) return;
+    var box = document.querySelector(select.dataset.insert);
+    if (!box) return;
+    var start = box.selectionStart || box.value.length;
+    box.value = box.value.slice(0, start) + select.value + box.value.slice(box.selectionEnd || start);
+    select.value = "";
+    box.focus();
+  });
+  function showUnread() {
+    var el = document.querySelector("[data-unread-total]");
+    if (!el) return;
+    var n = parseInt(el.dataset.unreadTotal || "0", 10) || 0;
+    document.title = n ? "(" + n + ") " + baseTitle : baseTitle;
+    if (lastUnread !== null && n > lastUnread && "Notification" in window &&
+        Notification.permission === "granted") {
+      try { new Notification(document.title); } catch (e) { /* not allowed here */ }
+    }
+    lastUnread = n;
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-notify-permission]");
+    if (!button || !("Notification" in window)) return;
+    Notification.requestPermission().then(function () { button.hidden = true; });
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var ask = document.querySelector("[data-notify-permission]");
+    if (ask && "Notification" in window && Notification.permission === "default") ask.hidden = false;
+    showUnread();
+    if (window.Unicorn && window.Unicorn.addEventListener) {
+      window.Unicorn.addEventListener("updated", showUnread);
+    }
+  });
+})();
