@@ -445,3 +445,7 @@ from raffles.claim_models import WinnerClaim as WinnerClaim  # noqa: E402
 from raffles.payment_models import PaymentMethod as PaymentMethod  # noqa: E402
 from raffles.payment_models import PaymentSetup as PaymentSetup  # noqa: E402
 from raffles.payment_models import StatementMatching as StatementMatching  # noqa: E402
+from raffles.statement_models import LineState as LineState  # noqa: E402
+from raffles.statement_models import StatementImport as StatementImport  # noqa: E402
+from raffles.statement_models import StatementLine as StatementLine  # noqa: E402
+from raffles.statement_models import StatementMapping as StatementMapping  # noqa: E402

@@ -30,6 +30,7 @@ from raffles.services.orders import (
     reject_payment,
     reserve_replacing,
 )
+from raffles.services.payment_setup import update_payment_setup
 from raffles.services.prize_photos import prize_photo_bytes, set_prize_photo
 from raffles.services.raffles import (
     activate_raffle,
@@ -48,13 +49,24 @@ from raffles.services.reservations import (
     reserve_specific,
     send_expiry_reminders,
 )
+from raffles.services.statements import (
+    ImportResult,
+    LineResult,
+    assign_statement_line,
+    discard_statement_line,
+    import_statement,
+    save_statement_mapping,
+)
 
 __all__ = [
     "Actor",
     "DrawCheck",
+    "ImportResult",
+    "LineResult",
     "activate_raffle",
     "add_phone_if_missing",
     "as_actor",
+    "assign_statement_line",
     "attach_payment_proof",
     "cancel_order",
     "change_phone",
@@ -64,11 +76,13 @@ __all__ = [
     "create_commitment",
     "create_raffle",
     "delete_raffle",
+    "discard_statement_line",
     "draw_raffle",
     "expire_reservations",
     "freeze_entries",
     "generate_tickets",
     "get_or_create_buyer",
+    "import_statement",
     "log_event",
     "mark_claim_notified",
     "mark_has_channel",
@@ -82,10 +96,12 @@ __all__ = [
     "reserve_random",
     "reserve_replacing",
     "reserve_specific",
+    "save_statement_mapping",
     "send_expiry_reminders",
     "set_prize_photo",
     "start_ticket_generation",
     "update_claim",
+    "update_payment_setup",
     "update_raffle",
     "verify_draw",
 ]
