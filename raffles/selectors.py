@@ -25,6 +25,7 @@ from raffles.models import (
     WinnerClaim,
 )
 from raffles.rules import OrderQuerySet
+from raffles.statement_models import OPEN_STATES, StatementLine
 
 
 @dataclass(frozen=True)
@@ -459,4 +460,14 @@ def buyer_claims(buyer: Buyer) -> QuerySet[WinnerClaim]:
         WinnerClaim.objects.filter(order__buyer=buyer)
         .select_related("order", "raffle")
         .order_by("-created_at", "-id")
+    )
+
+
+def open_statement_lines() -> QuerySet[StatementLine]:
+    """Bank statement lines waiting for staff (suggested, flagged, unmatched), oldest
+    first, with the orders they name."""
+    return (
+        StatementLine.objects.filter(state__in=OPEN_STATES)
+        .prefetch_related("orders")
+        .order_by("date", "id")
     )

@@ -31,7 +31,8 @@ DATE_WORDS = {"date", "fecha", "data", "posted", "dia", "day"}
 TEXT_WORDS = {
     "description", "descripcion", "concepto", "referencia", "reference", "historico",
     "memo", "detalle", "detalles", "detalhe", "detalhes", "descricao", "lancamento",
-    "narrative", "details", "payee", "documento", "document", "ordenante", "remitente", "pagador", "observaciones",
+    "narrative", "details", "payee", "documento", "document", "ordenante", "remitente",
+    "pagador", "observaciones",
 }  # fmt: skip
 AMOUNT_WORDS = {"amount", "monto", "importe", "valor", "value", "quantia"}
 CREDIT_WORDS = {"credit", "credito", "creditos", "abono", "abonos", "entrada", "entradas"}
