@@ -9,6 +9,7 @@ from portal.views import (
     files,
     message_templates,
     pages,
+    payments,
     raffle_extras,
     simulator,
 )
@@ -36,7 +37,15 @@ urlpatterns = [
         name="raffle-photo-file",
     ),
     path("raffles/<int:raffle_id>/claims/", raffle_extras.claims, name="raffle-claims"),
+    path("raffles/<int:raffle_id>/payments/", payments.payment_setup, name="raffle-payments"),
     path("review/", pages.ReviewPage.as_view(), name="review"),
+    path("review/statements/", payments.statements, name="statements"),
+    path("review/statements/mapping/", payments.statement_mapping, name="statement-mapping"),
+    path(
+        "review/statements/lines/<int:line_id>/",
+        payments.statement_line,
+        name="statement-line",
+    ),
     path("proofs/<int:proof_id>/file", files.proof_file, name="proof-file"),
     path("orders/", pages.OrderListPage.as_view(), name="orders"),
     path("orders/export.csv", exports.orders_csv, name="export-orders"),

@@ -36,6 +36,10 @@ PAGES: dict[str, set[str]] = {
     "tickets": ALL,
     "export-sold": READERS,
     "review": READERS,
+    "raffle-payments": {O},
+    "statements": READERS,
+    "statement-mapping": {O, R},  # POST only (test_payment_pages)
+    "statement-line": {O, R},  # POST only (test_payment_pages)
     "proof-file": READERS,
     "orders": ALL,
     "export-orders": READERS,
@@ -123,10 +127,11 @@ def _urls(setting: dict[str, Any]) -> dict[str, str]:
         name: reverse(f"portal:{name}")
         for name in (
             *("dashboard", "raffles", "raffle-new", "review", "orders", "export-orders"),
+            "statements",
             *("conversations", "outbox", "faqs", "faq-new", "simulator", "staff", "api-keys"),
         )
     }
-    for name in ("raffle", "raffle-edit", "tickets", "export-sold"):
+    for name in ("raffle", "raffle-edit", "tickets", "export-sold", "raffle-payments"):
         urls[name] = reverse(f"portal:{name}", args=[raffle.pk])
     urls["order"] = reverse("portal:order", args=[order.code])
     urls["own-order"] = reverse("portal:order", args=[setting["sold"].code])
