@@ -64,6 +64,7 @@ class OrderView(OrderRules):
     payment_instructions: str = ""
     raw_numbers: tuple[int, ...] = ()
     created_at: datetime | None = None
+    pix_code: str = ""  # the Pix copy-and-paste code, when the raffle takes Pix
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@ from django.utils.translation import ngettext
 
 from messaging.bot.flow.replies import (
     Button,
+    Picture,
+)
+from messaging.bot.flow.replies import (
+    Text as TextReply,
 )
 from messaging.bot.flow.screens.common import (
     Replies,
@@ -86,17 +90,33 @@ def reserved(
 
 
 def how_to_pay(order: OrderView) -> list[str]:
-    return [
+    lines = [
         _("How to pay:"),
         order.payment_instructions.strip() or _("Ask us how to pay: tap *Talk to a person*."),
+    ]
+    if order.pix_code:
+        lines.append(
+            _("Or pay with Pix: scan the QR code below, or copy the Pix code that follows it.")
+        )
+    return [
+        *lines,
         "",
         _("Use *%(code)s* as the payment reference.") % {"code": order.code},
         _("Then send a photo or a PDF of your receipt here."),
     ]
 
 
+def pix_replies(order: OrderView) -> Replies:
+    """The order's Pix QR code, then its copy-and-paste code alone (one long press copies
+    it); nothing when the raffle does not take Pix."""
+    if not order.pix_code:
+        return ()
+    return (Picture("pix", order.raffle_id, text=order.pix_code), TextReply(order.pix_code))
+
+
 def payment_buttons(order: OrderView, body: str) -> Replies:
-    return buttons(body, Button(f"cancel:{order.code}", _("Cancel order")), b_agent(), b_help())
+    replies = buttons(body, Button(f"cancel:{order.code}", _("Cancel order")), b_agent(), b_help())
+    return (*replies, *pix_replies(order))
 
 
 def payment(order: OrderView, now: datetime) -> Replies:
