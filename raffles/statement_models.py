@@ -9,6 +9,8 @@ Writes go through `raffles.services` (statements); the rules live in
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -97,7 +99,7 @@ class StatementLine(models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
-    def as_details(self) -> dict[str, object]:
+    def as_details(self) -> dict[str, Any]:
         """The line as the audit log records it."""
         return {
             "statement_line": self.pk,

@@ -25,10 +25,10 @@ from raffles.tests.factories import BuyerFactory
 pytestmark = pytest.mark.django_db
 
 CSV = (
-    "Fecha;Concepto;Importe\n"
-    "01/12/2026;Transferencia ABC234;20,00\n"
-    "01/12/2026;Transferencia de Ana;10,00\n"
-).encode()
+    b"Fecha;Concepto;Importe\n"
+    b"01/12/2026;Transferencia ABC234;20,00\n"
+    b"01/12/2026;Transferencia de Ana;10,00\n"
+)
 
 
 @pytest.fixture

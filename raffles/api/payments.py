@@ -9,9 +9,10 @@ from typing import Literal
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from raffles import selectors, services
 from raffles.api.common import Id, Pagination, actor, id_path, read, write
@@ -86,7 +87,7 @@ def import_statement(
     file: File[UploadedFile],
     format: Form[Literal["", "csv", "ofx"]] = "",
     mapping: Form[str] = "",
-) -> Status:
+) -> Status[services.ImportResult]:
     """Import a bank statement (multipart `file`, CSV or OFX; `format` when the file does
     not say; `mapping`: the name of a saved bank column mapping). Each line is matched to
     orders by the order code in its description and the exact amount; lines seen before

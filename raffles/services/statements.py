@@ -132,7 +132,7 @@ def import_statement(
         raise InvalidInput(f"The statement cannot be read: {exc}", field="file") from None
     actor = as_actor(by)
     statement = StatementImport.objects.create(
-        created_by=actor.user,
+        created_by_id=getattr(actor.user, "pk", None),
         actor_label=actor.label,
         filename=filename[:255],
         format=parsed.format,
@@ -169,7 +169,7 @@ def import_statement(
         else:
             _match_line(statement, line, fingerprint, codes[line.row], orders, result)
         results.append(result)
-    counts = {name: sum(1 for r in results if r.status == name) for name in COUNTED}
+    counts: dict[str, Any] = {name: sum(1 for r in results if r.status == name) for name in COUNTED}
     counts["lines"] = len(results)
     statement.counts = counts
     statement.save(update_fields=["counts"])
@@ -226,12 +226,13 @@ def _match_line(
     except IntegrityError:  # the same line, imported at the same moment by someone else
         result.status = "duplicate"
         return
-    result.status = {
+    statuses: dict[str, str] = {
         LineState.CONFIRMED: "confirmed",
         LineState.SUGGESTED: "suggested",
         LineState.FLAGGED: "flagged",
         LineState.UNMATCHED: "unmatched",
-    }[state]
+    }
+    result.status = statuses[state]
     result.reason, result.line_id = reason, line.pk
     result.orders = [o.code for o in chosen]
 
