@@ -81,7 +81,7 @@ class AssignLineIn(Schema):
     )
 
 
-@router.post("/statements/", response=write(StatementImportOut, status=201))
+@router.post("/statements/", response=write(StatementImportOut, 404, status=201))
 def import_statement(
     request: HttpRequest,
     file: File[UploadedFile],

@@ -112,13 +112,17 @@ def parse(
 
 
 def _rows(text: str, delimiter: str | None) -> list[list[str]]:
-    sample = "\n".join(text.splitlines()[:HEADER_SCAN])
-    if delimiter is None:
-        try:
-            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    lines = text.splitlines()  # any line end: \n, \r\n, a lone \r
+    sample = "\n".join(lines[:HEADER_SCAN])
+    try:
+        if delimiter is None:
+            try:
+                delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+            except csv.Error:
+                delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        return list(csv.reader(lines, delimiter=delimiter))
+    except csv.Error as exc:
+        raise StatementFormatError(f"the CSV cannot be read: {exc}") from None
 
 
 def _role(name: str) -> str:

@@ -129,3 +129,17 @@ def test_amounts_written_either_way_read_the_same(cents: int) -> None:
     continental = english.replace(",", "_").replace(".", ",").replace("_", ".")
     assert amounts.read_amount(english, None) == value
     assert amounts.read_amount(continental, None) == value
+
+
+def test_old_mac_line_ends_and_broken_quoting() -> None:
+    content = b"Fecha;Concepto;Importe\r01/12/2026;ABC234;20,00\r"
+    assert [line.amount for line in parse(content).lines] == [Decimal("20.00")]
+
+
+@given(st.binary(max_size=400), st.sampled_from(["", "csv", "ofx"]))
+def test_any_bytes_read_or_are_refused_cleanly(content: bytes, kind: str) -> None:
+    header = b"Fecha;Concepto;Importe\n" if kind == "csv" else b""
+    try:
+        parse(header + content, format=kind)
+    except StatementFormatError:
+        pass
