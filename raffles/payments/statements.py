@@ -5,7 +5,6 @@ and OFX (1.x SGML or 2.x XML). Pure: bytes in, `ParsedStatement` out."""
 from __future__ import annotations
 
 import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field

@@ -15,7 +15,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from raffles.audit import EventKind
-from raffles.exceptions import InvalidInput, InvalidOrderState, RaffleError
+from raffles.exceptions import (
+    InvalidInput,
+    InvalidOrderState,
+    RaffleError,
+    StatementLineConflict,
+)
 from raffles.models import Order
 from raffles.payment_models import StatementMatching
 from raffles.payments import matching
@@ -273,9 +278,9 @@ def _decide_line(
 def _open_line(line: StatementLine) -> StatementLine:
     fresh = StatementLine.objects.select_for_update().get(pk=line.pk)
     if not fresh.is_open:
-        raise InvalidInput(
+        raise StatementLineConflict(
             f"This statement line is already {fresh.get_state_display().lower()}",
-            field="line",
+            state=fresh.state,
         )
     return fresh
 
@@ -289,7 +294,7 @@ def assign_statement_line(
         line = _open_line(line)
         chosen = list(orders) or list(line.orders.all())
         if not chosen:
-            raise InvalidInput("Choose the order this line paid", field="order")
+            raise StatementLineConflict("Choose the order this line paid", state=line.state)
         details = line.as_details()
         for order in chosen:
             confirm_paid(order, by=by)

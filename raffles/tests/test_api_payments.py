@@ -82,7 +82,8 @@ def test_unmatched_lines_are_listed_and_assigned(api: ApiClient, raffle: Raffle)
     other.refresh_from_db()
     assert other.status == Order.Status.PAID
     again = api.post(f"/api/payments/statement-lines/{unmatched['id']}/assign/", {})
-    assert again.status_code == 400
+    assert again.status_code == 409
+    assert again.json()["code"] == "statement_line_conflict"
     assert api.post("/api/payments/statement-lines/999/assign/", {}).status_code == 404
 
 

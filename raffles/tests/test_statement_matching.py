@@ -11,7 +11,7 @@ import pytest
 
 from raffles import services
 from raffles.audit import EventKind
-from raffles.exceptions import InvalidInput
+from raffles.exceptions import InvalidInput, StatementLineConflict
 from raffles.models import (
     LineState,
     Order,
@@ -211,12 +211,12 @@ def test_staff_assign_an_unmatched_line_or_discard_it(orders: dict[str, Order]) 
     services.assign_statement_line(first, orders=[orders["one"]])
     orders["one"].refresh_from_db()
     assert orders["one"].status == Order.Status.PAID
-    with pytest.raises(InvalidInput, match="already"):
+    with pytest.raises(StatementLineConflict, match="already"):
         services.assign_statement_line(first, orders=[orders["two"]])
     services.discard_statement_line(second)
     second.refresh_from_db()
     assert second.state == LineState.DISCARDED
-    with pytest.raises(InvalidInput):
+    with pytest.raises(StatementLineConflict):
         services.assign_statement_line(second)
 
 
