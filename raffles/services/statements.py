@@ -206,6 +206,12 @@ def _match_line(
 ) -> None:
     assert parsed.amount is not None
     named = [orders[c] for c in codes if c in orders]
+    if named:  # as they are now: an earlier line of the file may have paid one
+        fresh = Order.objects.filter(pk__in=[o.pk for o in named]).select_related(
+            "raffle", "raffle__payment_setup"
+        )
+        orders = orders | {o.code: o for o in fresh}
+        named = [orders[o.code] for o in named]
     decision = matching.decide(
         parsed.amount, parsed.currency, codes, {o.code: _facts(o) for o in named}
     )

@@ -278,3 +278,13 @@ def test_payment_setup_for_pix(raffle: Raffle) -> None:
     assert setup.methods == ["transfer", "pix"]
     assert setup.pix_key == "ana@example.com"
     assert OrderEvent.objects.filter(kind=EventKind.PAYMENT_SETUP_CHANGED).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_order_paid_twice_in_one_file_flags_the_second_line(orders: dict[str, Order]) -> None:
+    content = _csv(("01/12/2026", "ABC234", "20,00"), ("02/12/2026", "ABC234 otra vez", "20,00"))
+    result = services.import_statement(content=content)
+    assert [(r.status, r.reason) for r in result.lines] == [
+        ("confirmed", ""),
+        ("flagged", "already_paid"),
+    ]
