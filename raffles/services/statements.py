@@ -39,10 +39,6 @@ from raffles.statement_models import (
 SYSTEM = Actor.system("bank statement")
 CHUNK = 500
 MAX_FILE = 5 * 1024 * 1024
-STATES = {
-    matching.Outcome.EXACT: LineState.CONFIRMED,
-    matching.Outcome.UNMATCHED: LineState.UNMATCHED,
-}
 COUNTED = ("confirmed", "suggested", "flagged", "unmatched", "duplicate", "ignored", "invalid")
 
 
