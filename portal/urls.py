@@ -11,6 +11,7 @@ from portal.views import (
     inbox,
     message_templates,
     pages,
+    payments,
     raffle_extras,
     simulator,
 )
@@ -39,7 +40,15 @@ urlpatterns = [
     ),
     path("raffles/<int:raffle_id>/claims/", raffle_extras.claims, name="raffle-claims"),
     path("raffles/<int:raffle_id>/sales/", audit.raffle_sales, name="raffle-sales"),
+    path("raffles/<int:raffle_id>/payments/", payments.payment_setup, name="raffle-payments"),
     path("review/", pages.ReviewPage.as_view(), name="review"),
+    path("review/statements/", payments.statements, name="statements"),
+    path("review/statements/mapping/", payments.statement_mapping, name="statement-mapping"),
+    path(
+        "review/statements/lines/<int:line_id>/",
+        payments.statement_line,
+        name="statement-line",
+    ),
     path("proofs/<int:proof_id>/file", files.proof_file, name="proof-file"),
     path("orders/", pages.OrderListPage.as_view(), name="orders"),
     path("orders/export.csv", exports.orders_csv, name="export-orders"),

@@ -29,6 +29,15 @@ class EventKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder sent")
     HOLD_KEPT_AFTER_RESTORE = "hold_kept_after_restore", _("Hold kept after a database restore")
     PAYMENT_FLAGGED = "payment_flagged", _("Payment flagged for staff")
+    # Payment setup and bank statements
+    PAYMENT_SETUP_CHANGED = "payment_setup_changed", _("Payment methods changed")
+    STATEMENT_IMPORTED = "statement_imported", _("Bank statement imported")
+    STATEMENT_MATCHED = "statement_matched", _("Paid by a bank statement line")
+    STATEMENT_SUGGESTED = "statement_suggested", _("Bank statement line suggested")
+    STATEMENT_FLAGGED = "statement_flagged", _("Bank statement line flagged")
+    STATEMENT_ASSIGNED = "statement_assigned", _("Bank statement line assigned")
+    STATEMENT_DISCARDED = "statement_discarded", _("Bank statement line discarded")
+    STATEMENT_MAPPING_SAVED = "statement_mapping_saved", _("Bank column mapping saved")
     # Raffles and draws
     RAFFLE_CREATED = "raffle_created", _("Raffle created")
     RAFFLE_UPDATED = "raffle_updated", _("Raffle edited")

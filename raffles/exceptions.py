@@ -283,3 +283,10 @@ class ClaimClosed(RaffleError):
     def __init__(self, status: str) -> None:
         super().__init__(f"The claim is {status}", status=status)
         self.status = status
+
+
+class StatementLineConflict(RaffleError):
+    """The bank statement line cannot be assigned: it is already decided, or it names no
+    order and none was given."""
+
+    code = "statement_line_conflict"

@@ -494,3 +494,7 @@ from raffles.payment_link_models import PaymentNotification as PaymentNotificati
 from raffles.payment_models import PaymentMethod as PaymentMethod  # noqa: E402
 from raffles.payment_models import PaymentSetup as PaymentSetup  # noqa: E402
 from raffles.payment_models import StatementMatching as StatementMatching  # noqa: E402
+from raffles.statement_models import LineState as LineState  # noqa: E402
+from raffles.statement_models import StatementImport as StatementImport  # noqa: E402
+from raffles.statement_models import StatementLine as StatementLine  # noqa: E402
+from raffles.statement_models import StatementMapping as StatementMapping  # noqa: E402

@@ -33,6 +33,7 @@ from raffles.selectors_audit import iter_staff_actions as iter_staff_actions
 from raffles.selectors_audit import staff_actions_page as staff_actions_page
 from raffles.selectors_sales import SalesActivity as SalesActivity
 from raffles.selectors_sales import sales_activity as sales_activity
+from raffles.statement_models import OPEN_STATES, StatementLine
 
 
 @dataclass(frozen=True)
@@ -507,3 +508,13 @@ def takes_payment_links(order: Order) -> bool:
     """The order's raffle takes payment links (`PaymentSetup.methods`)."""
     setup = PaymentSetup.objects.filter(raffle_id=order.raffle_id).only("methods").first()
     return setup is not None and setup.accepts(PaymentMethod.PAYMENT_LINK)
+
+
+def open_statement_lines() -> QuerySet[StatementLine]:
+    """Bank statement lines waiting for staff (suggested, flagged, unmatched), oldest
+    first, with the orders they name."""
+    return (
+        StatementLine.objects.filter(state__in=OPEN_STATES)
+        .prefetch_related("orders")
+        .order_by("date", "id")
+    )

@@ -12,6 +12,7 @@ from raffles import services
 from raffles.images.board import Block, BoardLabels
 from raffles.images.cache import board_picture
 from raffles.models import Raffle
+from raffles.payments import pix
 
 
 def board_png(raffle: Raffle, around: int | None = None) -> bytes:
@@ -34,6 +35,8 @@ def queue_picture(contact: Contact, picture: Picture) -> OutboundMessage | None:
         return None
     if picture.what == "board":
         return outbox.queue_image(contact, board_png(raffle, picture.around), caption=raffle.title)
+    if picture.what == "pix" and picture.text:
+        return outbox.queue_image(contact, pix.qr_png(picture.text), caption="Pix")
     if picture.what == "prize":
         photo = services.prize_photo_bytes(raffle)
         if photo is None:

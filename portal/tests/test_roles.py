@@ -36,6 +36,10 @@ PAGES: dict[str, set[str]] = {
     "tickets": ALL,
     "export-sold": READERS,
     "review": READERS,
+    "raffle-payments": {O},
+    "statements": READERS,
+    "statement-mapping": {O, R},  # POST only (test_payment_pages)
+    "statement-line": {O, R},  # POST only (test_payment_pages)
     "proof-file": READERS,
     "orders": ALL,
     "export-orders": READERS,
@@ -135,6 +139,7 @@ def _urls(setting: dict[str, Any]) -> dict[str, str]:
         name: reverse(f"portal:{name}")
         for name in (
             *("dashboard", "raffles", "raffle-new", "review", "orders", "export-orders"),
+            "statements",
             *("conversations", "outbox", "faqs", "faq-new", "simulator", "staff", "api-keys"),
             *("audit", "export-audit"),
             *("canned-replies", "canned-reply-new"),
@@ -150,6 +155,7 @@ def _urls(setting: dict[str, Any]) -> dict[str, str]:
         "raffle-photo",
         "raffle-claims",
         "raffle-sales",
+        "raffle-payments",
     ):
         urls[name] = reverse(f"portal:{name}", args=[raffle.pk])
     urls["order"] = reverse("portal:order", args=[order.code])

@@ -8,10 +8,12 @@ here, under "/raffles/", next to the raffles router.
 from ninja import Router
 
 from raffles.api.orders import router as orders_router
+from raffles.api.payments import router as payments_router
 from raffles.api.raffles import router as raffles_router
 
 router = Router()
 router.add_router("/raffles/", raffles_router)
 router.add_router("/orders/", orders_router)
+router.add_router("/payments/", payments_router)
 
 __all__ = ["router"]

@@ -37,6 +37,7 @@ from raffles.services.payment_links import (
     process_notification,
     record_notification,
 )
+from raffles.services.payment_setup import update_payment_setup
 from raffles.services.prize_photos import prize_photo_bytes, set_prize_photo
 from raffles.services.raffle_records import archive_raffle, delete_raffle, restore_raffle
 from raffles.services.raffles import (
@@ -63,15 +64,26 @@ from raffles.services.reversals import (
     refunded_amount,
     undo_confirmation,
 )
+from raffles.services.statements import (
+    ImportResult,
+    LineResult,
+    assign_statement_line,
+    discard_statement_line,
+    import_statement,
+    save_statement_mapping,
+)
 
 __all__ = [
     "Actor",
     "DrawCheck",
+    "ImportResult",
+    "LineResult",
     "activate_raffle",
     "add_phone_if_missing",
     "apply_payment",
     "archive_raffle",
     "as_actor",
+    "assign_statement_line",
     "attach_payment_proof",
     "can_undo_confirmation",
     "cancel_order",
@@ -84,12 +96,14 @@ __all__ = [
     "create_commitment",
     "create_raffle",
     "delete_raffle",
+    "discard_statement_line",
     "draw_raffle",
     "expire_reservations",
     "fill_name_if_empty",
     "freeze_entries",
     "generate_tickets",
     "get_or_create_buyer",
+    "import_statement",
     "log_event",
     "mark_claim_notified",
     "mark_has_channel",
@@ -109,11 +123,13 @@ __all__ = [
     "reserve_replacing",
     "reserve_specific",
     "restore_raffle",
+    "save_statement_mapping",
     "send_expiry_reminders",
     "set_prize_photo",
     "start_ticket_generation",
     "undo_confirmation",
     "update_claim",
+    "update_payment_setup",
     "update_raffle",
     "verify_draw",
 ]

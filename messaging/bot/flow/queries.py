@@ -19,6 +19,7 @@ from messaging.bot.flow.snapshots import (
 from messaging.models import FaqEntry
 from raffles import selectors
 from raffles.models import Buyer, Order, Raffle, WinnerClaim
+from raffles.payments.setup import pix_code_for
 
 MAX_LIVE = 10
 MAX_RESULTS = 5
@@ -79,6 +80,7 @@ def order_view(order: Order) -> OrderView:
         payment_instructions=raffle.payment_instructions,
         created_at=order.created_at,
         pays_by_link=selectors.takes_payment_links(order),
+        pix_code=pix_code_for(order),
     )
 
 
@@ -128,7 +130,7 @@ class DbQueries:
     def order(self, code: str) -> OrderView | None:
         order = (
             Order.objects.filter(buyer=self.buyer, code=(code or "").strip().upper())
-            .select_related("raffle")
+            .select_related("raffle", "raffle__payment_setup")
             .first()
         )
         return order_view(order) if order else None
@@ -137,7 +139,7 @@ class DbQueries:
         orders = (
             Order.objects.filter(buyer=self.buyer)
             .waiting_payment()
-            .select_related("raffle")
+            .select_related("raffle", "raffle__payment_setup")
             .order_by("-created_at", "-id")[:MAX_LIVE]
         )
         return [order_view(o) for o in orders]

@@ -54,12 +54,14 @@ class List:
 class Picture:
     """A picture the runner renders or reads (`messaging.bot.pictures`): `what` is "board"
     (the raffle's board, the block around `around`, else the first with free numbers) or
-    "prize" (the raffle's prize photo, skipped when it has none). Always followed by a text
+    "prize" (the raffle's prize photo, skipped when it has none) or "pix" (a QR code of
+    `text`, an order's Pix code). Always followed by a text
     reply that says the same in words."""
 
     what: str
     raffle_id: int
     around: int | None = None
+    text: str = ""  # "pix": the code the QR image holds
 
     @property
     def body(self) -> str:

@@ -203,7 +203,9 @@ def _execute(effect: DomainEffect, buyer: Buyer, message: InboundMessage) -> Ord
         with transaction.atomic(), bot_acting(buyer.pk):
             if isinstance(effect, Reserve):
                 return _reserve(effect, buyer, by)
-            order = Order.objects.select_related("raffle").get(buyer=buyer, code=effect.code)
+            order = Order.objects.select_related("raffle", "raffle__payment_setup").get(
+                buyer=buyer, code=effect.code
+            )
             if isinstance(effect, Cancel):
                 return order_view(services.cancel_order(order, by=by))
             return _attach(effect, order, message, by)
@@ -223,7 +225,9 @@ def _reserve(effect: Reserve, buyer: Buyer, by: services.Actor) -> OrderView:
         adding=effect.add,
         by=by,
     )
-    return order_view(Order.objects.select_related("raffle").get(pk=order.pk))
+    return order_view(
+        Order.objects.select_related("raffle", "raffle__payment_setup").get(pk=order.pk)
+    )
 
 
 def _attach(
@@ -245,7 +249,9 @@ def _attach(
         source_media_id=message.media_id,
         by=by,
     )
-    return order_view(Order.objects.select_related("raffle").get(pk=order.pk))
+    return order_view(
+        Order.objects.select_related("raffle", "raffle__payment_setup").get(pk=order.pk)
+    )
 
 
 def queue_reply(contact: Contact, reply: Reply) -> Any:

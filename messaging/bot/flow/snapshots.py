@@ -65,6 +65,7 @@ class OrderView(OrderRules):
     raw_numbers: tuple[int, ...] = ()
     created_at: datetime | None = None
     pays_by_link: bool = False  # the raffle takes payment links (a button opens one)
+    pix_code: str = ""  # the Pix copy-and-paste code, when the raffle takes Pix
 
 
 @dataclass(frozen=True)

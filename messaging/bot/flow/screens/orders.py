@@ -11,6 +11,10 @@ from django.utils.translation import ngettext
 from messaging.bot.flow.replies import (
     Button,
     PayLink,
+    Picture,
+)
+from messaging.bot.flow.replies import (
+    Text as TextReply,
 )
 from messaging.bot.flow.screens.common import (
     Replies,
@@ -87,20 +91,35 @@ def reserved(
 
 
 def how_to_pay(order: OrderView) -> list[str]:
-    return [
+    lines = [
         _("How to pay:"),
         order.payment_instructions.strip() or _("Ask us how to pay: tap *Talk to a person*."),
+    ]
+    if order.pix_code:
+        lines.append(
+            _("Or pay with Pix: scan the QR code below, or copy the Pix code that follows it.")
+        )
+    return [
+        *lines,
         "",
         _("Use *%(code)s* as the payment reference.") % {"code": order.code},
         _("Then send a photo or a PDF of your receipt here."),
     ]
 
 
+def pix_replies(order: OrderView) -> Replies:
+    """The order's Pix QR code, then its copy-and-paste code alone (one long press copies
+    it); nothing when the raffle does not take Pix."""
+    if not order.pix_code:
+        return ()
+    return (Picture("pix", order.raffle_id, text=order.pix_code), TextReply(order.pix_code))
+
+
 def payment_buttons(order: OrderView, body: str) -> Replies:
-    details = buttons(body, Button(f"cancel:{order.code}", _("Cancel order")), b_agent(), b_help())
-    if not order.pays_by_link:
-        return details
-    return (*details, pay_link(order))
+    replies = buttons(body, Button(f"cancel:{order.code}", _("Cancel order")), b_agent(), b_help())
+    if order.pays_by_link:
+        replies = (*replies, pay_link(order))
+    return (*replies, *pix_replies(order))
 
 
 def pay_link(order: OrderView) -> PayLink:
