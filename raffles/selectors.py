@@ -116,13 +116,14 @@ def buyer_paid_numbers(buyer: Buyer) -> dict[Raffle, list[int]]:
 
 
 def orders_sold_by(user_id: int) -> QuerySet[Order]:
-    """Orders a staff member recorded: the audit row of the reservation names them."""
-    sales = OrderEvent.objects.filter(
+    """Orders a staff member sold: recorded as a sale by them (`Order.sold_by`), or reserved
+    by them (the audit row of the reservation names them)."""
+    reserved = OrderEvent.objects.filter(
         actor_user_id=user_id,
         kind__in=(EventKind.RESERVED, EventKind.RESERVED_RANDOM),
         order__isnull=False,
     )
-    return Order.objects.filter(pk__in=sales.values("order_id"))
+    return Order.objects.filter(Q(sold_by_id=user_id) | Q(pk__in=reserved.values("order_id")))
 
 
 def proof_queue() -> QuerySet[PaymentProof]:
