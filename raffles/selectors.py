@@ -431,7 +431,7 @@ def order_detail(order_id: int) -> Order | None:
     """One order with its numbers, proofs and events."""
     return (
         _orders()
-        .select_related("confirmed_by")
+        .select_related("confirmed_by", "sold_by")
         .prefetch_related(
             Prefetch("proofs", PaymentProof.objects.select_related("duplicate_of__order")),
             "events",

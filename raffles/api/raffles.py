@@ -15,15 +15,17 @@ from raffles.api.schemas import (
     AvailabilityOut,
     GenerationOut,
     GenerationStatus,
+    OrderDetailOut,
     RaffleCreate,
     RaffleFilters,
     RaffleOut,
     RafflePatch,
+    SaleIn,
     TicketFilters,
     TicketOut,
 )
 from raffles.exceptions import RaffleNotFound
-from raffles.models import Raffle, TicketNumber
+from raffles.models import Order, Raffle, TicketNumber
 
 router = Router(tags=["raffles"])
 
@@ -106,6 +108,24 @@ def activate_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Raffle:
 def close_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Raffle:
     """Stop sales. Orders already waiting for payment can still be confirmed."""
     return services.close_raffle(_raffle(raffle_id), by=actor(request))
+
+
+@router.post("/{raffle_id}/sales/", response=write(OrderDetailOut, 404, 409, status=201))
+def sell_tickets(request: HttpRequest, payload: SaleIn, raffle_id: int = RaffleId) -> Status[Order]:
+    """Record a sale made by staff: exactly these numbers to this buyer, all or nothing
+    (409 names the taken numbers). Paid sales are confirmed at once and the buyer gets her
+    receipt on WhatsApp if she has a contact; reserved ones are held until confirmed."""
+    order = services.sell_offline(
+        raffle=_raffle(raffle_id),
+        numbers=payload.numbers,
+        buyer=services.SaleBuyer(name=payload.buyer_name, phone=payload.buyer_phone),
+        paid=payload.paid,
+        method=payload.method,
+        note=payload.note,
+        by=actor(request),
+    )
+    detail = selectors.order_detail(order.pk)
+    return Status(201, detail or order)
 
 
 @router.get("/{raffle_id}/availability/", response=read(AvailabilityOut, 404))

@@ -25,7 +25,8 @@ from raffles.models import Order, OrderEvent, PaymentProof, TicketNumber
 # (raffles/tests/test_api_document.py) holds each to its model's `values`.
 RaffleStatus = Literal["draft", "active", "closed", "drawn"]
 GenerationStatus = Literal["none", "running", "done"]
-TicketStatus = Literal["AVAILABLE", "RESERVED", "SOLD"]
+TicketStatus = Literal["AVAILABLE", "RESERVED", "SOLD", "BLOCKED"]
+SaleMethod = Literal["cash", "transfer", "other"]
 OrderStatus = Literal["DRAFT", "PENDING_PAYMENT", "PAID", "CANCELLED", "EXPIRED"]
 ProofReview = Literal["pending", "confirmed", "rejected"]
 ActorType = Literal["staff", "buyer", "system", "api"]
@@ -291,15 +292,37 @@ class EventOut(Schema):
     details: dict[str, Any]
 
 
+class SaleIn(Schema):
+    """A sale recorded by staff (at the counter, by phone): these numbers to this buyer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    numbers: list[int] = Field(min_length=1, max_length=2000, description="The numbers sold.")
+    buyer_name: str = Field(min_length=1, max_length=200)
+    buyer_phone: str = Field(
+        "", max_length=30, description="Optional, in international format (+5215512345678)."
+    )
+    paid: bool = Field(True, description="Paid now (confirmed at once) or reserved.")
+    method: SaleMethod = "cash"
+    note: str = Field("", max_length=500)
+
+
 class OrderDetailOut(OrderOut):
     raffle: RaffleRef
     confirmed_by: str | None = Field(description="Username of the staff who confirmed.")
+    sold_by: str | None = Field(None, description="Username of the staff who recorded the sale.")
+    sale_method: str = Field("", description="cash, transfer or other (a recorded sale).")
+    sale_note: str = ""
     proofs: list[ProofOut]
     timeline: list[EventOut] = Field(description="Every state change, oldest first.")
 
     @staticmethod
     def resolve_confirmed_by(order: Order) -> str | None:
         return order.confirmed_by.get_username() if order.confirmed_by else None
+
+    @staticmethod
+    def resolve_sold_by(order: Order) -> str | None:
+        return order.sold_by.get_username() if order.sold_by else None
 
     @staticmethod
     def resolve_proofs(order: Order) -> list[PaymentProof]:

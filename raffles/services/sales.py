@@ -84,7 +84,7 @@ def sell_offline(
         TicketNumber.objects.filter(reserved_by_order=order, status=RESERVED).update(
             reserved_until=None
         )
-        order.sold_by = actor.user
+        order.sold_by_id = getattr(actor.user, "pk", None)
         order.sale_method = method
         order.sale_note = note
         order.expires_at = None
