@@ -53,7 +53,7 @@ class TicketSaleView(StaffComponent):
         """Say what happened, clear the grid's selection and re-render the grid."""
         self.message = message
         self.numbers = ""
-        self.call("portalGridSelect", [])
+        self.call("Unicorn.portalGridSelect", [])
         self.call("Unicorn.portalRefresh", "ticket-grid", "ticket-detail")
 
     @requires(Perm.SELL)
@@ -69,7 +69,7 @@ class TicketSaleView(StaffComponent):
             raise InvalidInput(_("No free numbers are left."), field="qty")
         self.numbers = format_numbers(picked)
         self.message = ""
-        self.call("portalGridSelect", picked)
+        self.call("Unicorn.portalGridSelect", picked)
 
     @requires(Perm.SELL)
     def sell(self) -> None:

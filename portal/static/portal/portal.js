@@ -7,6 +7,7 @@
   function install() {
     var U = window.Unicorn;
     if (!U || U.portalRefresh) return;
+    U.portalGridSelect = function (numbers) { window.portalGridSelect(numbers); };
     U.portalRefresh = function () {
       Array.prototype.forEach.call(arguments, function (name) {
         try { U.call(name, "refresh"); } catch (e) { /* not on this page */ }
@@ -56,12 +57,13 @@
     field.value = chosen.slice().sort(function (a, b) { return a - b; }).join(", ");
     field.dispatchEvent(new Event("input", { bubbles: true }));
   }
-  /* Called by the sale panel (server side: self.call("portalGridSelect", [..])). */
-  window.portalGridSelect = function (numbers) {
+  /* Called by the sale panel (server side: self.call("Unicorn.portalGridSelect", [..])). */
+  function gridSelect(numbers) {
     chosen = (numbers || []).map(function (n) { return parseInt(n, 10); });
     lastClicked = null;
     showChosen();
-  };
+  }
+  window.portalGridSelect = gridSelect;
   document.addEventListener("click", function (event) {
     var cell = event.target.closest && event.target.closest("button.t[data-n]");
     if (!cell) return;
