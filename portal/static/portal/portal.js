@@ -70,6 +70,7 @@
     event.preventDefault();
     var n = parseInt(cell.dataset.n, 10);
     var multi = document.querySelector("[data-grid-multi]");
+    var adding = event.shiftKey || event.ctrlKey || event.metaKey || (multi && multi.checked);
     if (event.shiftKey && lastClicked !== null) {
       var low = Math.min(lastClicked, n), high = Math.max(lastClicked, n);
       cell.closest(".tickets").querySelectorAll("button.t[data-n]").forEach(function (el) {
@@ -87,6 +88,7 @@
     }
     showChosen();
     writeChosen();
+    if (adding) return;  /* choosing several: the detail panel (a sheet on phones) stays shut */
     install();
     try { window.Unicorn.call("ticket-detail", "show", n); }
     catch (e) { /* the detail panel is not on this page */ }
