@@ -14,7 +14,7 @@ from raffles import services, signals
 from raffles.audit import EventKind
 from raffles.exceptions import InvalidInput, NumbersTaken, RaffleError
 from raffles.models import Order, OrderEvent, Raffle, TicketNumber
-from raffles.selectors import orders_sold_by
+from raffles.selectors import orders_sold_by, raffle_counts
 from raffles.services import SaleBuyer
 from raffles.tests.factories import BuyerFactory, make_raffle
 
@@ -132,6 +132,8 @@ def test_a_sale_of_a_taken_number_sells_nothing(raffle: Raffle, seller: Any) -> 
 def test_blocked_numbers_are_never_claimable_until_unblocked(raffle: Raffle, seller: Any) -> None:
     services.reserve_specific(raffle.pk, [11], BuyerFactory())
     assert services.block_numbers(raffle, [10, 11, 12], by=seller) == [10, 12]
+    counts = raffle_counts(raffle)
+    assert (counts.available, counts.reserved, counts.sold) == (100 - 1 - 2, 1, 0)
     assert statuses(raffle, [10, 11, 12]) == [BLOCKED, RESERVED, BLOCKED]
     assert not TicketNumber.objects.claimable(_now()).filter(raffle=raffle, number=10).exists()
     with pytest.raises(NumbersTaken):
