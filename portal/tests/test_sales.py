@@ -89,6 +89,8 @@ def test_a_reserved_sale_and_the_receipt_on_whatsapp(raffle: Raffle) -> None:
     order = Order.objects.get()
     assert order.status == Order.Status.PENDING_PAYMENT
     assert order.sale_method == "transfer"
+    detail = unicorn_call(client, "ticket-detail", "show(7)", {"raffle_id": raffle.pk}).dom
+    assert "until staff confirm or release it" in detail
     assert unicorn_call(client, "ticket-sale", "send_receipt", result.data).status_code == 200
     contact = Contact.objects.get(buyer=order.buyer)
     assert contact.wa_id == "5215599990000"
