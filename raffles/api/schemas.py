@@ -292,19 +292,31 @@ class EventOut(Schema):
     details: dict[str, Any]
 
 
+# A phone number in international format, digits with single spaces between them, or
+# nothing: exactly what `services.normalize_phone` accepts of that shape.
+PHONE_PATTERN = r"^$|^\+?[1-9]( ?[0-9]){6,14}$"
+Phone = Annotated[
+    str,
+    Field(
+        max_length=30,
+        pattern=PHONE_PATTERN,
+        description="Optional, in international format: +5215512345678 or +52 155 1234 5678.",
+    ),
+]
+Note = Annotated[str, text_field(max_length=500), CLEAN_TEXT]
+
+
 class SaleIn(Schema):
     """A sale recorded by staff (at the counter, by phone): these numbers to this buyer."""
 
     model_config = ConfigDict(extra="forbid")
 
-    numbers: list[int] = Field(min_length=1, max_length=2000, description="The numbers sold.")
-    buyer_name: str = Field(min_length=1, max_length=200)
-    buyer_phone: str = Field(
-        "", max_length=30, description="Optional, in international format (+5215512345678)."
-    )
+    numbers: list[Number] = Field(min_length=1, max_length=2000, description="The numbers sold.")
+    buyer_name: Title
+    buyer_phone: Phone = ""
     paid: bool = Field(True, description="Paid now (confirmed at once) or reserved.")
     method: SaleMethod = "cash"
-    note: str = Field("", max_length=500)
+    note: Note = ""
 
 
 class OrderDetailOut(OrderOut):

@@ -37,4 +37,7 @@ def test_a_reserved_sale_and_refusals(api, raffle) -> None:
     phone = api.post(
         f"/api/raffles/{raffle.pk}/sales/", {**body, "numbers": [2], "buyer_phone": "1"}
     )
-    assert phone.status_code == 400
+    assert phone.status_code == 422
+    out = api.post(f"/api/raffles/{raffle.pk}/sales/", {**body, "numbers": [1000]})
+    assert out.status_code == 400
+    assert out.json()["conflicts_with"] == ["raffle_id"]
