@@ -31,6 +31,7 @@ STATUSES = (
     TicketNumber.Status.AVAILABLE,
     TicketNumber.Status.RESERVED,
     TicketNumber.Status.SOLD,
+    TicketNumber.Status.BLOCKED,
 )
 BLOCK_SIZES = (250, 500, 1000, 2000)
 DEFAULT_BLOCK_SIZE = 1000

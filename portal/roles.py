@@ -85,6 +85,7 @@ API_PERMISSIONS: dict[str, Perm] = {
     "archive_raffle": Perm.MANAGE_RAFFLES,
     "restore_raffle": Perm.MANAGE_RAFFLES,
     "draw_raffle_winners": Perm.MANAGE_RAFFLES,
+    "sell_tickets": Perm.SELL,
     "list_orders": Perm.VIEW_ORDERS,
     "list_pending_payment": Perm.VIEW_ORDERS,
     "get_order": Perm.VIEW_ORDERS,

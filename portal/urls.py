@@ -13,6 +13,7 @@ from portal.views import (
     pages,
     payments,
     raffle_extras,
+    receipts,
     simulator,
 )
 
@@ -53,6 +54,7 @@ urlpatterns = [
     path("orders/", pages.OrderListPage.as_view(), name="orders"),
     path("orders/export.csv", exports.orders_csv, name="export-orders"),
     path("orders/<str:code>/", pages.OrderPage.as_view(), name="order"),
+    path("orders/<str:code>/receipt/", receipts.OrderReceiptPage.as_view(), name="order-receipt"),
     path("conversations/", pages.ConversationsPage.as_view(), name="conversations"),
     path(
         "conversations/<int:contact_id>/",

@@ -27,6 +27,7 @@ class EventKind(models.TextChoices):
     REFUNDED = "refunded", _("Refund recorded")
     EXPIRED = "expired", _("Hold expired")
     REMINDER = "reminder", _("Reminder sent")
+    SOLD_BY_STAFF = "sold_by_staff", _("Sale recorded by staff")
     HOLD_KEPT_AFTER_RESTORE = "hold_kept_after_restore", _("Hold kept after a database restore")
     PAYMENT_FLAGGED = "payment_flagged", _("Payment flagged for staff")
     # Payment setup and bank statements
@@ -51,6 +52,8 @@ class EventKind(models.TextChoices):
     DRAW_COMMITTED = "draw_committed", _("Draw committed")
     ENTRIES_FROZEN = "entries_frozen", _("Entries frozen")
     RAFFLE_DRAWN = "raffle_drawn", _("Raffle drawn")
+    NUMBERS_BLOCKED = "numbers_blocked", _("Numbers blocked from sale")
+    NUMBERS_UNBLOCKED = "numbers_unblocked", _("Numbers unblocked")
     PRIZE_PHOTO_SET = "prize_photo_set", _("Prize photo changed")
     CLAIM_OPENED = "claim_opened", _("Prize claim opened")
     CLAIM_REGISTERED = "claim_registered", _("Prize claimed by the winner")

@@ -28,6 +28,8 @@ from raffles.rules import (
 )
 
 MAX_RANGE_SIZE = 1_000_000
+# Ticket statuses that hold no order: free, or kept out of sale.
+UNHELD_STATUSES = ("AVAILABLE", "BLOCKED")
 ORDER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 ORDER_CODE_LENGTH = 6
 
@@ -215,8 +217,8 @@ class TicketNumber(TicketRules, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["raffle", "number"], name="ticket_unique_number"),
             models.CheckConstraint(
-                condition=Q(status="AVAILABLE", reserved_by_order__isnull=True)
-                | Q(~Q(status="AVAILABLE"), reserved_by_order__isnull=False),
+                condition=Q(status__in=UNHELD_STATUSES, reserved_by_order__isnull=True)
+                | Q(~Q(status__in=UNHELD_STATUSES), reserved_by_order__isnull=False),
                 name="ticket_order_matches_status",
             ),
         ]
@@ -238,6 +240,14 @@ class TicketNumber(TicketRules, models.Model):
 
     def __str__(self) -> str:
         return f"{self.raffle_id}#{self.number} {self.status}"
+
+
+class SaleMethod(models.TextChoices):
+    """How a sale recorded by staff was paid."""
+
+    CASH = "cash", _("Cash")
+    TRANSFER = "transfer", _("Transfer")
+    OTHER = "other", _("Other")
 
 
 class Order(OrderRules, models.Model):
@@ -275,6 +285,19 @@ class Order(OrderRules, models.Model):
         related_name="confirmed_orders",
         db_index=False,
     )
+    # A sale recorded by staff (`services.sell_offline`): who sold it, how it was paid.
+    sold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sold_orders",
+        db_index=False,
+    )
+    sale_method = models.CharField(
+        _("payment method"), max_length=10, choices=SaleMethod.choices, blank=True, db_default=""
+    )
+    sale_note = models.CharField(_("note"), max_length=500, blank=True, db_default="")
 
     objects = OrderQuerySet.as_manager()
 
@@ -288,6 +311,11 @@ class Order(OrderRules, models.Model):
                 fields=["confirmed_by"],
                 condition=Q(confirmed_by__isnull=False),
                 name="order_confirmed_by_idx",
+            ),
+            models.Index(
+                fields=["sold_by"],
+                condition=Q(sold_by__isnull=False),
+                name="order_sold_by_idx",
             ),
         ]
 

@@ -9,7 +9,8 @@ Numbers (`TicketNumber`):
 - *lapsed*: RESERVED with a hold end (`reserved_until`) in the past. A NULL end means the
   hold has none (a payment proof is under review);
 - *claimable*: AVAILABLE, or lapsed: a new order may take it, even before the expiry job
-  frees it (`claimable_q`, `objects.claimable(now)`, `ticket.is_claimable(now)`, and
+  frees it. A BLOCKED number (kept out of sale by staff) is never claimable
+  (`claimable_q`, `objects.claimable(now)`, `ticket.is_claimable(now)`, and
   `CLAIMABLE_SQL` for hand-written SQL);
 - *effective status*: what a person sees: a lapsed hold shows as AVAILABLE.
 
@@ -55,6 +56,8 @@ class TicketStatus(models.TextChoices):
     AVAILABLE = "AVAILABLE", _("Available")
     RESERVED = "RESERVED", _("Reserved")
     SOLD = "SOLD", _("Sold")
+    # Kept out of sale by staff (a prize for a sponsor): never claimable, holds no order.
+    BLOCKED = "BLOCKED", _("Blocked")
 
 
 class OrderStatus(models.TextChoices):
@@ -91,6 +94,7 @@ def showing_as_q(status: str, now: datetime) -> Q:
         TicketStatus.AVAILABLE: claimable_q(now),
         TicketStatus.RESERVED: Q(status=TicketStatus.RESERVED) & ~lapsed_q(now),
         TicketStatus.SOLD: Q(status=TicketStatus.SOLD),
+        TicketStatus.BLOCKED: Q(status=TicketStatus.BLOCKED),
     }[TicketStatus(status)]
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -68,7 +68,8 @@ def lapsed_holds(raffle: Raffle | int, now: datetime) -> QuerySet[TicketNumber]:
 
 
 def raffle_counts(raffle: Raffle, now: datetime | None = None) -> RaffleCounts:
-    """Sold, held and free numbers. A hold past its time counts as free.
+    """Sold, held and free numbers. A hold past its time counts as free; a number blocked
+    from sale is none of them.
 
     Counts the sold numbers and the holds (index ranges of (raffle, status, number)) less the
     holds past their time (a range of (raffle, reserved_until)), and takes the free ones as
@@ -78,14 +79,20 @@ def raffle_counts(raffle: Raffle, now: datetime | None = None) -> RaffleCounts:
     """
     now = now or timezone.now()
     tickets = TicketNumber.objects.filter(raffle=raffle).order_by()
-    sold = tickets.filter(status=TicketNumber.Status.SOLD).count()
+    # Sold and blocked (kept out of sale) in one read of the status index.
+    SOLD, BLOCKED = TicketNumber.Status.SOLD, TicketNumber.Status.BLOCKED
+    taken = tickets.filter(status__in=(SOLD, BLOCKED)).aggregate(
+        sold=Count("number", filter=Q(status=SOLD)),
+        blocked=Count("number", filter=Q(status=BLOCKED)),
+    )
+    sold, blocked = taken["sold"], taken["blocked"]
     # Every hold (read off the status index alone) less those past their time.
     held = tickets.filter(status=TicketNumber.Status.RESERVED)
     reserved = held.count() - lapsed_holds(raffle, now).count()
     # While the numbers are still being generated, only those made so far.
     done = raffle.generation_status == Raffle.Generation.DONE
     total = raffle.size if done else tickets.count()
-    return RaffleCounts(available=total - sold - reserved, reserved=reserved, sold=sold)
+    return RaffleCounts(available=total - sold - reserved - blocked, reserved=reserved, sold=sold)
 
 
 def buyer_orders(buyer: Buyer) -> OrderQuerySet:
@@ -126,13 +133,14 @@ def buyer_paid_numbers(buyer: Buyer) -> dict[Raffle, list[int]]:
 
 
 def orders_sold_by(user_id: int) -> QuerySet[Order]:
-    """Orders a staff member recorded: the audit row of the reservation names them."""
-    sales = OrderEvent.objects.filter(
+    """Orders a staff member sold: recorded as a sale by them (`Order.sold_by`), or reserved
+    by them (the audit row of the reservation names them)."""
+    reserved = OrderEvent.objects.filter(
         actor_user_id=user_id,
         kind__in=(EventKind.RESERVED, EventKind.RESERVED_RANDOM),
         order__isnull=False,
     )
-    return Order.objects.filter(pk__in=sales.values("order_id"))
+    return Order.objects.filter(Q(sold_by_id=user_id) | Q(pk__in=reserved.values("order_id")))
 
 
 def proof_queue() -> QuerySet[PaymentProof]:
@@ -472,7 +480,7 @@ def order_detail(order_id: int) -> Order | None:
     """One order with its numbers, proofs and events."""
     return (
         _orders()
-        .select_related("confirmed_by")
+        .select_related("confirmed_by", "sold_by")
         .prefetch_related(
             Prefetch("proofs", PaymentProof.objects.select_related("duplicate_of__order")),
             "events",

@@ -38,6 +38,7 @@ OPERATIONS: dict[str, tuple[str, str, Any, set[str]]] = {
     "activate_raffle": ("POST", "/api/raffles/{draft}/activate/", None, {O}),
     "close_raffle": ("POST", "/api/raffles/{other}/close/", None, {O}),
     "draw_raffle_winners": ("POST", "/api/raffles/{raffle}/draw/", {}, {O}),
+    "sell_tickets": ("POST", "/api/raffles/{raffle}/sales/", {}, {O, S}),
     "list_orders": ("GET", "/api/orders/", None, READERS),
     "list_pending_payment": ("GET", "/api/orders/pending-payment/", None, READERS),
     "get_order": ("GET", "/api/orders/{order}/", None, READERS),

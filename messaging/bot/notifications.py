@@ -175,3 +175,26 @@ def on_raffle_drawn(sender: Any, raffle: Raffle, **kwargs: Any) -> None:
     for contact in Contact.objects.filter(buyer_id__in=list(buyer_ids)).select_related("buyer"):
         result = result_view(raffle, contact.buyer)
         notify(contact, functools.partial(notices.drawn, result, page))
+
+
+def send_order_notice(order: Order) -> bool:
+    """Staff asked to send the buyer her order on WhatsApp (a sale recorded at the counter):
+    the receipt when paid, else the reservation notice, in her language; outside the 24-hour
+    window its approved template. A buyer with a phone number and no contact yet gets one.
+    False when the buyer cannot be reached (no phone number and no contact)."""
+    from messaging.channel.identity import get_contact
+
+    fresh = Order.objects.select_related("raffle", "buyer").get(pk=order.pk)
+    contact = contact_for(fresh.buyer_id)
+    if contact is None:
+        if not fresh.buyer.phone:
+            return False
+        contact = get_contact(wa_id=fresh.buyer.phone.lstrip("+"))
+    view = order_view(fresh)
+    if fresh.is_paid:
+        build = functools.partial(notices.receipt, view)
+    else:
+        build = functools.partial(notices.reserved, view, timezone.now())
+    with transaction.atomic():
+        queue(contact, build)
+    return True

@@ -35,6 +35,7 @@ def status_names() -> dict[str, str]:
         TicketNumber.Status.AVAILABLE: gettext("available"),
         TicketNumber.Status.RESERVED: gettext("reserved"),
         TicketNumber.Status.SOLD: gettext("sold"),
+        TicketNumber.Status.BLOCKED: gettext("blocked from sale"),
     }
 
 

@@ -45,6 +45,8 @@ PAGES: dict[str, set[str]] = {
     "export-orders": READERS,
     "order": READERS,  # a seller gets 404 for an order somebody else sold
     "own-order": ALL,
+    "order-receipt": READERS,  # likewise
+    "own-receipt": ALL,
     "conversations": READERS,
     "conversation": READERS,
     "outbox": READERS,
@@ -105,6 +107,8 @@ COMPONENT_ACTIONS: dict[str, dict[str | None, set[str]]] = {
     },
     "ticket-detail": {None: ALL, "clear": ALL, "show": ALL},
     "ticket-grid": {None: ALL, "go": ALL, "jump_to": ALL, "next": ALL, "previous": ALL},
+    "ticket-sale": {None: ALL, "sell": {O, S}, "pick_random": {O, S}, "send_receipt": {O, S}}
+    | {"confirm_held": {O, R}, "release_held": {O, R}, "block": {O}, "unblock": {O}},
     "waiting-badge": {None: READERS, "refresh_count": READERS},
 }
 
@@ -160,6 +164,8 @@ def _urls(setting: dict[str, Any]) -> dict[str, str]:
         urls[name] = reverse(f"portal:{name}", args=[raffle.pk])
     urls["order"] = reverse("portal:order", args=[order.code])
     urls["own-order"] = reverse("portal:order", args=[setting["sold"].code])
+    urls["order-receipt"] = reverse("portal:order-receipt", args=[order.code])
+    urls["own-receipt"] = reverse("portal:order-receipt", args=[setting["sold"].code])
     urls["conversation"] = reverse("portal:conversation", args=[setting["contact"].pk])
     urls["proof-file"] = reverse("portal:proof-file", args=[order.proofs.first().pk])
     return urls
@@ -183,7 +189,7 @@ def test_pages_and_exports_by_role(role: str, clients: dict[str, Client], settin
         status = client.get(url).status_code
         if role in PAGES[name]:
             assert status == 200, (role, name, status)
-        elif role == S and name == "order":
+        elif role == S and name in ("order", "order-receipt"):
             assert status == 404, (role, name, status)  # not hers: as if it did not exist
         else:
             assert status == 403, (role, name, status)
@@ -225,6 +231,7 @@ def test_component_actions_by_role(
         "conversation": {"contact_id": setting["contact"].pk},
         "ticket-grid": {"raffle_id": setting["raffle"].pk},
         "ticket-detail": {"raffle_id": setting["raffle"].pk},
+        "ticket-sale": {"raffle_id": setting["raffle"].pk},
         "raffle-panel": {"raffle_id": setting["raffle"].pk},
         "draw-panel": {"raffle_id": setting["raffle"].pk},
     }.get(name, {})

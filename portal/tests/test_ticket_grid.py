@@ -32,9 +32,10 @@ def test_grid_page_renders_the_first_block_zero_padded(staff_client: Client) -> 
     assert ">0000</button>" in page
     assert ">0999</button>" in page
     assert ">1000</button>" not in page
-    # one component for the grid, one for the detail, one tiny poller, and the nav's badges
-    # of proofs to review and conversations waiting for a person; never one per number
-    assert page.count("unicorn:id=") == 5
+    # one component for the grid, one for the detail, one for the selection (sales), one
+    # tiny poller, and the nav's badges of proofs to review and conversations waiting for a
+    # person; never one per number
+    assert page.count("unicorn:id=") == 6
     assert page.count("unicorn:poll") == 3  # the live poller and the two nav badges
 
 

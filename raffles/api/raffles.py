@@ -15,15 +15,22 @@ from raffles.api.schemas import (
     AvailabilityOut,
     GenerationOut,
     GenerationStatus,
+    OrderDetailOut,
     RaffleCreate,
     RaffleFilters,
     RaffleOut,
     RafflePatch,
+    SaleIn,
     TicketFilters,
     TicketOut,
 )
-from raffles.exceptions import RaffleNotFound
-from raffles.models import Raffle, TicketNumber
+from raffles.exceptions import (
+    InvalidInput,
+    NumbersOutOfRange,
+    QuantityOutOfBounds,
+    RaffleNotFound,
+)
+from raffles.models import Order, Raffle, TicketNumber
 
 router = Router(tags=["raffles"])
 
@@ -123,6 +130,29 @@ def restore_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Raffle:
     """List an archived raffle again, in the status it had (one that was selling stays
     closed). Idempotent."""
     return services.restore_raffle(raffle=_raffle(raffle_id), by=actor(request))
+
+
+@router.post("/{raffle_id}/sales/", response=write(OrderDetailOut, 404, 409, status=201))
+def sell_tickets(request: HttpRequest, payload: SaleIn, raffle_id: int = RaffleId) -> Status[Order]:
+    """Record a sale made by staff: exactly these numbers to this buyer, all or nothing
+    (409 names the taken numbers). Paid sales are confirmed at once and the buyer gets her
+    receipt on WhatsApp if she has a contact; reserved ones are held until confirmed."""
+    try:
+        order = services.sell_offline(
+            raffle=_raffle(raffle_id),
+            numbers=payload.numbers,
+            buyer=services.SaleBuyer(name=payload.buyer_name, phone=payload.buyer_phone),
+            paid=payload.paid,
+            method=payload.method,
+            note=payload.note,
+            by=actor(request),
+        )
+    except (NumbersOutOfRange, QuantityOutOfBounds) as exc:
+        # Each number is valid alone; together with this raffle (its range, its most per
+        # order) they are not: a rule across fields.
+        raise InvalidInput(str(exc), field="numbers", conflicts_with=["raffle_id"]) from exc
+    detail = selectors.order_detail(order.pk)
+    return Status(201, detail or order)
 
 
 @router.get("/{raffle_id}/availability/", response=read(AvailabilityOut, 404))

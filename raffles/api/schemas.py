@@ -26,7 +26,8 @@ from raffles.models import Order, OrderEvent, PaymentProof, Refund, TicketNumber
 # (raffles/tests/test_api_document.py) holds each to its model's `values`.
 RaffleStatus = Literal["draft", "active", "closed", "drawn"]
 GenerationStatus = Literal["none", "running", "done"]
-TicketStatus = Literal["AVAILABLE", "RESERVED", "SOLD"]
+TicketStatus = Literal["AVAILABLE", "RESERVED", "SOLD", "BLOCKED"]
+SaleMethod = Literal["cash", "transfer", "other"]
 OrderStatus = Literal["DRAFT", "PENDING_PAYMENT", "PAID", "CANCELLED", "EXPIRED"]
 ProofReview = Literal["pending", "confirmed", "rejected"]
 ActorType = Literal["staff", "buyer", "system", "api"]
@@ -314,10 +315,40 @@ class RefundOut(Schema):
         return refund.actor_label
 
 
+# A phone number in international format, digits with single spaces between them, or
+# nothing: exactly what `services.normalize_phone` accepts of that shape.
+PHONE_PATTERN = r"^$|^\+?[1-9]( ?[0-9]){6,14}$"
+Phone = Annotated[
+    str,
+    Field(
+        max_length=30,
+        pattern=PHONE_PATTERN,
+        description="Optional, in international format: +5215512345678 or +52 155 1234 5678.",
+    ),
+]
+Note = Annotated[str, text_field(max_length=500), CLEAN_TEXT]
+
+
+class SaleIn(Schema):
+    """A sale recorded by staff (at the counter, by phone): these numbers to this buyer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    numbers: list[Number] = Field(min_length=1, max_length=2000, description="The numbers sold.")
+    buyer_name: Title
+    buyer_phone: Phone = ""
+    paid: bool = Field(True, description="Paid now (confirmed at once) or reserved.")
+    method: SaleMethod = "cash"
+    note: Note = ""
+
+
 class OrderDetailOut(OrderOut):
     raffle: RaffleRef
     confirmed_by: str | None = Field(description="Username of the staff who confirmed.")
     closed_reason: str = Field(description="Why staff cancelled it (empty otherwise).")
+    sold_by: str | None = Field(None, description="Username of the staff who recorded the sale.")
+    sale_method: str = Field("", description="cash, transfer or other (a recorded sale).")
+    sale_note: str = ""
     proofs: list[ProofOut]
     refunds: list[RefundOut] = Field(description="Money given back, oldest first.")
     timeline: list[EventOut] = Field(description="Every state change, oldest first.")
@@ -325,6 +356,10 @@ class OrderDetailOut(OrderOut):
     @staticmethod
     def resolve_confirmed_by(order: Order) -> str | None:
         return order.confirmed_by.get_username() if order.confirmed_by else None
+
+    @staticmethod
+    def resolve_sold_by(order: Order) -> str | None:
+        return order.sold_by.get_username() if order.sold_by else None
 
     @staticmethod
     def resolve_proofs(order: Order) -> list[PaymentProof]:

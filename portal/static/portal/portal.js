@@ -7,6 +7,7 @@
   function install() {
     var U = window.Unicorn;
     if (!U || U.portalRefresh) return;
+    U.portalGridSelect = function (numbers) { window.portalGridSelect(numbers); };
     U.portalRefresh = function () {
       Array.prototype.forEach.call(arguments, function (name) {
         try { U.call(name, "refresh"); } catch (e) { /* not on this page */ }
@@ -31,18 +32,74 @@
     });
   };
 
-  /* Ticket grid: one click listener for every number (plain HTML, not one component each). */
+  /* Ticket grid: one click listener for every number (plain HTML, not one component each).
+     A click chooses that number (and shows it in the detail panel); Shift-click chooses the
+     numbers from the last one clicked to this one that have its status; Ctrl/Cmd-click, or
+     a click with "Select several" ticked (phones), adds or removes one. The choice lives
+     here, survives live re-renders, and is written into the sale panel's "Numbers" field. */
+  var chosen = [];
+  var lastClicked = null;
+  function showChosen() {
+    document.querySelectorAll(".tickets button.t[data-n]").forEach(function (el) {
+      var on = chosen.indexOf(parseInt(el.dataset.n, 10)) !== -1;
+      el.classList.toggle("selected", on);
+      el.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+  /* After a re-render: nothing chosen keeps the number the server highlighted (Go to). */
+  function reshowChosen() {
+    if (!chosen.length) return;
+    showChosen();
+  }
+  function writeChosen() {
+    var field = document.getElementById("sale-numbers");
+    if (!field) return;
+    field.value = chosen.slice().sort(function (a, b) { return a - b; }).join(", ");
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  /* Called by the sale panel (server side: self.call("Unicorn.portalGridSelect", [..])). */
+  function gridSelect(numbers) {
+    chosen = (numbers || []).map(function (n) { return parseInt(n, 10); });
+    lastClicked = null;
+    showChosen();
+  }
+  window.portalGridSelect = gridSelect;
   document.addEventListener("click", function (event) {
     var cell = event.target.closest && event.target.closest("button.t[data-n]");
     if (!cell) return;
     event.preventDefault();
-    document.querySelectorAll("button.t.selected").forEach(function (el) {
-      el.classList.remove("selected");
-    });
-    cell.classList.add("selected");
+    var n = parseInt(cell.dataset.n, 10);
+    var multi = document.querySelector("[data-grid-multi]");
+    var adding = event.shiftKey || event.ctrlKey || event.metaKey || (multi && multi.checked);
+    if (event.shiftKey && lastClicked !== null) {
+      var low = Math.min(lastClicked, n), high = Math.max(lastClicked, n);
+      cell.closest(".tickets").querySelectorAll("button.t[data-n]").forEach(function (el) {
+        var m = parseInt(el.dataset.n, 10);
+        if (m >= low && m <= high && el.dataset.status === cell.dataset.status &&
+            chosen.indexOf(m) === -1) chosen.push(m);
+      });
+    } else if (event.ctrlKey || event.metaKey || (multi && multi.checked)) {
+      var at = chosen.indexOf(n);
+      if (at === -1) chosen.push(n); else chosen.splice(at, 1);
+      lastClicked = n;
+    } else {
+      chosen = [n];
+      lastClicked = n;
+    }
+    showChosen();
+    writeChosen();
+    if (adding) return;  /* choosing several: the detail panel (a sheet on phones) stays shut */
     install();
-    try { window.Unicorn.call("ticket-detail", "show", parseInt(cell.dataset.n, 10)); }
+    try { window.Unicorn.call("ticket-detail", "show", n); }
     catch (e) { /* the detail panel is not on this page */ }
+  });
+  /* Typing in the "Numbers" field forgets the grid's choice (the field says what is chosen). */
+  document.addEventListener("input", function (event) {
+    if (event.isTrusted && event.target.id === "sale-numbers") {
+      chosen = [];
+      lastClicked = null;
+      showChosen();
+    }
   });
 
   /* Ticket grid for the keyboard: a block is one tab stop (roving tabindex); arrow keys
@@ -81,6 +138,11 @@
       rove(active.closest(".tickets"), active);
     }
   }
+
+  /* <button data-print>: print the page (instead of an inline onclick, which the CSP blocks). */
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
 
   /* The Menu button of a phone opens and closes the full navigation. */
   document.addEventListener("click", function (event) {
@@ -133,6 +195,7 @@
     if (window.Unicorn && window.Unicorn.addEventListener) {
       window.Unicorn.addEventListener("updated", scrollChats);
       window.Unicorn.addEventListener("updated", keepRovingStop);
+      window.Unicorn.addEventListener("updated", reshowChosen);
     }
   });
 })();

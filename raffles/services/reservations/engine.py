@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import NOT_PROVIDED, Value
 from django.utils import timezone
 
 from config.db.retry import one_at_a_time, retry_on_conflict
@@ -93,6 +94,12 @@ def _write(raffle: Raffle, terms: str, buyer: Buyer, hold: Hold) -> Claim:
 
 
 _ORDER_FIELDS = tuple(f.attname for f in Order._meta.concrete_fields)
+# Columns the store's INSERT leaves to the database's default, as the ORM reads them back.
+_ORDER_DB_DEFAULTS = {
+    f.attname: f.db_default.value if isinstance(f.db_default, Value) else f.db_default
+    for f in Order._meta.concrete_fields
+    if f.db_default is not NOT_PROVIDED
+}
 _RAFFLE, _BUYER = Order._meta.get_field("raffle"), Order._meta.get_field("buyer")
 
 
@@ -111,6 +118,7 @@ def _reserved(raffle: Raffle, buyer: Buyer, hold: Hold, order_id: int) -> Order:
         "expires_at": hold.until,
         "closed_reason": "",  # the column's database default
     }
+    values = {**_ORDER_DB_DEFAULTS, **values}
     order = Order.from_db(raffle._state.db, _ORDER_FIELDS, [values.get(n) for n in _ORDER_FIELDS])
     _RAFFLE.set_cached_value(order, copy(raffle))
     _BUYER.set_cached_value(order, buyer)
