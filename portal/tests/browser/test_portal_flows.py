@@ -152,10 +152,10 @@ def test_buy_in_simulator_grid_live_review_and_receipt(
     expect(review.locator("[data-testid=queue-empty]")).to_be_visible()
 
     expect(cell5).to_have_attribute("data-status", "SOLD", timeout=3_000)
-    expect(sim.locator("[data-testid=sim-bot]").last).to_contain_text(
-        "Payment confirmed", timeout=5_000
-    )
-    expect(sim.locator("[data-testid=sim-bot]").last).to_contain_text(order.code)
+    # The receipt (the ticket picture follows it).
+    receipt = sim.locator("[data-testid=sim-bot]").filter(has_text="Payment confirmed")
+    expect(receipt).to_have_count(1, timeout=5_000)
+    expect(receipt).to_contain_text(order.code)
     assert page_errors == []
 
 
