@@ -105,7 +105,7 @@ def test_the_api_answers_every_field_error(api):
     ],
 )
 def test_errors_name_the_field_as_people_read_it(fields, field, text):
-    errors = errors_of(title="Car", ticket_price="1", max_number=99, **fields)
+    errors = errors_of(**{"title": "Car", "ticket_price": "1", "max_number": 99, **fields})
     assert text in errors[field]
     assert field not in errors[field]
 
