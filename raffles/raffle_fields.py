@@ -89,7 +89,8 @@ def label(name: str) -> str:
     """A raffle field as people read it: its verbose name, translated and capitalised."""
     from raffles.models import Raffle
 
-    return capfirst(str(Raffle._meta.get_field(name).verbose_name))
+    field = Raffle._meta.get_field(name)
+    return capfirst(str(getattr(field, "verbose_name", name)))
 
 
 def _alone(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
