@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -84,6 +85,14 @@ def check_raffle_fields(
     return check
 
 
+def label(name: str) -> str:
+    """A raffle field as people read it: its verbose name, translated and capitalised."""
+    from raffles.models import Raffle
+
+    field = Raffle._meta.get_field(name)
+    return capfirst(str(getattr(field, "verbose_name", name)))
+
+
 def _alone(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     out = dict(fields)
     errors: dict[str, str] = {}
@@ -103,11 +112,11 @@ def _alone(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         if name in out:
             value = out[name]
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                errors[name] = _("%(name)s must be a whole number ≥ 0") % {"name": name}
+                errors[name] = _("%(field)s must be a whole number ≥ 0") % {"field": label(name)}
             elif value > 2_000_000_000:
-                errors[name] = _("%(name)s is too large") % {"name": name}
+                errors[name] = _("%(field)s is too large") % {"field": label(name)}
             elif name in ("reservation_minutes", "max_tickets_per_order") and value < 1:
-                errors[name] = _("%(name)s must be at least 1") % {"name": name}
+                errors[name] = _("%(field)s must be at least 1") % {"field": label(name)}
     if out.get("reservation_minutes", 0) > MAX_RESERVATION_MINUTES and not errors.get(
         "reservation_minutes"
     ):
@@ -116,19 +125,23 @@ def _alone(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         value = out["max_tickets_per_buyer"]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             errors["max_tickets_per_buyer"] = _(
-                "max_tickets_per_buyer must be a whole number ≥ 1, or empty"
-            )
+                "%(field)s must be a whole number ≥ 1, or empty"
+            ) % {"field": label("max_tickets_per_buyer")}
     claim_days = out.get("claim_days")
     if claim_days is not None and (
         isinstance(claim_days, bool)
         or not isinstance(claim_days, int)
         or not 1 <= claim_days <= 3650
     ):
-        errors["claim_days"] = _("claim_days must be 1 to 3650 days, or empty")
+        errors["claim_days"] = _("%(field)s must be from 1 to 3650, or empty") % {
+            "field": label("claim_days")
+        }
     for name in DATES:
         value = out.get(name)
         if value is not None and (not isinstance(value, datetime) or timezone.is_naive(value)):
-            errors[name] = _("%(name)s must be a date and time with a time zone") % {"name": name}
+            errors[name] = _("%(field)s must be a date and time with a time zone") % {
+                "field": label(name)
+            }
     for name in ("description", "prize", "payment_instructions", "rules"):
         if name in out:
             out[name] = str(out[name] or "")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -64,6 +64,17 @@ def time_left(until: datetime | None) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes = max(1, rest // 60) if hours == 0 else rest // 60
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+@register.filter
+def when(value: datetime | None, style: str = "") -> str:
+    """A date and time in the active language's format (Django's DATETIME_FORMAT, or
+    SHORT_DATETIME_FORMAT with "short"), in the current time zone, followed by the zone."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    name = "SHORT_DATETIME_FORMAT" if style == "short" else "DATETIME_FORMAT"
+    return f"{formats.date_format(local, name)} {dateformat.format(local, 'T')}"
 
 
 @register.filter

@@ -23,6 +23,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from raffles import draw_method, signals
 from raffles.audit import EventKind
@@ -181,19 +182,24 @@ def _clean_external(value: Any) -> str:
     text = "" if value is None else str(value).strip()
     if len(text) > MAX_EXTERNAL_VALUE:
         raise InvalidInput(
-            f"The external value can have at most {MAX_EXTERNAL_VALUE} characters",
+            _("The external value can have at most %(limit)s characters")
+            % {"limit": MAX_EXTERNAL_VALUE},
             field="external_value",
         )
     if any(not ch.isprintable() for ch in text):
         raise InvalidInput(
-            "The external value must be one line of printable text", field="external_value"
+            _("The external value must be one line of printable text"), field="external_value"
         )
     return text
 
 
 def _clean_prizes(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PRIZES:
-        raise InvalidInput(f"prizes must be a whole number from 1 to {MAX_PRIZES}", field="prizes")
+        raise InvalidInput(
+            _("The number of prizes must be a whole number from 1 to %(limit)s")
+            % {"limit": MAX_PRIZES},
+            field="prizes",
+        )
     return value
 
 

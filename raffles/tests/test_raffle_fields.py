@@ -91,3 +91,28 @@ def test_the_api_answers_every_field_error(api):
     response = api.post("/api/raffles/", body)
     assert response.status_code == 400
     assert set(response.json()["field_errors"]) == {"max_tickets_per_order"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "text"),
+    [
+        ({"max_tickets_per_order": 0}, "max_tickets_per_order", "Maximum tickets per order"),
+        ({"reservation_minutes": -1}, "reservation_minutes", "Reservation time (minutes)"),
+        ({"max_number": "ten"}, "max_number", "Last number"),
+        ({"max_tickets_per_buyer": 0}, "max_tickets_per_buyer", "Maximum tickets per buyer"),
+        ({"claim_days": 0}, "claim_days", "Days to claim a prize"),
+        ({"draw_at": "tomorrow"}, "draw_at", "Draw date"),
+    ],
+)
+def test_errors_name_the_field_as_people_read_it(fields, field, text):
+    errors = errors_of(**{"title": "Car", "ticket_price": "1", "max_number": 99, **fields})
+    assert text in errors[field]
+    assert field not in errors[field]
+
+
+def test_errors_are_translated_without_internal_names():
+    from django.utils import translation
+
+    with translation.override("es"):
+        errors = errors_of(title="Car", ticket_price="1", max_number=99, max_tickets_per_order=0)
+    assert errors["max_tickets_per_order"] == "Máximo de boletos por pedido debe ser al menos 1"
