@@ -223,18 +223,23 @@ def test_templates_offered_when_the_window_is_closed(
     settings.WHATSAPP_APPROVED_TEMPLATES = ""
     assert inbox.template_choices(contact) == []
     settings.WHATSAPP_TEMPLATE_NAME = "generic_update"
-    settings.WHATSAPP_APPROVED_TEMPLATES = "raffle_receipt:es raffle_draw_result"
+    settings.WHATSAPP_APPROVED_TEMPLATES = (
+        "raffle_hold_reminder:es raffle_receipt raffle_draw_result"
+    )
     Contact.objects.filter(pk=contact.pk).update(language="es")
     contact.refresh_from_db()
     keys = [c.key for c in inbox.template_choices(contact)]
-    assert keys == ["generic", "receipt"]  # the draw result has a URL button: not offered
+    # The receipt (its e-ticket) and the draw result have a URL button: not offered.
+    assert keys == ["generic", "hold_reminder"]
     with pytest.raises(InvalidOutboundMessage):
-        inbox.send_staff_template(contact, "receipt", ["only one value"])
-    row = inbox.send_staff_template(contact, "receipt", ["K7P2QX", "TV", "07", "20"], by=staff)
-    assert row.payload["template"]["name"] == "raffle_receipt"
+        inbox.send_staff_template(contact, "hold_reminder", ["only one value"])
+    row = inbox.send_staff_template(
+        contact, "hold_reminder", ["K7P2QX", "07", "18:30", "20"], by=staff
+    )
+    assert row.payload["template"]["name"] == "raffle_hold_reminder"
     assert row.payload["template"]["language"]["code"] == "es"
     generic = inbox.send_staff_template(contact, "generic", ["Your prize is ready"], by=staff)
     assert generic.payload["template"]["name"] == "generic_update"
     assert OutboundMessage.objects.filter(sent_by=staff).count() == 2
-    with pytest.raises(InvalidOutboundMessage):
-        inbox.send_staff_template(contact, "hold_reminder", ["a", "b", "c", "d"])
+    with pytest.raises(InvalidOutboundMessage):  # approved, but not offered (a URL button)
+        inbox.send_staff_template(contact, "receipt", ["a", "b", "c", "d"])

@@ -31,6 +31,9 @@ NO_TEXT = {
     ".grid-legend i",
     ".proof-view",
     ".topbar nav a.active, .topbar nav a:hover",
+    ".chart .confirmed",  # legend swatches and SVG bars of the sales charts
+    ".chart .in_review",
+    ".chart .held",
 }
 DISABLED = ".btn[disabled]"  # WCAG exempts inactive controls
 
