@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
@@ -252,7 +253,8 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     database_url, cleanup = prepare_database(kind, "raffles_launch_bench")
     web_port = free_port()
     media = tempfile.mkdtemp(prefix="launch-bench-media-")
-    fake = LaunchGraph(token=TOKEN).start()
+    fake = LaunchGraph(token=TOKEN)
+    fake.start()
     try:
         env = project_env(
             database_url,
@@ -274,7 +276,7 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             wait_until_up(f"http://127.0.0.1:{web_port}/healthz")
             time.sleep(args.settle)  # the cluster's processes start
             backends = postgres_backends(database_url)
-            parts = {
+            parts: dict[str, Callable[[], float]] = {
                 "web": lambda: cpu_seconds(web.pid),
                 "cluster": lambda: cpu_seconds(cluster.pid),
                 "database": lambda: cpu_seconds(-1, backends),
@@ -321,6 +323,7 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             "reserved": len(reserved),
             "not_reserved": args.buyers - len(reserved),
             "retried_after_taken": sum(b.retried for b in buyers),
+            "taken_again_after_retry": sum(b.unexpected for b in buyers),
             "webhook_errors": len(crowd.failures),
             "webhook_error_kinds": sorted(set(crowd.failures))[:5],
             "cpu_ms_per_message": round(cpu_total * 1000 / max(inbound, 1), 1),
