@@ -148,11 +148,14 @@ def attach_payment_proof(
 
 
 @retry_on_conflict
-def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = None) -> Order:
+def confirm_paid(
+    order: Order, media_id: str | None = None, *, by: ActorLike = None, via: str = ""
+) -> Order:
     """Staff confirm the payment: the order's numbers become SOLD.
 
     Works for late payments (an EXPIRED order) when its numbers are still free; otherwise
-    raises NumbersNoLongerAvailable and changes nothing.
+    raises NumbersNoLongerAvailable and changes nothing. `via` names the channel the decision
+    came through (recorded on the event when given).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -192,13 +195,19 @@ def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = N
             reviewed_by=as_actor(by).user,
         )
         order = _fresh(order)
-        log_event(kind=EventKind.PAID, by=by, order=order, late=was == Order.Status.EXPIRED)
+        log_event(
+            kind=EventKind.PAID,
+            by=by,
+            order=order,
+            late=was == Order.Status.EXPIRED,
+            **({"via": via} if via else {}),
+        )
         signals.order_paid.send(sender=Order, order=order)
     return order
 
 
 @retry_on_conflict
-def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
+def reject_payment(order: Order, reason: str, *, by: ActorLike = None, via: str = "") -> Order:
     """Staff reject the proofs waiting for review. The buyer may send a new proof: a live
     order gets a fresh hold of the raffle's reservation time."""
     reason = (reason or "").strip()
@@ -231,7 +240,13 @@ def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
                 reserved_until=until
             )
         order = _fresh(order)
-        log_event(kind=EventKind.PAYMENT_REJECTED, by=by, order=order, reason=reason)
+        log_event(
+            kind=EventKind.PAYMENT_REJECTED,
+            by=by,
+            order=order,
+            reason=reason,
+            **({"via": via} if via else {}),
+        )
         signals.payment_rejected.send(sender=Order, order=order, proof=proof, reason=reason)
     return order
 
