@@ -75,7 +75,8 @@ def test_a_reviewer_gets_the_proof_and_approves_it(buyer, reviewer, fake_graph, 
     assert "is confirmed" in all_text(answer)
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
-    assert order.confirmed_by is not None and order.confirmed_by.get_username() == "rita"
+    assert order.confirmed_by is not None
+    assert order.confirmed_by.get_username() == "rita"
     event = OrderEvent.objects.filter(order=order, kind="paid").get()
     assert event.details.get("via") == "whatsapp"
     assert buyer.inbox()  # the buyer's receipt

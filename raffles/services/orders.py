@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -200,10 +201,15 @@ def confirm_paid(
             by=by,
             order=order,
             late=was == Order.Status.EXPIRED,
-            **({"via": via} if via else {}),
+            **_via(via),
         )
         signals.order_paid.send(sender=Order, order=order)
     return order
+
+
+def _via(via: str) -> dict[str, Any]:
+    """The event detail naming the channel a decision came through (none when not given)."""
+    return {"via": via} if via else {}
 
 
 @retry_on_conflict
@@ -245,7 +251,7 @@ def reject_payment(order: Order, reason: str, *, by: ActorLike = None, via: str 
             by=by,
             order=order,
             reason=reason,
-            **({"via": via} if via else {}),
+            **_via(via),
         )
         signals.payment_rejected.send(sender=Order, order=order, proof=proof, reason=reason)
     return order
