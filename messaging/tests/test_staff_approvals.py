@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from messaging import staff_approvals
+from messaging.models import Contact
 from messaging.testing.world import Phone, all_text
 from portal.models import StaffRole
 from raffles import services
@@ -35,7 +36,8 @@ def reviewer(post_webhook, fake_graph):
     StaffRole.objects.create(user=user, role="reviewer")
     staff_approvals.register_number(user, "+54 9 11 0000-0001", on_duty=True)
     phone = Phone(post_webhook, fake_graph, REVIEWER, "Rita")
-    phone.text("hola")  # opens her 24-hour window (and gets the buyer menu)
+    phone.text("hello")  # opens her 24-hour window (and gets the buyer menu)
+    Contact.objects.filter(wa_id=REVIEWER).update(language="en")  # her number says Spanish
     phone.inbox()
     return phone
 
@@ -132,6 +134,15 @@ def test_the_portal_decided_first(buyer, reviewer, run_after_commit):
     run_after_commit(services.confirm_paid, order, by=boss)
     answer = reviewer.tap(f"staff:approve:{order.code}", "Approve")
     assert "already confirmed by boss" in all_text(answer)
+    assert order.code in all_text(answer)
     assert OrderEvent.objects.filter(order=order, kind="paid").count() == 1
     answer = reviewer.tap(f"staff:reject:{order.code}", "Reject")
     assert "already confirmed by boss" in all_text(answer)
+
+
+def test_the_reviewer_reads_her_own_language(buyer, reviewer, run_after_commit):
+    Contact.objects.filter(wa_id=REVIEWER).update(language="es")
+    order = _order_with_proof(buyer, run_after_commit)
+    assert "Comprobante de pago" in all_text(reviewer.inbox())
+    answer = reviewer.tap(f"staff:approve:{order.code}", "Aprobar")
+    assert "está confirmado" in all_text(answer)
