@@ -48,11 +48,11 @@ VIA = "whatsapp"
 REASON_KEY = "staff_reject"  # the order whose rejection reason the next text gives
 
 
-def _nobody(user: Any) -> bool:
+def _superusers_only(user: Any) -> bool:
     return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
 
 
-_reviewer_check: Callable[[Any], bool] = _nobody
+_reviewer_check: Callable[[Any], bool] = _superusers_only
 
 
 def set_reviewer_check(check: Callable[[Any], bool]) -> None:
