@@ -40,7 +40,10 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_sweep_schedule, sender=self, dispatch_uid="messaging-sweep")
-        from messaging import checks  # noqa: F401 - registers the system checks
+        from messaging import (
+            checks,  # noqa: F401 - registers the system checks
+            staff_approvals,  # noqa: F401 - proofs to the reviewers' phones
+        )
         from messaging.bot import (  # noqa: F401 - connects the buyer notifications, the ticket after the receipt
             claim_notice,
             notifications,

@@ -412,6 +412,7 @@ class DrawReminder(models.Model):
 
 # The inbox's own records (read markers, notes, canned replies) live in their own module.
 from messaging.inbox_models import CannedReply, ConversationNote, ConversationRead  # noqa: E402
+from messaging.staff_models import StaffNumber  # noqa: E402
 
 __all__ = [
     "CannedReply",
@@ -425,6 +426,7 @@ __all__ = [
     "OutboundMedia",
     "OutboundMessage",
     "SendRateSlot",
+    "StaffNumber",
     "WebhookDelivery",
     "WebhookEvent",
 ]

@@ -9,6 +9,7 @@ through `messaging.channel.outbox`.
 
 from __future__ import annotations
 
+from messaging import staff_approvals
 from messaging.bot.flow import runner
 from messaging.models import InboundMessage
 
@@ -17,5 +18,7 @@ NOT_READ_TYPES = frozenset({"system"})
 
 def handle_inbound(message: InboundMessage) -> None:
     if message.type in NOT_READ_TYPES:
+        return
+    if staff_approvals.handle(message):  # a reviewer's Approve / Reject, by her sender id
         return
     runner.respond(message)  # the read receipt, then the answer (if any: see runner.respond)

@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -148,11 +149,14 @@ def attach_payment_proof(
 
 
 @retry_on_conflict
-def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = None) -> Order:
+def confirm_paid(
+    order: Order, media_id: str | None = None, *, by: ActorLike = None, via: str = ""
+) -> Order:
     """Staff confirm the payment: the order's numbers become SOLD.
 
     Works for late payments (an EXPIRED order) when its numbers are still free; otherwise
-    raises NumbersNoLongerAvailable and changes nothing.
+    raises NumbersNoLongerAvailable and changes nothing. `via` names the channel the decision
+    came through (recorded on the event when given).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -192,13 +196,24 @@ def confirm_paid(order: Order, media_id: str | None = None, *, by: ActorLike = N
             reviewed_by=as_actor(by).user,
         )
         order = _fresh(order)
-        log_event(kind=EventKind.PAID, by=by, order=order, late=was == Order.Status.EXPIRED)
+        log_event(
+            kind=EventKind.PAID,
+            by=by,
+            order=order,
+            late=was == Order.Status.EXPIRED,
+            **_via(via),
+        )
         signals.order_paid.send(sender=Order, order=order)
     return order
 
 
+def _via(via: str) -> dict[str, Any]:
+    """The event detail naming the channel a decision came through (none when not given)."""
+    return {"via": via} if via else {}
+
+
 @retry_on_conflict
-def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
+def reject_payment(order: Order, reason: str, *, by: ActorLike = None, via: str = "") -> Order:
     """Staff reject the proofs waiting for review. The buyer may send a new proof: a live
     order gets a fresh hold of the raffle's reservation time."""
     reason = (reason or "").strip()
@@ -231,7 +246,13 @@ def reject_payment(order: Order, reason: str, *, by: ActorLike = None) -> Order:
                 reserved_until=until
             )
         order = _fresh(order)
-        log_event(kind=EventKind.PAYMENT_REJECTED, by=by, order=order, reason=reason)
+        log_event(
+            kind=EventKind.PAYMENT_REJECTED,
+            by=by,
+            order=order,
+            reason=reason,
+            **_via(via),
+        )
         signals.payment_rejected.send(sender=Order, order=order, proof=proof, reason=reason)
     return order
 
