@@ -151,6 +151,27 @@ class Hints:
     def has(self, flag: str) -> bool:
         return flag in self.flags
 
+    @property
+    def amount_differs(self) -> bool:
+        return Flag.AMOUNT_DIFFERS in self.flags
+
+    @property
+    def amount_missing(self) -> bool:
+        return Flag.AMOUNT_MISSING in self.flags
+
+    @property
+    def code_missing(self) -> bool:
+        return Flag.CODE_MISSING in self.flags
+
+    @property
+    def date_before_order(self) -> bool:
+        return Flag.DATE_BEFORE_ORDER in self.flags
+
+    @property
+    def mismatch(self) -> bool:
+        """Something to check before confirming."""
+        return bool(self.flags)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "version": HINTS_VERSION,
