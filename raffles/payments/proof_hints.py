@@ -36,6 +36,8 @@ MAX_FOUND = 10  # amounts or dates kept
 HINTS_VERSION = 1
 
 PDF_MIME = "application/pdf"
+# Buyer-sent files are often damaged; pypdf's recoverable-error warnings are noise here.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 class Flag:
@@ -64,7 +66,6 @@ def read_pdf_text(content: bytes) -> tuple[str, str]:
     try:
         from pypdf import PdfReader
 
-        logging.getLogger("pypdf").setLevel(logging.ERROR)
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             return "", "encrypted"
