@@ -403,6 +403,8 @@ class PaymentProof(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
+    # What a PDF proof says beside what the order expects (`raffles.payments.proof_hints`).
+    hints = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["received_at", "id"]

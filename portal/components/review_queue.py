@@ -16,6 +16,7 @@ from portal.queries import hold_state
 from portal.roles import Perm
 from raffles import services
 from raffles.models import Order, PaymentProof
+from raffles.payments.proof_hints import Hints
 from raffles.selectors import proof_queue
 
 QUEUE_SHOWN = 30
@@ -127,7 +128,7 @@ class ReviewQueueView(StaffComponent):
         context = super().get_context_data(**kwargs)
         queue = proof_queue()
         proof = self._current()
-        context["queue"] = list(queue[:QUEUE_SHOWN])
+        context["queue"] = [(p, Hints.from_json(p.hints)) for p in queue[:QUEUE_SHOWN]]
         context["waiting"] = queue.count()
         context["proof"] = proof
         undo = Order.objects.filter(pk=self.undo_order_id).first() if self.undo_order_id else None
@@ -142,5 +143,6 @@ class ReviewQueueView(StaffComponent):
                 is_image=proof.mime_type.startswith("image/"),
                 is_pdf=proof.mime_type == "application/pdf",
                 other_proofs=list(order.proofs.exclude(pk=proof.pk).order_by("-received_at")[:5]),
+                hints=Hints.from_json(proof.hints),
             )
         return context

@@ -23,6 +23,7 @@ from raffles.exceptions import (
     UnconfirmedOrderExists,
 )
 from raffles.models import Buyer, Order, OrderEvent, PaymentProof, TicketNumber
+from raffles.payments import proof_hints
 from raffles.rules import MAX_UNCONFIRMED_PER_RAFFLE
 from raffles.services.actors import ActorLike, as_actor
 from raffles.services.draws import ensure_payments_open
@@ -86,6 +87,20 @@ def _retake_or_expire(order: Order, now: datetime) -> None:
     signals.order_expired.send(sender=Order, order=order)
 
 
+def proof_hints_for(order: Order, *, content: bytes, mime_type: str) -> dict[str, Any]:
+    """The hints of a PDF proof for this order (JSON), {} for other files. Read outside the
+    transaction: it is the slow part, and depends only on the bytes and the order's code,
+    total and day."""
+    if not proof_hints.is_pdf(content, mime_type):
+        return {}
+    return proof_hints.hints_for_pdf(
+        content,
+        code=order.code,
+        expected=order.total_amount,
+        ordered_on=timezone.localdate(order.created_at),
+    ).to_json()
+
+
 @retry_on_conflict
 def attach_payment_proof(
     order: Order,
@@ -107,6 +122,7 @@ def attach_payment_proof(
         if existing:
             return existing
     now = timezone.now()
+    hints = proof_hints_for(order, content=content, mime_type=mime_type)
     with transaction.atomic():
         order = _fresh(order, lock=True)
         if not order.accepts_proof:
@@ -127,6 +143,7 @@ def attach_payment_proof(
             received_at=now,
             source_media_id=source_media_id,
             duplicate_of=earlier,
+            hints=hints,
         )
         proof.file.save(_safe_filename(filename, mime_type, digest), ContentFile(content), False)
         proof.save()
