@@ -10,6 +10,7 @@ To record them again after changing the bot:
 from __future__ import annotations
 
 import os
+import random
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -72,6 +73,18 @@ WORDS = {
         "phone": "5511912345678",
     },
 }
+
+
+@pytest.fixture(autouse=True)
+def _seeded_picks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Random picks from a seeded source, so a first buyer's random numbers never take the
+    numbers the second buyer then asks for (5, 12, 99): the transcript is the same each run."""
+    rng = random.Random(2031)
+
+    def starts(low: int, high: int, count: int) -> list[int]:
+        return [rng.randint(low, high) for _ in range(count)]
+
+    monkeypatch.setattr("raffles.services.reservations.picking.random_starts", starts)
 
 
 def render(payload: dict[str, Any]) -> list[str]:

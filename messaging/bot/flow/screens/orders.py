@@ -35,6 +35,26 @@ from messaging.bot.flow.screens.numbers import _take_button
 from messaging.bot.flow.snapshots import OrderView, RaffleView, TicketsView
 
 
+def _new_hold(
+    order: OrderView, now: datetime, replaced: str, others: Sequence[OrderView]
+) -> list[str]:
+    """The lines of a new hold: the order, until when it is held, the hold it replaced and
+    every other hold the buyer has (none is kept unawares)."""
+    lines = [
+        _("✅ Reserved for you! Order *%(code)s*") % {"code": order.code},
+        order_summary(order),
+    ]
+    hold = hold_line(order, now)
+    if hold:
+        lines.append(hold)
+    if replaced:
+        lines.append(_("Your previous hold %(code)s was released.") % {"code": replaced})
+    if others:
+        lines.append(_("You also hold:"))
+        lines.extend(hold_summary(o) for o in others)
+    return lines
+
+
 def order_summary(order: OrderView) -> str:
     return "\n".join(
         [
@@ -70,18 +90,7 @@ def reserved(
     others: Sequence[OrderView] = (),
 ) -> Replies:
     """A new hold. Every other hold the buyer has is named, so none is kept unawares."""
-    lines = [
-        _("✅ Reserved for you! Order *%(code)s*") % {"code": order.code},
-        order_summary(order),
-    ]
-    hold = hold_line(order, now)
-    if hold:
-        lines.append(hold)
-    if replaced:
-        lines.append(_("Your previous hold %(code)s was released.") % {"code": replaced})
-    if others:
-        lines.append(_("You also hold:"))
-        lines.extend(hold_summary(o) for o in others)
+    lines = _new_hold(order, now, replaced, others)
     lines.append(_("Tap *Confirm* to get the payment details, or *Cancel* to release them."))
     return buttons(
         "\n".join(lines),
@@ -154,18 +163,7 @@ def reserved_to_pay(
 ) -> Replies:
     """A new hold the buyer asked for in so many words: reserved, and how to pay, in one
     message (no *Confirm* step). Every other hold she has is named."""
-    lines = [
-        _("✅ Reserved for you! Order *%(code)s*") % {"code": order.code},
-        order_summary(order),
-    ]
-    hold = hold_line(order, now)
-    if hold:
-        lines.append(hold)
-    if replaced:
-        lines.append(_("Your previous hold %(code)s was released.") % {"code": replaced})
-    if others:
-        lines.append(_("You also hold:"))
-        lines.extend(hold_summary(o) for o in others)
+    lines = _new_hold(order, now, replaced, others)
     lines += ["", *how_to_pay(order)]
     return payment_buttons(order, "\n".join(lines))
 
