@@ -163,7 +163,7 @@ def project_env(database_url: str, broker: str, **extra: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "WHATSAPP_APP_SECRET": SECRET,
-        "PUBLIC_BASE_URL": "https://raffles.example.com",
+        "PUBLIC_BASE_URL": "https://raffles.example.test",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
         **extra,

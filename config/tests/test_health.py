@@ -121,7 +121,7 @@ def test_not_redirected_to_https_in_production(tmp_path):
         SECRET_KEY="x" * 50,
         WHATSAPP_APP_SECRET="s",
         ALLOWED_HOSTS="*",
-        PUBLIC_BASE_URL="https://raffles.example.com",
+        PUBLIC_BASE_URL="https://raffles.example.test",
     )
     script = (
         "from django.test import Client;"

@@ -91,9 +91,9 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         tmp_path,
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="raffles.example.com",
-        CSRF_TRUSTED_ORIGINS="https://raffles.example.com",
-        PUBLIC_BASE_URL="https://raffles.example.com",
+        ALLOWED_HOSTS="raffles.example.test",
+        CSRF_TRUSTED_ORIGINS="https://raffles.example.test",
+        PUBLIC_BASE_URL="https://raffles.example.test",
         WHATSAPP_APP_SECRET="x",
     )
 

@@ -222,7 +222,7 @@ def block(name: str) -> re.Pattern[str]:
 def test_the_transcripts_in_the_docs_are_true(post_webhook, fake_graph, settings, language):
     settings.LANGUAGE_CODE = "en"  # an English deployment: the buyer's words set her language
     settings.TIME_ZONE = "America/Mexico_City"
-    settings.PUBLIC_BASE_URL = "https://raffles.example.com"
+    settings.PUBLIC_BASE_URL = "https://raffles.example.test"
     recorded = record(language, post_webhook, fake_graph)
     doc = DOC.read_text(encoding="utf-8")
     for scenario, text in recorded.items():

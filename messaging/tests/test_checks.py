@@ -16,8 +16,8 @@ def production(tmp_path, **overrides: str) -> dict[str, str]:
         tmp_path,
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="raffles.example.com",
-        CSRF_TRUSTED_ORIGINS="https://raffles.example.com",
+        ALLOWED_HOSTS="raffles.example.test",
+        CSRF_TRUSTED_ORIGINS="https://raffles.example.test",
         WHATSAPP_APP_SECRET="x",
         **overrides,
     )
@@ -34,7 +34,7 @@ def test_production_needs_a_public_address(settings, value):
 
 def test_a_public_address_or_debug_passes(settings):
     settings.DEBUG = False
-    settings.PUBLIC_BASE_URL = "https://raffles.example.com"
+    settings.PUBLIC_BASE_URL = "https://raffles.example.test"
     assert checks.public_base_url(None) == []
     settings.DEBUG = True
     settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
@@ -46,5 +46,5 @@ def test_manage_refuses_to_start_without_it(tmp_path):
     assert result.returncode != 0
     assert "PUBLIC_BASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
-    ok = run_manage(production(tmp_path, PUBLIC_BASE_URL="https://raffles.example.com"), "check")
+    ok = run_manage(production(tmp_path, PUBLIC_BASE_URL="https://raffles.example.test"), "check")
     assert ok.returncode == 0, ok.stderr

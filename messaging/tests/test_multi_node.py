@@ -119,6 +119,8 @@ def test_two_web_and_two_cluster_nodes_keep_order_pacing_and_send_once(fake_grap
         "Q_WORKERS": "2",
         "SECRET_KEY": settings.SECRET_KEY,
         "DEBUG": "false",
+        # Required with DEBUG=false (system check messaging.E001); never contacted.
+        "PUBLIC_BASE_URL": "https://raffles.example.test",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
