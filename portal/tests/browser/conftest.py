@@ -7,7 +7,6 @@ locmem cache (config.settings_test), so the live server thread answers the bot a
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,34 +16,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WIDE = {"width": 1280, "height": 900}
 NARROW = {"width": 390, "height": 844}
 PASSWORD = "Browser-test-pass-42"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import expect, sync_playwright
-
-    # Playwright's 5 s default suits a developer's machine; CI shares two slow cores with
-    # PostgreSQL and the task workers. Checks that time the product keep their own timeouts.
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
