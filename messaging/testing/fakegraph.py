@@ -28,10 +28,11 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
+from config.loopback import LoopbackServer
 from messaging.testing.graph_rules import (
     ERROR_TITLES,
     UPLOAD_MAX,
@@ -103,51 +104,14 @@ class _State:
     templates: dict[tuple[str, str], TemplateSpec] = field(default_factory=dict)
 
 
-class FakeGraph:
+class FakeGraph(LoopbackServer):
+    thread_name = "fake-graph"
+
     def __init__(self, *, token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0):
         self.token = token
         self._lock = threading.Lock()
         self._state = _State()
-        self._server = ThreadingHTTPServer((host, port), _make_handler(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle ----------------------------------------------------------------------
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> FakeGraph:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-graph",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
-
-    def close(self) -> None:
-        self._server.server_close()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self.close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeGraph:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(_make_handler(self), host=host, port=port)
 
     # --- control ------------------------------------------------------------------------
     @property

@@ -32,12 +32,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
+from config.loopback import LoopbackServer
 from raffles.payments.mercadopago import sign
 
 DEFAULT_TOKEN = "fake-mercadopago-token"  # noqa: S105 - a test double's token
@@ -92,7 +93,9 @@ def preference_problem(body: Any) -> str:
     return ""
 
 
-class FakeMercadoPago:
+class FakeMercadoPago(LoopbackServer):
+    thread_name = "fake-mercadopago"
+
     def __init__(
         self,
         *,
@@ -106,39 +109,7 @@ class FakeMercadoPago:
         self._lock = threading.Lock()
         self._state = _State()
         self._ids = itertools.count(1_000_000_001)
-        self._server = ThreadingHTTPServer((host, port), _make_handler(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle ----------------------------------------------------------------------
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> FakeMercadoPago:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-mercadopago",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeMercadoPago:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(_make_handler(self), host=host, port=port)
 
     # --- what it saw --------------------------------------------------------------------
     @property
