@@ -159,7 +159,7 @@ def clean_lottery_result(value: Any, width: int) -> LotteryResult:
     """An official result as staff enter it: prize numbers (digits, at least the raffle's
     digits each), the source's name and http(s) address, and the lottery's draw date."""
     if not isinstance(value, dict):
-        raise InvalidInput(_("Enter the official lottery result"), field="lottery_result")
+        raise InvalidInput(_("Enter the official lottery result"), field="lottery_numbers")
     raw = value.get("numbers")
     if isinstance(raw, str):
         raw = raw.replace(",", " ").split()
@@ -173,13 +173,13 @@ def clean_lottery_result(value: Any, width: int) -> LotteryResult:
                 " with at least %(width)s digits"
             )
             % {"width": width},
-            field="numbers",
+            field="lottery_numbers",
         )
-    source = _one_line(value.get("source"), MAX_SOURCE, "source", _("Source"))
-    url = _one_line(value.get("url"), MAX_URL, "url", _("Source address"))
+    source = _one_line(value.get("source"), MAX_SOURCE, "lottery_source", _("Source"))
+    url = _one_line(value.get("url"), MAX_URL, "lottery_url", _("Source address"))
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput(_("The source address must start with https://"), field="url")
+        raise InvalidInput(_("The source address must start with https://"), field="lottery_url")
     date = value.get("date")
     if isinstance(date, str):
         try:
@@ -187,7 +187,7 @@ def clean_lottery_result(value: Any, width: int) -> LotteryResult:
         except ValueError:
             date = None
     if isinstance(date, dt.datetime) or not isinstance(date, dt.date):
-        raise InvalidInput(_("Enter the lottery's draw date"), field="date")
+        raise InvalidInput(_("Enter the lottery's draw date"), field="lottery_date")
     return LotteryResult(numbers, source, url, date)
 
 

@@ -300,14 +300,14 @@ def add_result(raffle: Raffle, draw: DrawRecord, result: Any, *, by: ActorLike) 
         raise InvalidInput(
             _("The lottery drew on %(date)s, before the list of numbers was frozen")
             % {"date": cleaned.date.isoformat()},
-            field="date",
+            field="lottery_date",
         )
     dates = [str(item["date"]) for item in draw.lottery_results]
     if dates and cleaned.date.isoformat() <= max(dates):
         raise InvalidInput(
             _("A new result must come from a later lottery draw than %(date)s")
             % {"date": max(dates)},
-            field="date",
+            field="lottery_date",
         )
     draw.lottery_results = [*draw.lottery_results, cleaned.as_json()]
     log_event(
