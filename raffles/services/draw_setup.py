@@ -38,7 +38,7 @@ def clean_method(method: Any, fallback: Any) -> tuple[str, str]:
         raise InvalidInput(_("Unknown draw method %(method)s") % {"method": method}, field="method")
     if method != draw_lottery.METHOD:
         return method, ""
-    fallback = str(fallback or "")
+    fallback = str(fallback or draw_lottery.NEXT_PRIZE)
     if fallback not in draw_lottery.FALLBACKS:
         raise InvalidInput(
             _("Choose what happens when the lottery number was not sold"), field="fallback"
@@ -159,7 +159,11 @@ def clean_lottery_result(value: Any, width: int) -> LotteryResult:
     """An official result as staff enter it: prize numbers (digits, at least the raffle's
     digits each), the source's name and http(s) address, and the lottery's draw date."""
     if not isinstance(value, dict):
-        raise InvalidInput(_("Enter the official lottery result"), field="lottery_numbers")
+        raise InvalidInput(
+            _("Enter the official lottery result"),
+            field="lottery_numbers",
+            conflicts_with=["method"],
+        )
     raw = value.get("numbers")
     if isinstance(raw, str):
         raw = raw.replace(",", " ").split()
@@ -174,6 +178,7 @@ def clean_lottery_result(value: Any, width: int) -> LotteryResult:
             )
             % {"width": width},
             field="lottery_numbers",
+            conflicts_with=["max_number"],
         )
     source = _one_line(value.get("source"), MAX_SOURCE, "lottery_source", _("Source"))
     url = _one_line(value.get("url"), MAX_URL, "lottery_url", _("Source address"))

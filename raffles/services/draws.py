@@ -301,6 +301,7 @@ def add_result(raffle: Raffle, draw: DrawRecord, result: Any, *, by: ActorLike) 
             _("The lottery drew on %(date)s, before the list of numbers was frozen")
             % {"date": cleaned.date.isoformat()},
             field="lottery_date",
+            conflicts_with=["frozen_at"],
         )
     dates = [str(item["date"]) for item in draw.lottery_results]
     if dates and cleaned.date.isoformat() <= max(dates):
@@ -308,6 +309,7 @@ def add_result(raffle: Raffle, draw: DrawRecord, result: Any, *, by: ActorLike) 
             _("A new result must come from a later lottery draw than %(date)s")
             % {"date": max(dates)},
             field="lottery_date",
+            conflicts_with=["lottery_results"],
         )
     draw.lottery_results = [*draw.lottery_results, cleaned.as_json()]
     log_event(

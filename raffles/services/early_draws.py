@@ -59,13 +59,19 @@ def create_early_draw(
             field="title",
         )
     if timezone.is_naive(cutoff) or cutoff <= timezone.now():
-        raise InvalidInput(_("The cutoff must be in the future"), field="cutoff")
+        raise InvalidInput(
+            _("The cutoff must be in the future"), field="cutoff", conflicts_with=["now"]
+        )
     with transaction.atomic():
         fresh = Raffle.objects.get(pk=raffle.pk)
         if fresh.status not in (Raffle.Status.DRAFT, Raffle.Status.ACTIVE):
             raise InvalidRaffleState("announce an early-bird draw for", fresh.status)
         if fresh.sales_close_at and cutoff > fresh.sales_close_at:
-            raise InvalidInput(_("The cutoff must come before sales close"), field="cutoff")
+            raise InvalidInput(
+                _("The cutoff must come before sales close"),
+                field="cutoff",
+                conflicts_with=["sales_close_at"],
+            )
         main = getattr(fresh, "draw", None)
         chosen = draw_setup.clean_method(
             method if method is not None else (main.method if main else None),
@@ -114,7 +120,11 @@ def _freeze(raffle: Raffle, early: EarlyDraw, by: ActorLike) -> EarlyDraw:
     if early.is_frozen:
         return early
     if timezone.now() < early.cutoff:
-        raise InvalidInput(_("The early-bird draw's cutoff has not passed yet"), field="cutoff")
+        raise InvalidInput(
+            _("The early-bird draw's cutoff has not passed yet"),
+            field="cutoff",
+            conflicts_with=["now"],
+        )
     numbers = early_numbers(early)
     if not numbers:
         raise NoEntries("No number was paid before the cutoff: there is nothing to draw")
