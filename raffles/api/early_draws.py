@@ -12,6 +12,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 from pydantic import ConfigDict
 
 from raffles.api.common import DateTime, actor, id_path, read, text, write
@@ -63,7 +64,7 @@ def list_early_draws(request: HttpRequest, raffle_id: int = RaffleId) -> list[Dr
 @router.post("/raffles/{raffle_id}/early-draws/", response=write(DrawOut, 404, 409, status=201))
 def create_raffle_early_draw(
     request: HttpRequest, payload: EarlyDrawIn, raffle_id: int = RaffleId
-) -> tuple[int, DrawSummary]:
+) -> Status[DrawSummary]:
     """Announce an early-bird draw among the numbers paid before `cutoff` (a draft or a
     raffle on sale; 409 `invalid_raffle_state` otherwise)."""
     raffle = _raffle(raffle_id)
@@ -76,7 +77,7 @@ def create_raffle_early_draw(
         fallback=payload.fallback,
         by=actor(request),
     )
-    return 201, summary_of(raffle, early, early=early)
+    return Status(201, summary_of(raffle, early, early=early))
 
 
 @router.post("/raffles/{raffle_id}/early-draws/{early_id}/draw/", response=write(DrawOut, 404, 409))
