@@ -32,10 +32,13 @@ from raffles.selectors_draws import DrawSummary as DrawSummary
 from raffles.selectors_draws import DrawWinner as DrawWinner
 from raffles.selectors_draws import buyer_drawn_raffles as buyer_drawn_raffles
 from raffles.selectors_draws import draw_summary as draw_summary
+from raffles.selectors_draws import early_draw_of as early_draw_of
+from raffles.selectors_draws import early_draw_summaries as early_draw_summaries
 from raffles.selectors_draws import paid_numbers_by_buyer as paid_numbers_by_buyer
 from raffles.selectors_draws import public_draw_url as public_draw_url
 from raffles.selectors_draws import public_entries_url as public_entries_url
 from raffles.selectors_draws import raffles_drawn_between as raffles_drawn_between
+from raffles.selectors_draws import summary_of as summary_of
 from raffles.selectors_sales import SalesActivity as SalesActivity
 from raffles.selectors_sales import sales_activity as sales_activity
 from raffles.statement_models import OPEN_STATES, StatementLine

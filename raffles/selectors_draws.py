@@ -11,7 +11,9 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from raffles.models import Buyer, Draw, Order, Raffle, TicketNumber
+from raffles import draw_lottery, draw_method
+from raffles.draw_models import DrawRecord
+from raffles.models import Buyer, Draw, EarlyDraw, Order, Raffle, TicketNumber
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class DrawWinner:
     label: str  # zero-padded, as in the frozen list
     order_code: str  # staff only: never on the public page
     buyer_id: int | None  # staff only
+    prize_name: str = ""  # the prize's description, "" when none was given
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,52 @@ class DrawSummary:
     drawn_at: datetime | None
     public_url: str
     entries_url: str | None
+    fallback: str = ""  # lottery method: next-prize, next-sold or redraw
+    prize_names: tuple[str, ...] = ()
+    lottery_results: tuple[dict[str, object], ...] = ()  # public as soon as entered
+    early_id: int | None = None  # an early-bird draw's id; None for the main draw
+    title: str = ""  # an early-bird draw's title
+    cutoff: datetime | None = None  # an early-bird draw: numbers paid before it
+    live_url: str = ""  # the public live draw page (relative)
+    winners_so_far: tuple[str, ...] = ()  # a pending lottery draw's winners so far
 
     @property
     def is_drawn(self) -> bool:
         return self.stage == "drawn"
+
+    @property
+    def is_lottery(self) -> bool:
+        return self.method == draw_lottery.METHOD
+
+    @property
+    def awaiting_result(self) -> bool:
+        """A lottery draw whose results so far gave fewer winners than prizes."""
+        return self.is_lottery and bool(self.lottery_results) and not self.is_drawn
+
+    @property
+    def recipe(self) -> str:
+        """The published program, with the values filled in once drawn."""
+        if self.is_lottery:
+            if not self.lottery_results:
+                return draw_lottery.RECIPE.replace(
+                    'fallback = "..."', f"fallback = {self.fallback!r}"
+                )
+            return draw_lottery.filled_recipe(
+                results=[list(r["numbers"]) for r in self.lottery_results],  # type: ignore[call-overload]
+                fallback=self.fallback,
+                prizes=self.prizes or len(self.prize_names) or 1,
+            )
+        if not self.is_drawn:
+            return draw_method.RECIPE
+        return draw_method.filled_recipe(
+            seed=self.seed or "",
+            commitment=self.commitment,
+            external=self.external_value or "",
+            prizes=self.prizes or 0,
+        )
+
+    def prize_label(self, index: int) -> str:
+        return self.prize_names[index] if index < len(self.prize_names) else ""
 
     def winners_of(self, buyer: Buyer) -> list[DrawWinner]:
         """The prizes this buyer won (empty when none)."""
@@ -70,7 +115,7 @@ def public_entries_url(raffle: Raffle) -> str:
     return settings.PUBLIC_BASE_URL + path
 
 
-def _draw_winners(raffle: Raffle, draw: Draw) -> tuple[DrawWinner, ...]:
+def _draw_winners(raffle: Raffle, draw: DrawRecord) -> tuple[DrawWinner, ...]:
     labels = list(draw.winners)
     tickets = {
         t.number: t
@@ -88,17 +133,27 @@ def _draw_winners(raffle: Raffle, draw: Draw) -> tuple[DrawWinner, ...]:
                 label=label,
                 order_code=order.code if order else "",
                 buyer_id=order.buyer_id if order else None,
+                prize_name=draw.prize_name(prize - 1),
             )
         )
     return tuple(out)
 
 
-def draw_summary(raffle: Raffle) -> DrawSummary | None:
-    """The raffle's draw, or None when it has none (a draft raffle)."""
-    draw = Draw.objects.filter(raffle_id=raffle.pk).first()
-    if draw is None:
-        return None
+def summary_of(raffle: Raffle, draw: DrawRecord, *, early: EarlyDraw | None) -> DrawSummary:
+    """The summary of one draw record: the main draw (`early` None) or an early-bird one."""
     drawn = draw.is_drawn
+    lottery = draw.method == draw_lottery.METHOD
+    kwargs = {"public_id": raffle.public_id}
+    if early is not None:
+        live = reverse(
+            "raffles-public:early-draw", kwargs={"ref": raffle.public_id, "early": early.pk}
+        )
+        entries_path = reverse(
+            "raffles-public:early-entries", kwargs={"ref": raffle.public_id, "early": early.pk}
+        )
+    else:
+        live = reverse("raffles-public:draw", kwargs={"ref": raffle.public_id})
+        entries_path = reverse("raffles:draw-entries", kwargs=kwargs)
     return DrawSummary(
         raffle_id=raffle.pk,
         public_id=raffle.public_id,
@@ -112,12 +167,38 @@ def draw_summary(raffle: Raffle) -> DrawSummary | None:
         frozen_at=draw.frozen_at,
         seed=draw.revealed_seed,
         external_value=draw.external_value if drawn else None,
-        prizes=draw.prizes if drawn else None,
+        prizes=draw.prizes if drawn or lottery else None,
         winners=_draw_winners(raffle, draw) if drawn else (),
+        # A pending lottery draw's winners so far are public: they follow from the results.
+        winners_so_far=tuple(draw.winners) if lottery and not drawn else (),
         drawn_at=draw.drawn_at,
-        public_url=public_draw_url(raffle),
-        entries_url=public_entries_url(raffle) if draw.is_frozen else None,
+        public_url=settings.PUBLIC_BASE_URL + live if early else public_draw_url(raffle),
+        entries_url=settings.PUBLIC_BASE_URL + entries_path if draw.is_frozen else None,
+        fallback=draw.fallback,
+        prize_names=tuple(draw.prize_names or ()),
+        lottery_results=tuple(draw.lottery_results or ()),
+        early_id=early.pk if early else None,
+        title=early.title if early else "",
+        cutoff=early.cutoff if early else None,
+        live_url=live,
     )
+
+
+def draw_summary(raffle: Raffle) -> DrawSummary | None:
+    """The raffle's draw, or None when it has none (a draft raffle)."""
+    draw = Draw.objects.filter(raffle_id=raffle.pk).first()
+    if draw is None:
+        return None
+    return summary_of(raffle, draw, early=None)
+
+
+def early_draw_summaries(raffle: Raffle) -> list[DrawSummary]:
+    """The raffle's early-bird draws, by cutoff."""
+    return [summary_of(raffle, e, early=e) for e in EarlyDraw.objects.filter(raffle=raffle)]
+
+
+def early_draw_of(raffle: Raffle, early_id: int) -> EarlyDraw | None:
+    return EarlyDraw.objects.filter(raffle=raffle, pk=early_id).first()
 
 
 def buyer_drawn_raffles(buyer: Buyer) -> QuerySet[Raffle]:

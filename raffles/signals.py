@@ -11,3 +11,4 @@ order_paid = Signal()  # order
 payment_rejected = Signal()  # order, proof, reason
 order_cancelled = Signal()  # order, by_buyer: bool
 raffle_drawn = Signal()  # raffle
+early_draw_drawn = Signal()  # raffle, early_draw

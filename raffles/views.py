@@ -1,14 +1,15 @@
-"""The public draw verification page: no login, nothing secret before the draw."""
+"""The public draw verification page: no login, nothing secret before the draw. The same
+page as the live draw page (`raffles.public.draw_views`), under its first address."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from raffles import draw_method
 from raffles.models import Draw, Raffle
+from raffles.public.draw_views import render_draw_page
 from raffles.selectors import draw_summary
 
 
@@ -23,20 +24,7 @@ def _public_raffle(public_id: str) -> Raffle:
 @require_safe
 def draw_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     raffle = _public_raffle(public_id)
-    summary = draw_summary(raffle)
-    recipe = draw_method.RECIPE
-    if summary is not None and summary.is_drawn:
-        recipe = draw_method.filled_recipe(
-            seed=summary.seed or "",
-            commitment=summary.commitment,
-            external=summary.external_value or "",
-            prizes=summary.prizes or 0,
-        )
-    return render(
-        request,
-        "raffles/draw_detail.html",
-        {"raffle": raffle, "draw": summary, "recipe": recipe, "method": draw_method.METHOD},
-    )
+    return render_draw_page(request, raffle, draw_summary(raffle))
 
 
 @login_not_required

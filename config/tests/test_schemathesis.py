@@ -24,6 +24,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
@@ -135,7 +137,11 @@ def api_data(settings: Any, clear_cache: None, keep_connection: None) -> Fixture
     )
     services.import_statement(content=b"Fecha;Concepto;Importe\n01/12/2026;sin codigo;5,00\n")
     _, raw_key = create_api_key(name="schemathesis", read_only=False)
+    early = services.create_early_draw(
+        raffle, title="Early", cutoff=timezone.now() + timedelta(days=1)
+    )
     ids = {
+        "early_id": early.pk,
         "raffle_id": raffle.pk,
         "order_id": order.pk,
         "proof_id": proof.pk,

@@ -17,12 +17,29 @@ from raffles.models import Buyer, Raffle
 from raffles.selectors import draw_summary
 
 
+def lottery_result_of(component: Any) -> dict[str, str] | None:
+    """The official result typed in the form (None when no number was typed: the HMAC
+    method, or a lottery draw asked for again)."""
+    if not str(component.lottery_numbers).strip():
+        return None
+    return {
+        "numbers": str(component.lottery_numbers),
+        "source": str(component.lottery_source),
+        "url": str(component.lottery_url),
+        "date": str(component.lottery_date),
+    }
+
+
 class DrawPanelView(StaffComponent):
     _permission = Perm.VIEW
     raffle_id: int = 0
     exclude_pending: bool = False
     external_value: str = ""
-    prizes: str = "1"
+    prizes: str = ""
+    lottery_numbers: str = ""
+    lottery_source: str = ""
+    lottery_url: str = ""
+    lottery_date: str = ""
     notice: str = ""
     verified: bool = False
     verify_ok: bool = False
@@ -57,22 +74,31 @@ class DrawPanelView(StaffComponent):
     @requires(Perm.MANAGE_RAFFLES)
     def draw(self) -> None:
         self.notice = ""
-        try:
-            prizes = parse_integer(str(self.prizes))
-        except NumberInputError as exc:
-            self.field_errors = {"prizes": exc.message}
-            return
+        prizes = None
+        if str(self.prizes).strip():
+            try:
+                prizes = parse_integer(str(self.prizes))
+            except NumberInputError as exc:
+                self.field_errors = {"prizes": exc.message}
+                return
         draw = services.draw_raffle(
             self._raffle(),
             external_value=self.external_value,
             prizes=prizes,
+            lottery_result=lottery_result_of(self),
             exclude_pending=bool(self.exclude_pending),
             by=self.request.user,
         )
         self._clear_verification()
-        self.notice = _("The raffle is drawn: %(count)s winners.") % {
-            "count": format_integer(len(draw.winners))
-        }
+        if draw.is_drawn:
+            self.notice = _("The raffle is drawn: %(count)s winners.") % {
+                "count": format_integer(len(draw.winners))
+            }
+        else:
+            self.notice = _(
+                "Result recorded: %(count)s of %(prizes)s prizes have a winner; the draw waits"
+                " for the next lottery result."
+            ) % {"count": format_integer(len(draw.winners)), "prizes": format_integer(draw.prizes)}
 
     @requires(Perm.VIEW)
     def verify(self) -> None:

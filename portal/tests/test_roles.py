@@ -76,6 +76,7 @@ COMPONENT_ACTIONS: dict[str, dict[str | None, set[str]]] = {
     "conversation-list": {None: READERS},
     "dashboard": {None: ALL},
     "draw-panel": {None: ALL, "draw": {O}, "freeze": {O}, "verify": ALL},
+    "draw-setup": {None: ALL, "save_setup": {O}, "announce_early": {O}, "draw_early": {O}},
     "live-version": {None: ALL, "check": ALL},
     "order-detail": {None: ALL, "ask_cancel": {O, R}, "cancel": {O, R}, "confirm": {O, R}}
     | {"keep": {O, R}, "reject": {O, R}}
@@ -234,6 +235,7 @@ def test_component_actions_by_role(
         "ticket-sale": {"raffle_id": setting["raffle"].pk},
         "raffle-panel": {"raffle_id": setting["raffle"].pk},
         "draw-panel": {"raffle_id": setting["raffle"].pk},
+        "draw-setup": {"raffle_id": setting["raffle"].pk},
     }.get(name, {})
     for role, client in clients.items():
         for action, allowed in COMPONENT_ACTIONS[name].items():

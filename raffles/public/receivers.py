@@ -30,6 +30,7 @@ def connect() -> None:
         signals.payment_rejected,
         signals.order_cancelled,
         signals.raffle_drawn,
+        signals.early_draw_drawn,
     ):
         signal.connect(_order_changed, dispatch_uid=f"public-version-{id(signal)}")
     post_save.connect(_raffle_saved, sender=Raffle, dispatch_uid="public-version-raffle")

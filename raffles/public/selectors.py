@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from raffles import draw_method
-from raffles.models import Draw, Order, Raffle
+from raffles.models import Draw, EarlyDraw, Order, Raffle
 from raffles.selectors import RaffleCounts, raffle_counts
 
 PUBLIC_STATUSES = (Raffle.Status.ACTIVE, Raffle.Status.CLOSED, Raffle.Status.DRAWN)
@@ -66,6 +66,11 @@ class PublicRaffle:
     draw_at: datetime | None
     draw_method: str
     commitment: str
+    draw_fallback: str  # lottery method: fixed and shown from the start
+    prize_names: tuple[str, ...]
+    early_draws: tuple[
+        tuple[str, datetime, tuple[str, ...], str], ...
+    ]  # title, cutoff, winners, url
     winners: tuple[str, ...]
     sold: int
     available: int
@@ -111,6 +116,9 @@ def raffle_page(raffle: Raffle, now: datetime | None = None) -> PublicRaffle:
         draw_at=raffle.draw_at,
         draw_method=draw.method if draw else draw_method.METHOD,
         commitment=draw.commitment if draw else "",
+        draw_fallback=draw.fallback if draw else "",
+        prize_names=tuple(draw.prize_names) if draw else (),
+        early_draws=_early_draws(raffle),
         winners=tuple(draw.winners) if drawn and draw else (),
         sold=counts.sold,
         available=counts.available,
@@ -118,6 +126,20 @@ def raffle_page(raffle: Raffle, now: datetime | None = None) -> PublicRaffle:
         organizer=settings.ORGANIZER_NAME,
         photo_url=_photo_url(raffle),
         max_per_order=raffle.max_tickets_per_order,
+    )
+
+
+def _early_draws(raffle: Raffle) -> tuple[tuple[str, datetime, tuple[str, ...], str], ...]:
+    return tuple(
+        (
+            early.title,
+            early.cutoff,
+            tuple(early.winners) if early.is_drawn else (),
+            reverse(
+                "raffles-public:early-draw", kwargs={"ref": raffle_ref(raffle), "early": early.pk}
+            ),
+        )
+        for early in EarlyDraw.objects.filter(raffle_id=raffle.pk)
     )
 
 

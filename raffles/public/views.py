@@ -72,7 +72,7 @@ def page_context(request: HttpRequest, raffle: Raffle) -> dict[str, object]:
         "messages": links.templates(info.ref),
         "blocks": (info.size + 999) // 1000,
         "languages": settings.LANGUAGES,
-        "draw_url": reverse("raffles:draw", kwargs={"public_id": raffle.public_id}),
+        "draw_url": reverse("raffles-public:draw", kwargs={"ref": info.ref}),
     }
 
 

@@ -15,14 +15,15 @@ from raffles.services.claims import (
     register_claim,
     update_claim,
 )
+from raffles.services.draw_checks import DrawCheck, verify_draw, verify_early_draw
+from raffles.services.draw_setup import set_draw_setup
 from raffles.services.draws import (
-    DrawCheck,
     create_commitment,
     draw_raffle,
     freeze_entries,
     pending_orders,
-    verify_draw,
 )
+from raffles.services.early_draws import create_early_draw, draw_early, freeze_early_draw
 from raffles.services.events import log_event
 from raffles.services.orders import (
     attach_payment_proof,
@@ -106,12 +107,15 @@ __all__ = [
     "confirm_paid",
     "create_buyer_without_phone",
     "create_commitment",
+    "create_early_draw",
     "create_raffle",
     "delete_raffle",
     "discard_statement_line",
+    "draw_early",
     "draw_raffle",
     "expire_reservations",
     "fill_name_if_empty",
+    "freeze_early_draw",
     "freeze_entries",
     "generate_tickets",
     "get_or_create_buyer",
@@ -140,6 +144,7 @@ __all__ = [
     "save_statement_mapping",
     "sell_offline",
     "send_expiry_reminders",
+    "set_draw_setup",
     "set_prize_photo",
     "start_ticket_generation",
     "unblock_numbers",
@@ -148,4 +153,5 @@ __all__ = [
     "update_payment_setup",
     "update_raffle",
     "verify_draw",
+    "verify_early_draw",
 ]

@@ -1,6 +1,9 @@
-"""Verifiable draws: commit a secret seed at activation, freeze the sold numbers after close,
-draw with an external public value, reveal the seed. The method is `raffles.draw_method`;
-docs/draws.md explains it and why it is fair.
+"""Verifiable draws: commit at activation, freeze the sold numbers after close, draw. Two
+methods: a secret seed committed at activation and an external public value
+(`raffles.draw_method`), or the last digits of an official lottery result with a fallback
+fixed in advance (`raffles.draw_lottery`). docs/draws.md explains both and why they are fair.
+Early-bird draws live in `raffles.services.early_draws`; verification in
+`raffles.services.draw_checks`.
 
 Order of events, each recorded as an audit event:
 
@@ -9,14 +12,15 @@ Order of events, each recorded as an audit event:
    Refused while orders may still be paid, unless staff exclude them explicitly: those are
    cancelled with the reason (`reversals.cancel_excluded_order`). From then on no payment
    of the raffle can be confirmed (`ensure_payments_open`).
-3. `draw_raffle`: winners = f(seed, external value, frozen list); the seed is revealed, the
-   raffle becomes DRAWN, each winning order gets an open prize claim (`services.claims`),
+3. `draw_raffle`: winners = f(seed, external value, frozen list), or f(lottery results,
+   frozen list, fallback); a lottery draw whose results run out stays pending until the
+   next result. Once complete the seed is revealed, the raffle becomes DRAWN, each winning
+   order gets an open prize claim (`services.claims`),
    `signals.raffle_drawn` is sent. Idempotent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,11 +29,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from raffles import draw_method, signals
+from raffles import draw_lottery, signals
 from raffles.audit import EventKind
+from raffles.draw_method import canonical_entries, entries_hash
+from raffles.draw_models import DrawRecord
 from raffles.exceptions import (
     AlreadyDrawn,
-    DrawNotFound,
     EntriesFrozen,
     InvalidInput,
     NoEntries,
@@ -38,7 +43,7 @@ from raffles.exceptions import (
     TooManyPrizes,
 )
 from raffles.models import Draw, Order, OrderEvent, PaymentProof, Raffle, TicketNumber
-from raffles.services import claims
+from raffles.services import claims, draw_setup
 from raffles.services.actors import ActorLike
 from raffles.services.events import log_event
 
@@ -50,31 +55,39 @@ MAX_EXTERNAL_VALUE = 200
 
 
 def create_commitment(raffle: Raffle, *, by: ActorLike = None) -> Draw:
-    """Draw the raffle's secret seed and record its public commitment. Idempotent: a raffle
-    keeps the seed it was given first. Called by `activate_raffle`, in its transaction."""
+    """Publish the raffle's draw at activation: for the HMAC method a secret seed and its
+    SHA-256 commitment, for the lottery method its fallback. Idempotent: a raffle keeps the
+    seed it was given first. A draw set up while the raffle was a draft (`set_draw_setup`)
+    is published as it is. Called by `activate_raffle`, in its transaction."""
     existing = Draw.objects.filter(raffle_id=raffle.pk).first()
     if existing is not None:
+        if not OrderEvent.objects.filter(raffle=raffle, kind=EventKind.DRAW_COMMITTED).exists():
+            existing.committed_at = timezone.now()
+            existing.save(update_fields=["committed_at"])
+            _log_committed(raffle, existing, by)
         return existing
-    seed = draw_method.new_seed()
     try:
         with transaction.atomic():
             draw = Draw.objects.create(
-                raffle=raffle,
-                method=draw_method.METHOD,
-                seed=seed,
-                commitment=draw_method.commitment_for(seed),
+                raffle=raffle, **draw_setup.new_record_fields(draw_setup.METHODS[0], "")
             )
-            # Never the seed here: events are shown to staff before the draw.
-            log_event(
-                kind=EventKind.DRAW_COMMITTED,
-                by=by,
-                raffle=raffle,
-                commitment=draw.commitment,
-                method=draw.method,
-            )
+            _log_committed(raffle, draw, by)
     except IntegrityError:  # committed concurrently: the first seed stays
         return Draw.objects.get(raffle_id=raffle.pk)
     return draw
+
+
+def _log_committed(raffle: Raffle, draw: Draw, by: ActorLike) -> None:
+    # Never the seed here: events are shown to staff before the draw.
+    log_event(
+        kind=EventKind.DRAW_COMMITTED,
+        by=by,
+        raffle=raffle,
+        commitment=draw.commitment,
+        method=draw.method,
+        fallback=draw.fallback,
+        prize_names=list(draw.prize_names),
+    )
 
 
 # --- 2. Freeze ---------------------------------------------------------------------------
@@ -124,9 +137,9 @@ def _freeze(raffle: Raffle, draw: Draw | None, *, exclude_pending: bool, by: Act
     numbers = paid_numbers(raffle)
     if not numbers:
         raise NoEntries("No number of this raffle was paid for: there is nothing to draw")
-    entries = draw_method.canonical_entries(numbers, raffle.number_width)
+    entries = canonical_entries(numbers, raffle.number_width)
     draw.entries = entries
-    draw.entries_hash = draw_method.entries_hash(entries)
+    draw.entries_hash = entries_hash(entries)
     draw.entries_count = len(numbers)
     draw.excluded = [{"order": order.code, "numbers": order.numbers()} for order in pending]
     from raffles.services.reversals import cancel_excluded_order  # reversals imports draws
@@ -178,7 +191,7 @@ def ensure_payments_open(order: Order) -> None:
 # --- 3. Draw -----------------------------------------------------------------------------
 
 
-def _clean_external(value: Any) -> str:
+def clean_external(value: Any) -> str:
     text = "" if value is None else str(value).strip()
     if len(text) > MAX_EXTERNAL_VALUE:
         raise InvalidInput(
@@ -193,7 +206,7 @@ def _clean_external(value: Any) -> str:
     return text
 
 
-def _clean_prizes(value: Any) -> int:
+def clean_prizes(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PRIZES:
         raise InvalidInput(
             _("The number of prizes must be a whole number from 1 to %(limit)s")
@@ -203,163 +216,133 @@ def _clean_prizes(value: Any) -> int:
     return value
 
 
+def _prize_count(draw: Draw, prizes: Any) -> int:
+    if prizes is None:
+        prizes = draw.prizes or len(draw.prize_names or []) or 1
+    return clean_prizes(prizes)
+
+
 def draw_raffle(
     raffle: Raffle,
     *,
-    external_value: str,
-    prizes: int = 1,
+    external_value: str = "",
+    prizes: int | None = None,
+    lottery_result: dict[str, Any] | None = None,
     exclude_pending: bool = False,
     by: ActorLike = None,
 ) -> Draw:
-    """Draw `prizes` winners, in prize order, without repetition, and reveal the seed.
+    """Draw `prizes` winners (default: one per prize description, else one), in prize
+    order, without repetition.
 
-    Freezes the list first if that was not done (same rules as `freeze_entries`). The raffle
-    becomes DRAWN and `signals.raffle_drawn` is sent. Drawing again with the same external
-    value and number of prizes returns the stored result; other parameters raise
-    AlreadyDrawn. Raises RaffleNotClosed, PaymentsPending, NoEntries, TooManyPrizes.
+    HMAC method: from the external value; the seed is revealed. Lottery method: staff enter
+    the official `lottery_result` ({"numbers", "source", "url", "date"}); when the results
+    so far give fewer winners than prizes (the "redraw" fallback, or every number unsold)
+    the draw stays pending and the next result continues it.
+
+    Freezes the list first if that was not done (same rules as `freeze_entries`). Once
+    complete the raffle becomes DRAWN and `signals.raffle_drawn` is sent. The same request
+    again returns the stored result; other parameters raise AlreadyDrawn. Raises
+    RaffleNotClosed, PaymentsPending, NoEntries, TooManyPrizes, InvalidInput.
     """
-    external = _clean_external(external_value)
-    prizes = _clean_prizes(prizes)
+    external = clean_external(external_value)
     with transaction.atomic():
         fresh, draw = _lock(raffle)
         if draw is not None and draw.is_drawn:
-            if draw.external_value == external and draw.prizes == prizes:
+            if _same_draw(draw, external, prizes, lottery_result):
                 return draw
             raise AlreadyDrawn(draw.external_value, draw.prizes or 0)
         draw = _freeze(fresh, draw, exclude_pending=exclude_pending, by=by)
-        if prizes > (draw.entries_count or 0):
-            raise TooManyPrizes(prizes, draw.entries_count or 0)
-        draw.winners = draw_method.pick_winners(draw.seed, external, draw.entries, prizes)
-        draw.external_value = external
-        draw.prizes = prizes
-        draw.drawn_at = timezone.now()
-        draw.save(update_fields=["winners", "external_value", "prizes", "drawn_at"])
-        Raffle.objects.filter(pk=fresh.pk, status=Raffle.Status.CLOSED).update(
-            status=Raffle.Status.DRAWN, updated_at=draw.drawn_at
-        )
-        fresh.refresh_from_db()
-        log_event(
-            kind=EventKind.RAFFLE_DRAWN,
-            by=by,
-            raffle=fresh,
-            method=draw.method,
-            seed=draw.seed,
-            commitment=draw.commitment,
-            external_value=external,
-            entries_hash=draw.entries_hash,
-            prizes=prizes,
-            winners=draw.winners,
-        )
-        claims.open_claims(fresh, draw, by=by)
-        signals.raffle_drawn.send(sender=Raffle, raffle=fresh)
+        count = _prize_count(draw, prizes)
+        if count > (draw.entries_count or 0):
+            raise TooManyPrizes(count, draw.entries_count or 0)
+        if draw.method == draw_lottery.METHOD:
+            if draw.prizes and draw.prizes != count:  # pending: the first result fixed it
+                raise AlreadyDrawn(draw.external_value, draw.prizes)
+            if not add_result(fresh, draw, lottery_result, by=by):
+                return draw
+        else:
+            draw.external_value = external
+        computed = draw_setup.compute_winners(draw, count)
+        draw.winners = computed.winners
+        draw.prizes = count
+        draw.save(update_fields=["winners", "external_value", "prizes", "lottery_results"])
+        if computed.complete:
+            _finish(fresh, draw, by)
     return draw
 
 
-# --- 4. Verify ---------------------------------------------------------------------------
+def _same_draw(draw: Draw, external: str, prizes: int | None, result: Any) -> bool:
+    if prizes is not None and prizes != draw.prizes:
+        return False
+    if draw.method == draw_lottery.METHOD:
+        return result is None or _recorded_result(draw, result)
+    return draw.external_value == external
 
 
-@dataclass
-class DrawCheck:
-    """What `verify_draw` found, check by check, in order: `ok` when every check passed."""
-
-    results: list[tuple[bool, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(passed for passed, _ in self.results)
-
-    @property
-    def passed(self) -> list[str]:
-        return [text for passed, text in self.results if passed]
-
-    @property
-    def problems(self) -> list[str]:
-        return [text for passed, text in self.results if not passed]
-
-    def check(self, condition: bool, passed: str, problem: str) -> bool:
-        self.results.append((condition, passed if condition else problem))
-        return condition
-
-
-def _recorded(raffle: Raffle, kind: str) -> dict[str, Any] | None:
-    event = OrderEvent.objects.filter(raffle=raffle, kind=kind).order_by("created_at", "id")
-    first = event.first()
-    return first.details if first else None
-
-
-def verify_draw(raffle: Raffle) -> DrawCheck:
-    """Recompute a drawn raffle from its stored inputs and compare with every record: the
-    commitment, the frozen list and its hash, the audit log, the paid numbers, the winners."""
-    result = DrawCheck()
-    raffle = Raffle.objects.get(pk=raffle.pk)
-    draw = Draw.objects.filter(raffle=raffle).first()
-    if draw is None:
-        raise DrawNotFound()
-    if not result.check(draw.is_drawn, "the raffle was drawn", "the raffle was not drawn yet"):
-        return result
-    result.check(
-        draw.method == draw_method.METHOD,
-        f"method {draw.method}",
-        f"unknown draw method {draw.method!r}",
-    )
-    result.check(
-        draw_method.commitment_for(draw.seed) == draw.commitment,
-        "SHA-256 of the revealed seed equals the commitment",
-        "the revealed seed does not match the commitment",
-    )
-    committed = _recorded(raffle, "draw_committed")
-    result.check(
-        committed is not None and committed.get("commitment") == draw.commitment,
-        "the commitment equals the one recorded at activation",
-        "the commitment differs from the one recorded at activation",
-    )
-    result.check(
-        draw_method.is_canonical(draw.entries),
-        "the frozen list is canonical (sorted, zero-padded, no repeats)",
-        "the frozen list is not in canonical form",
-    )
-    result.check(
-        draw_method.entries_hash(draw.entries) == draw.entries_hash,
-        "SHA-256 of the frozen list equals the published list hash",
-        "the frozen list does not match its published hash",
-    )
-    frozen = _recorded(raffle, "entries_frozen")
-    result.check(
-        frozen is not None and frozen.get("entries_hash") == draw.entries_hash,
-        "the list hash equals the one recorded when the list was frozen",
-        "the list hash differs from the one recorded when the list was frozen",
-    )
-    listed = [int(n) for n in draw_method.parse_entries(draw.entries)]
-    result.check(
-        listed == paid_numbers(raffle) and len(listed) == draw.entries_count,
-        f"the list holds exactly the {len(listed)} numbers of paid orders",
-        "the frozen list differs from the numbers of paid orders",
-    )
+def _recorded_result(draw: Draw, result: Any) -> bool:
     try:
-        expected = draw_method.pick_winners(
-            draw.seed, draw.external_value, draw.entries, draw.prizes or 0
+        cleaned = draw_setup.clean_lottery_result(result, len(draw.entries.split("\n", 1)[0]))
+    except InvalidInput:
+        return False
+    return cleaned.as_json() in list(draw.lottery_results)
+
+
+def add_result(raffle: Raffle, draw: DrawRecord, result: Any, *, by: ActorLike) -> bool:
+    """Append an official result to a frozen lottery record (inside the caller's
+    transaction, the record locked). False when it was already entered (nothing to do).
+    Refused when the lottery drew before the list was frozen, or not after the last one."""
+    width = raffle.number_width
+    cleaned = draw_setup.clean_lottery_result(result, width)
+    if cleaned.as_json() in list(draw.lottery_results):
+        return False
+    frozen_day = timezone.localdate(draw.frozen_at) if draw.frozen_at else None
+    if frozen_day is not None and cleaned.date < frozen_day:
+        raise InvalidInput(
+            _("The lottery drew on %(date)s, before the list of numbers was frozen")
+            % {"date": cleaned.date.isoformat()},
+            field="lottery_date",
+            conflicts_with=["frozen_at"],
         )
-    except ValueError as exc:
-        expected = []
-        result.check(False, "", f"the winners cannot be recomputed: {exc}")
-    result.check(
-        expected == list(draw.winners),
-        "recomputed winners: " + ", ".join(expected),
-        f"recomputed winners {', '.join(expected) or '-'} differ from the stored"
-        f" {', '.join(draw.winners) or '-'}",
+    dates = [str(item["date"]) for item in draw.lottery_results]
+    if dates and cleaned.date.isoformat() <= max(dates):
+        raise InvalidInput(
+            _("A new result must come from a later lottery draw than %(date)s")
+            % {"date": max(dates)},
+            field="lottery_date",
+            conflicts_with=["lottery_results"],
+        )
+    draw.lottery_results = [*draw.lottery_results, cleaned.as_json()]
+    log_event(
+        kind=EventKind.LOTTERY_RESULT_ENTERED,
+        by=by,
+        raffle=raffle,
+        record=str(draw),
+        result=cleaned.as_json(),
     )
-    drawn = _recorded(raffle, "raffle_drawn")
-    result.check(
-        drawn is not None
-        and drawn.get("winners") == list(draw.winners)
-        and drawn.get("seed") == draw.seed
-        and drawn.get("external_value") == draw.external_value,
-        "seed, external value and winners equal those recorded at the draw",
-        "seed, external value or winners differ from those recorded at the draw",
+    return True
+
+
+def _finish(fresh: Raffle, draw: Draw, by: ActorLike) -> None:
+    draw.drawn_at = timezone.now()
+    draw.save(update_fields=["drawn_at"])
+    Raffle.objects.filter(pk=fresh.pk, status=Raffle.Status.CLOSED).update(
+        status=Raffle.Status.DRAWN, updated_at=draw.drawn_at
     )
-    result.check(
-        raffle.status == Raffle.Status.DRAWN,
-        "the raffle is marked drawn",
-        f"the raffle is {raffle.status}, not drawn",
+    fresh.refresh_from_db()
+    log_event(
+        kind=EventKind.RAFFLE_DRAWN,
+        by=by,
+        raffle=fresh,
+        method=draw.method,
+        seed=draw.seed,
+        commitment=draw.commitment,
+        external_value=draw.external_value,
+        fallback=draw.fallback,
+        lottery_results=list(draw.lottery_results),
+        entries_hash=draw.entries_hash,
+        prizes=draw.prizes,
+        prize_names=list(draw.prize_names),
+        winners=draw.winners,
     )
-    return result
+    claims.open_claims(fresh, draw, by=by)
+    signals.raffle_drawn.send(sender=Raffle, raffle=fresh)
