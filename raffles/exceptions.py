@@ -319,3 +319,15 @@ class CouponUnusable(RaffleError):
         )
         self.coupon_code = coupon_code
         self.reason = reason
+
+
+class CouponCodeTaken(RaffleError):
+    """The raffle already has a coupon with that code."""
+
+    code = "coupon_code_taken"
+
+    def __init__(self, coupon_code: str) -> None:
+        super().__init__(
+            f"This raffle already has a coupon {coupon_code}", coupon_code=coupon_code, field="code"
+        )
+        self.coupon_code = coupon_code

@@ -86,6 +86,8 @@ class OrderPricing(models.Model):
     coupon_discount = models.DecimalField(
         max_digits=14, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
     )
+    # The coupon's code as applied (receipts and lists show it without a join).
+    coupon_code = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     total_amount: Decimal
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from raffles.audit import EventKind
 from raffles.exceptions import (
+    CouponCodeTaken,
     CouponNotFound,
     CouponUnusable,
     InvalidInput,
@@ -47,15 +48,14 @@ def _amount(value: object, field: str, *, positive: bool = True) -> Decimal:
     except (InvalidOperation, ValueError):
         raise InvalidInput(_("Enter an amount."), field=field) from None
     if not amount.is_finite() or amount < 0 or (positive and amount == 0):
-        raise InvalidInput(_("Enter an amount above zero."), field=field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput(_("Use at most two decimals."), field=field)
-    return money(amount)
+        message = _("Enter an amount above zero.") if positive else _("Enter an amount.")
+        raise InvalidInput(message, field=field)
+    return money(amount)  # rounded to cents, as the raffle's ticket price is
 
 
 def check_tiers(raffle: Raffle, tiers: Iterable[Mapping[str, Any] | PriceTier]) -> list[PriceTier]:
-    """The bundles, checked: sizes from 2 up to the most tickets an order may have, each
-    size once, each bundle cheaper than its tickets at the ticket price."""
+    """The bundles, checked (prices rounded to cents): sizes from 2 up to the most tickets
+    an order may have, each size once, each bundle cheaper than its tickets bought singly."""
     out: list[PriceTier] = []
     for item in tiers:
         quantity, price = (
@@ -74,17 +74,20 @@ def check_tiers(raffle: Raffle, tiers: Iterable[Mapping[str, Any] | PriceTier]) 
                 _("A bundle has from 2 to %(max)d tickets (the most one order may have).")
                 % {"max": raffle.max_tickets_per_order},
                 field="tiers",
+                conflicts_with=["max_tickets_per_order"],
             )
-        amount = _amount(price, "tiers")
+        amount = _amount(price, "tiers", positive=False)
         if amount >= raffle.ticket_price * quantity:
             raise InvalidInput(
                 _("A bundle of %(qty)d must cost less than %(qty)d single tickets.")
                 % {"qty": quantity},
                 field="tiers",
+                conflicts_with=["ticket_price"],
             )
         out.append(PriceTier(quantity, amount))
     if len({t.quantity for t in out}) != len(out):
-        raise InvalidInput(_("Each bundle size may appear only once."), field="tiers")
+        message = _("Each bundle size may appear only once.")
+        raise InvalidInput(message, field="tiers", conflicts_with=["tiers"])
     if len(out) > MAX_TIERS:
         raise InvalidInput(_("At most %(n)d bundles.") % {"n": MAX_TIERS}, field="tiers")
     return sorted(out, key=lambda t: t.quantity)
@@ -108,23 +111,29 @@ def set_prices(
         checked = check_tiers(raffle, tiers)
         early: Decimal | None = None
         if early_bird_price not in (None, ""):
-            early = _amount(early_bird_price, "early_bird_price")
+            early = _amount(early_bird_price, "early_bird_price", positive=False)
             if early >= raffle.ticket_price:
                 raise InvalidInput(
                     _("The early-bird price must be below the ticket price."),
                     field="early_bird_price",
+                    conflicts_with=["ticket_price"],
                 )
             if early_bird_until is None:
                 raise InvalidInput(
-                    _("Say until when the early-bird price lasts."), field="early_bird_until"
+                    _("Say until when the early-bird price lasts."),
+                    field="early_bird_until",
+                    conflicts_with=["early_bird_price"],
                 )
         elif early_bird_until is not None:
-            raise InvalidInput(_("Enter the early-bird price."), field="early_bird_price")
+            message = _("Enter the early-bird price.")
+            conflicts = ["early_bird_until"]
+            raise InvalidInput(message, field="early_bird_price", conflicts_with=conflicts)
         raffle.price_tiers = tiers_to_json(checked)
         raffle.early_bird_price = early
         raffle.early_bird_until = early_bird_until if early is not None else None
-        raffle.save(update_fields=["price_tiers", "early_bird_price", "early_bird_until",
-                                   "updated_at"])  # fmt: skip
+        raffle.save(
+            update_fields=["price_tiers", "early_bird_price", "early_bird_until", "updated_at"]
+        )
         log_event(
             kind=EventKind.PRICES_CHANGED,
             by=by,
@@ -156,9 +165,10 @@ def create_coupon(
         coupon_kind = CouponKind(kind)
     except ValueError:
         raise InvalidInput(_("Choose percent or amount off."), field="kind") from None
-    amount = _amount(value, "value")
+    amount = _amount(value, "value", positive=False)
     if coupon_kind is CouponKind.PERCENT and amount > 100:
-        raise InvalidInput(_("A percentage is at most 100."), field="value")
+        message = _("A percentage is at most 100.")
+        raise InvalidInput(message, field="value", conflicts_with=["kind"])
     if max_uses is not None and max_uses < 1:
         raise InvalidInput(_("The usage limit is at least 1."), field="max_uses")
     try:
@@ -174,8 +184,7 @@ def create_coupon(
             )
             log_event(kind=EventKind.COUPON_CREATED, by=by, raffle=raffle, code=key)
     except IntegrityError:
-        raise InvalidInput(_("This raffle already has a coupon %(code)s.") % {"code": key},
-                           field="code") from None  # fmt: skip
+        raise CouponCodeTaken(key) from None
     return coupon
 
 
@@ -200,7 +209,7 @@ def find_coupon(raffle_id: int, code: str) -> Coupon:
     return coupon
 
 
-def _why_unusable(coupon: Coupon, now: datetime) -> str:
+def why_unusable(coupon: Coupon, now: datetime) -> str:
     coupon.refresh_from_db()
     if not coupon.active:
         return "disabled"
@@ -225,18 +234,24 @@ def apply_coupon(*, order: Order, code: str, by: ActorLike = None) -> Order:
         usable = Q(active=True) & (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         usable &= Q(max_uses__isnull=True) | Q(used_count__lt=F("max_uses"))
         if not Coupon.objects.filter(usable, pk=coupon.pk).update(used_count=F("used_count") + 1):
-            raise CouponUnusable(coupon.code, _why_unusable(coupon, now))
+            raise CouponUnusable(coupon.code, why_unusable(coupon, now))
         subtotal = fresh.total_amount
         off = coupon_amount(subtotal, coupon.terms)
         list_amount = fresh.list_amount if fresh.list_amount is not None else subtotal
         changed = Order.objects.filter(
-            pk=fresh.pk, coupon__isnull=True, status=Order.Status.PENDING_PAYMENT,
+            pk=fresh.pk,
+            coupon__isnull=True,
+            status=Order.Status.PENDING_PAYMENT,
             proof_received_at__isnull=True,
         ).update(
-            coupon=coupon, coupon_discount=off, total_amount=subtotal - off,
-            list_amount=list_amount, discount_amount=list_amount - (subtotal - off),
+            coupon=coupon,
+            coupon_code=coupon.code,
+            coupon_discount=off,
+            total_amount=subtotal - off,
+            list_amount=list_amount,
+            discount_amount=list_amount - (subtotal - off),
             updated_at=now,
-        )  # fmt: skip
+        )
         if not changed:
             raise InvalidOrderState("apply a coupon to", "changed meanwhile")
         fresh.refresh_from_db()

@@ -72,8 +72,12 @@ def test_early_bird_singles_beside_bundles():
 
 
 def test_percent_coupon_rounds_half_up_on_the_subtotal():
-    price = q(1, tiers=(), ticket_price=Decimal("3.33"),
-              coupon=CouponTerms("HALF", CouponKind.PERCENT, Decimal(50)))  # fmt: skip
+    price = q(
+        1,
+        tiers=(),
+        ticket_price=Decimal("3.33"),
+        coupon=CouponTerms("HALF", CouponKind.PERCENT, Decimal(50)),
+    )
     assert price.coupon_discount == Decimal("1.67")
     assert price.total == Decimal("1.66")
 
@@ -105,8 +109,15 @@ early = st.none() | money
 @given(st.integers(0, 40), money, tiers, early, coupons, st.booleans())
 def test_total_between_zero_and_list_price(qty, price, tiers, early_price, coupon, before):
     until = NOW + timedelta(days=1 if before else -1)
-    got = quote(qty, ticket_price=price, tiers=tiers, early_bird_price=early_price,
-                early_bird_until=until, coupon=coupon, at=NOW)  # fmt: skip
+    got = quote(
+        qty,
+        ticket_price=price,
+        tiers=tiers,
+        early_bird_price=early_price,
+        early_bird_until=until,
+        coupon=coupon,
+        at=NOW,
+    )
     assert Decimal(0) <= got.total <= got.subtotal <= got.list_price
     assert got.list_price == price * qty
     assert got.list_price - sum(x.amount for x in got.lines) == got.total
@@ -133,8 +144,13 @@ def test_another_bundle_never_raises_the_price(qty, price, tiers, more):
 
 @given(st.integers(0, 30), money, tiers, money, coupons)
 def test_the_early_bird_never_costs_more_than_after_it(qty, price, tiers, early_price, coupon):
-    kw = {"ticket_price": price, "tiers": tiers, "early_bird_price": early_price,
-          "early_bird_until": NOW, "coupon": coupon}  # fmt: skip
+    kw = {
+        "ticket_price": price,
+        "tiers": tiers,
+        "early_bird_price": early_price,
+        "early_bird_until": NOW,
+        "coupon": coupon,
+    }
     assert quote(qty, at=NOW - timedelta(seconds=1), **kw).total <= quote(qty, at=NOW, **kw).total
 
 

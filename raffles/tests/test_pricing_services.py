@@ -11,7 +11,13 @@ from django.db import connections
 from django.utils import timezone
 
 from raffles import services
-from raffles.exceptions import CouponNotFound, CouponUnusable, InvalidInput, InvalidOrderState
+from raffles.exceptions import (
+    CouponCodeTaken,
+    CouponNotFound,
+    CouponUnusable,
+    InvalidInput,
+    InvalidOrderState,
+)
 from raffles.models import Coupon, Order, OrderEvent
 from raffles.services.pricing import apply_coupon, create_coupon, set_coupon_active, set_prices
 from raffles.tests.factories import BuyerFactory, make_raffle
@@ -29,8 +35,10 @@ def test_an_order_is_priced_by_its_bundles(priced, buyer):
     stored = Order.objects.get(pk=order.pk)
     for o in (order, stored):
         assert (o.list_amount, o.discount_amount, o.total_amount) == (
-            Decimal("40.00"), Decimal("5.00"), Decimal("35.00"),
-        )  # fmt: skip
+            Decimal("40.00"),
+            Decimal("5.00"),
+            Decimal("35.00"),
+        )
 
 
 def test_random_reservations_use_the_bundles_too(priced, buyer):
@@ -39,8 +47,12 @@ def test_random_reservations_use_the_bundles_too(priced, buyer):
 
 
 def test_early_bird_price_until_its_date(raffle, buyer):
-    set_prices(raffle=raffle, tiers=[], early_bird_price="8",
-               early_bird_until=timezone.now() + timedelta(days=1))  # fmt: skip
+    set_prices(
+        raffle=raffle,
+        tiers=[],
+        early_bird_price="8",
+        early_bird_until=timezone.now() + timedelta(days=1),
+    )
     order = services.reserve_specific(raffle.pk, [5, 6], buyer)
     assert Order.objects.get(pk=order.pk).total_amount == Decimal("16.00")
 
@@ -51,7 +63,6 @@ def test_early_bird_price_until_its_date(raffle, buyer):
         ([{"quantity": 1, "price": "5"}], "tiers"),
         ([{"quantity": 3, "price": "30"}], "tiers"),  # not cheaper than three singles
         ([{"quantity": 3, "price": "20"}, {"quantity": 3, "price": "21"}], "tiers"),
-        ([{"quantity": 3, "price": "2.001"}], "tiers"),
         ([{"quantity": 500, "price": "20"}], "tiers"),  # above the order limit
     ],
 )
@@ -63,8 +74,7 @@ def test_bad_bundles_are_refused(raffle, tiers, field):
 
 def test_early_bird_needs_a_lower_price_and_a_date(raffle):
     with pytest.raises(InvalidInput):
-        set_prices(raffle=raffle, tiers=[], early_bird_price="12",
-                   early_bird_until=timezone.now())  # fmt: skip
+        set_prices(raffle=raffle, tiers=[], early_bird_price="12", early_bird_until=timezone.now())
     with pytest.raises(InvalidInput):
         set_prices(raffle=raffle, tiers=[], early_bird_price="5")
 
@@ -78,8 +88,10 @@ def test_coupon_code_is_case_insensitive(priced, buyer):
     order = services.reserve_specific(priced.pk, [1, 2, 3, 4], buyer)
     done = apply_coupon(order=order, code=" Save10 ")
     assert (done.total_amount, done.coupon_discount, done.discount_amount) == (
-        Decimal("31.50"), Decimal("3.50"), Decimal("8.50"),
-    )  # fmt: skip
+        Decimal("31.50"),
+        Decimal("3.50"),
+        Decimal("8.50"),
+    )
     assert done.coupon.code == "SAVE10"
     assert Coupon.objects.get().used_count == 1
     with pytest.raises(InvalidOrderState):
@@ -91,8 +103,13 @@ def test_unknown_expired_disabled_and_used_up_coupons(raffle, buyer, other_buyer
     with pytest.raises(CouponNotFound):
         apply_coupon(order=services.reserve_specific(raffle.pk, [1], buyer), code="NOPE")
     order = Order.objects.get(buyer=buyer)
-    old = create_coupon(raffle=raffle, code="OLD", kind="fixed", value="1",
-                        ends_at=timezone.now() - timedelta(minutes=1))  # fmt: skip
+    old = create_coupon(
+        raffle=raffle,
+        code="OLD",
+        kind="fixed",
+        value="1",
+        ends_at=timezone.now() - timedelta(minutes=1),
+    )
     with pytest.raises(CouponUnusable) as err:
         apply_coupon(order=order, code="old")
     assert err.value.reason == "expired"
@@ -112,7 +129,7 @@ def test_unknown_expired_disabled_and_used_up_coupons(raffle, buyer, other_buyer
 
 def test_a_coupon_code_is_unique_per_raffle(raffle):
     create_coupon(raffle=raffle, code="A1", kind="fixed", value="1")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(CouponCodeTaken):
         create_coupon(raffle=raffle, code="a1", kind="percent", value="5")
     with pytest.raises(InvalidInput):
         create_coupon(raffle=raffle, code="A-1", kind="percent", value="5")

@@ -121,6 +121,7 @@ def _reserved(raffle: Raffle, buyer: Buyer, hold: Hold, order_id: int) -> Order:
         "updated_at": hold.now,
         "expires_at": hold.until,
         "closed_reason": "",  # the column's database default
+        "coupon_code": "",
     }
     values = {**_ORDER_DB_DEFAULTS, **values}
     order = Order.from_db(raffle._state.db, _ORDER_FIELDS, [values.get(n) for n in _ORDER_FIELDS])
