@@ -58,7 +58,7 @@ class CouponForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=32)
     kind = forms.ChoiceField(label=_("Discount"), choices=Coupon.Kind.choices)
     value = LocalizedMoneyField(
-        label=_("Value"), help_text=_("A percentage (10 is 10% off) or an amount off.")
+        label=_("Value"), help_text=_("A percentage (10 means 10 percent off) or an amount off.")
     )
     max_uses = LocalizedIntegerField(
         label=_("Usage limit"), required=False, help_text=_("Empty: no limit.")

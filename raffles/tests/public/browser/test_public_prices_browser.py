@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.mark.parametrize(
     ("locale", "bundle", "early"),
-    [("en-US", "3 for 25.00 USD", "Early-bird price"), ("es-ES", "3 por 25", "Preventa")],
+    [("en-US", "3 for 25.00 USD", "Early-bird price"), ("es-ES", "3 por 25", "Precio de preventa")],
 )
 def test_bundles_on_a_phone(
     public_browser: Any, live_server: Any, locale: str, bundle: str, early: str
