@@ -149,6 +149,8 @@ def early_bird_active(
 def _cheapest(qty: int, unit: Decimal, tiers: Sequence[PriceTier]) -> list[PricedPart]:
     """The cheapest parts that make exactly `qty` tickets (ties: fewer, larger bundles)."""
     usable = [t for t in tiers if 0 < t.quantity <= qty]
+    if not usable:  # single numbers only: no search (most raffles, on every reservation)
+        return [PricedPart(1, qty, unit, False)]
     best: list[Decimal] = [ZERO] * (qty + 1)
     choice: list[int] = [0] * (qty + 1)  # 0: a single ticket; else the bundle's index + 1
     for n in range(1, qty + 1):

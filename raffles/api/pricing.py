@@ -30,7 +30,7 @@ router = Router(tags=["prices"])
 RaffleId = id_path("Raffle id.")
 CouponId = id_path("Coupon id.")
 OrderId = id_path("Order id.")
-MAX_QUOTE = 100_000
+MAX_QUOTE = 10_000
 CouponCode = Annotated[
     str, Field(pattern=r"^[A-Za-z0-9]{1,32}$", description="Letters and digits, any case.")
 ]
