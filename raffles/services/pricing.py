@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from raffles import signals
 from raffles.audit import EventKind
 from raffles.exceptions import (
     CouponCodeTaken,
@@ -264,3 +265,20 @@ def apply_coupon(*, order: Order, code: str, by: ActorLike = None) -> Order:
             total=str(fresh.total_amount),
         )
     return fresh
+
+
+def return_coupon_use(*, order: Order) -> bool:
+    """A cancelled order gives its coupon use back (in the cancellation's transaction). An
+    expired order keeps it: staff may still accept its late payment at the discount."""
+    if order.coupon_id is None:
+        return False
+    returned = Coupon.objects.filter(pk=order.coupon_id, used_count__gt=0)
+    return bool(returned.update(used_count=F("used_count") - 1))
+
+
+def _on_cancelled(sender: object, order: Order, **kwargs: object) -> None:
+    return_coupon_use(order=order)
+
+
+def connect() -> None:
+    signals.order_cancelled.connect(_on_cancelled, dispatch_uid="pricing-return-coupon")

@@ -137,6 +137,15 @@ def test_a_coupon_code_is_unique_per_raffle(raffle):
         create_coupon(raffle=raffle, code="B", kind="percent", value="101")
 
 
+def test_a_cancelled_order_gives_its_coupon_use_back(raffle, buyer, other_buyer):
+    create_coupon(raffle=raffle, code="ONCE", kind="fixed", value="2", max_uses=1)
+    order = apply_coupon(order=services.reserve_specific(raffle.pk, [1], buyer), code="once")
+    services.cancel_order(order)
+    assert Coupon.objects.get().used_count == 0
+    again = apply_coupon(order=services.reserve_specific(raffle.pk, [2], other_buyer), code="once")
+    assert again.coupon_code == "ONCE"
+
+
 def test_no_coupon_after_a_proof_was_sent(raffle, buyer):
     create_coupon(raffle=raffle, code="LATE", kind="fixed", value="1")
     order = services.reserve_specific(raffle.pk, [1], buyer)
