@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.fields import LocalizedIntegerField, LocalizedMoneyField
 from raffles.models import Coupon
 
-TIER_ROWS = 4
+TIER_ROWS = 4  # bundle rows shown; one more than the raffle has, up to MAX_TIERS
 LOCAL_TIME = "%Y-%m-%dT%H:%M"
 
 
@@ -28,9 +28,10 @@ class PricesForm(forms.Form):
     early_bird_price = LocalizedMoneyField(label=_("Early-bird price per number"), required=False)
     early_bird_until = _when(_("Early-bird price until"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rows: int = TIER_ROWS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for i in range(1, TIER_ROWS + 1):
+        self.rows = rows
+        for i in range(1, rows + 1):
             self.fields[f"tier_{i}_quantity"] = LocalizedIntegerField(
                 label=_("Bundle %(n)d: numbers") % {"n": i}, required=False
             )
@@ -41,7 +42,7 @@ class PricesForm(forms.Form):
     def tiers(self) -> list[dict[str, Any]]:
         """The bundle rows filled in; a row with only one of its two boxes is an error."""
         out = []
-        for i in range(1, TIER_ROWS + 1):
+        for i in range(1, self.rows + 1):
             qty = self.cleaned_data.get(f"tier_{i}_quantity")
             price = self.cleaned_data.get(f"tier_{i}_price")
             if qty is None and price is None:

@@ -73,3 +73,14 @@ def test_coupons_create_list_and_disable(staff_client: Client, raffle: Raffle, b
     assert "already has a coupon" in taken.content.decode()
     receipt = staff_client.get(reverse("portal:order-receipt", args=[order.code])).content
     assert b"SAVE10" in receipt
+
+
+def test_every_bundle_set_through_the_api_stays_editable(
+    staff_client: Client, raffle: Raffle
+) -> None:
+    from raffles.services.pricing import set_prices
+
+    set_prices(raffle=raffle, tiers=[{"quantity": q, "price": str(q * 9)} for q in range(2, 8)])
+    page = staff_client.get(reverse("portal:raffle-prices", args=[raffle.pk])).content.decode()
+    assert 'name="tier_6_quantity"' in page
+    assert 'name="tier_7_quantity"' in page  # one empty row to add another

@@ -17,6 +17,7 @@ from portal.pricing_forms import TIER_ROWS, CouponForm, PricesForm
 from portal.roles import Perm
 from raffles.exceptions import RaffleError
 from raffles.models import Coupon, Raffle
+from raffles.pricing import MAX_TIERS
 from raffles.services import pricing
 
 
@@ -25,7 +26,7 @@ def _initial(raffle: Raffle) -> dict[str, Any]:
         "early_bird_price": raffle.early_bird_price,
         "early_bird_until": raffle.early_bird_until,
     }
-    for i, tier in enumerate(raffle.tiers[:TIER_ROWS], start=1):
+    for i, tier in enumerate(raffle.tiers, start=1):
         initial[f"tier_{i}_quantity"] = tier.quantity
         initial[f"tier_{i}_price"] = tier.price
     return initial
@@ -41,7 +42,10 @@ def _error(form: Any, exc: RaffleError, fields: dict[str, str]) -> None:
 def raffle_prices(request: HttpRequest, raffle_id: int) -> HttpResponse:
     raffle = get_object_or_404(Raffle, pk=raffle_id)
     action = request.POST.get("action", "")
-    prices_form = PricesForm(request.POST if action == "prices" else None, initial=_initial(raffle))
+    rows = min(max(TIER_ROWS, len(raffle.tiers) + 1), MAX_TIERS)
+    prices_form = PricesForm(
+        request.POST if action == "prices" else None, initial=_initial(raffle), rows=rows
+    )
     coupon_form = CouponForm(request.POST if action == "coupon" else None)
     here = reverse("portal:raffle-prices", args=[raffle.pk])
     if action == "prices" and prices_form.is_valid():
