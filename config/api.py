@@ -26,6 +26,7 @@ from raffles.api import router as raffles_router
 from raffles.api.draws import router as draws_router
 from raffles.api.early_draws import router as early_draws_router
 from raffles.api.orders import resolve_contacts_with
+from raffles.api.pricing import router as pricing_router
 from raffles.exceptions import RaffleError
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ api = RaffleAPI(
 api.add_router("/", raffles_router)
 api.add_router("/", draws_router)
 api.add_router("/", early_draws_router)
+api.add_router("/", pricing_router)
 api.add_router("/", messaging_router)
 # Each operation needs the permission portal.roles.API_PERMISSIONS names for it.
 OPERATION_IDS = enforce_roles(api)

@@ -91,6 +91,10 @@ class EventKind(models.TextChoices):
     STAFF_PASSWORD_SET = "staff_password_set", _("Staff password set")
     API_KEY_CREATED = "api_key_created", _("API key created")
     API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+    PRICES_CHANGED = "prices_changed", _("Bundles and early-bird price changed")
+    COUPON_CREATED = "coupon_created", _("Coupon created")
+    COUPON_CHANGED = "coupon_changed", _("Coupon changed")
+    COUPON_APPLIED = "coupon_applied", _("Coupon applied")
 
 
 # The columns of an audit row (field names of `OrderEvent`, in this order), as every writer

@@ -290,3 +290,44 @@ class StatementLineConflict(RaffleError):
     order and none was given."""
 
     code = "statement_line_conflict"
+
+
+# --- Prices and coupons (raffles/services/pricing.py) -------------------------------------
+
+
+class CouponNotFound(RaffleError):
+    """No coupon with that code for this raffle."""
+
+    code = "coupon_not_found"
+    http_status = 404
+
+    def __init__(self, coupon_code: str) -> None:
+        super().__init__(f"No coupon {coupon_code} for this raffle", coupon_code=coupon_code)
+        self.coupon_code = coupon_code
+
+
+class CouponUnusable(RaffleError):
+    """The coupon cannot be used: `reason` is disabled, expired or used_up."""
+
+    code = "coupon_unusable"
+
+    def __init__(self, coupon_code: str, reason: str) -> None:
+        super().__init__(
+            f"Coupon {coupon_code} cannot be used ({reason.replace('_', ' ')})",
+            coupon_code=coupon_code,
+            reason=reason,
+        )
+        self.coupon_code = coupon_code
+        self.reason = reason
+
+
+class CouponCodeTaken(RaffleError):
+    """The raffle already has a coupon with that code."""
+
+    code = "coupon_code_taken"
+
+    def __init__(self, coupon_code: str) -> None:
+        super().__init__(
+            f"This raffle already has a coupon {coupon_code}", coupon_code=coupon_code, field="code"
+        )
+        self.coupon_code = coupon_code

@@ -7,7 +7,6 @@ Nothing here knows about WhatsApp, the portal or the API. Writes go through
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from raffles.audit import EventKind
+from raffles.pricing_models import OrderPricing, RafflePricing
 from raffles.rules import (
     OrderQuerySet,
     OrderRules,
@@ -74,7 +74,7 @@ def prize_photo_upload_to(instance: Raffle, filename: str) -> str:
     return f"prize-photos/{instance.public_id}/{filename}"
 
 
-class Raffle(models.Model):
+class Raffle(RafflePricing, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
@@ -181,9 +181,6 @@ class Raffle(models.Model):
         """Closed, drawn and archived raffles are frozen."""
         return not self.is_archived and self.status not in (self.Status.CLOSED, self.Status.DRAWN)
 
-    def price_for(self, qty: int) -> Decimal:
-        return self.ticket_price * qty
-
 
 class TicketNumber(TicketRules, models.Model):
     """One number of a raffle. Its rules (claimable, lapsed, effective status) live in
@@ -250,7 +247,7 @@ class SaleMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Order(OrderRules, models.Model):
+class Order(OrderRules, OrderPricing, models.Model):
     """An order of numbers. Its rules (live, holding, accepts a proof, effective status)
     live in `raffles.rules`."""
 
@@ -474,6 +471,7 @@ from raffles.payment_link_models import PaymentNotification as PaymentNotificati
 from raffles.payment_models import PaymentMethod as PaymentMethod  # noqa: E402
 from raffles.payment_models import PaymentSetup as PaymentSetup  # noqa: E402
 from raffles.payment_models import StatementMatching as StatementMatching  # noqa: E402
+from raffles.pricing_models import Coupon as Coupon  # noqa: E402
 from raffles.statement_models import LineState as LineState  # noqa: E402
 from raffles.statement_models import StatementImport as StatementImport  # noqa: E402
 from raffles.statement_models import StatementLine as StatementLine  # noqa: E402

@@ -51,6 +51,7 @@ from messaging.models import Contact, InboundMessage, OutboundMessage
 from portal.services import create_api_key
 from raffles import services
 from raffles.models import StatementLine
+from raffles.services.pricing import create_coupon
 from raffles.tests.factories import BuyerFactory, make_raffle
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,7 @@ def api_data(settings: Any, clear_cache: None, keep_connection: None) -> Fixture
         contact=contact, to=contact.wa_id, kind="text", payload={"type": "text"}
     )
     services.import_statement(content=b"Fecha;Concepto;Importe\n01/12/2026;sin codigo;5,00\n")
+    coupon = create_coupon(raffle=raffle, code="FUZZ", kind="percent", value="10")
     _, raw_key = create_api_key(name="schemathesis", read_only=False)
     early = services.create_early_draw(
         raffle, title="Early", cutoff=timezone.now() + timedelta(days=1)
@@ -149,6 +151,7 @@ def api_data(settings: Any, clear_cache: None, keep_connection: None) -> Fixture
         "outbound_id": outbound.pk,
         "message_id": parked.pk,
         "line_id": StatementLine.objects.get().pk,
+        "coupon_id": coupon.pk,
     }
     return Fixture(raw_key, ids)
 

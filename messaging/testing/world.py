@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from messaging.bot.flow import machine
-from messaging.bot.flow.effects import AttachProof, Cancel, ProofUnreadable, Reserve
+from messaging.bot.flow.effects import ApplyCoupon, AttachProof, Cancel, ProofUnreadable, Reserve
 from messaging.bot.flow.events import InboundEvent
 from messaging.bot.flow.intents import FaqView
 from messaging.bot.flow.machine import Turn
@@ -63,6 +63,8 @@ class FakeWorld:
     support_opens_at: datetime | None = None  # None: a person answers now
     faq_entries: list[FaqView] = field(default_factory=list)
     claim_views: list[ClaimView] = field(default_factory=list)
+    # Coupons every raffle takes: code → amount off.
+    coupons: dict[str, Decimal] = field(default_factory=lambda: {"SAVE10": Decimal("1.00")})
     _codes: Any = field(default_factory=lambda: itertools.count(1))
 
     # --- Queries --------------------------------------------------------------------------
@@ -194,12 +196,35 @@ class FakeWorld:
             self.orders[order.code] = order
         return order
 
+    def apply_coupon(self, effect: ApplyCoupon) -> OrderView:
+        """As `services.pricing.apply_coupon`, with a fixed amount off."""
+        order = self.orders.get(effect.code)
+        off = self.coupons.get(effect.coupon.upper())
+        if order is None or not order.can_be_replaced or order.coupon_code:
+            raise errors.InvalidOrderState("apply a coupon to", "closed")
+        if off is None:
+            raise errors.CouponNotFound(effect.coupon)
+        off = min(off, order.total)
+        listed = order.list_total if order.list_total is not None else order.total
+        order = replace(
+            order,
+            total=order.total - off,
+            list_total=listed,
+            discount=order.discount + off,
+            coupon_code=effect.coupon.upper(),
+            coupon_discount=off,
+        )
+        self.orders[order.code] = order
+        return order
+
     def execute(self, effect: Any) -> OrderView | Exception:
         try:
             if isinstance(effect, Reserve):
                 return self.reserve(effect)
             if isinstance(effect, Cancel):
                 return self.cancel(effect)
+            if isinstance(effect, ApplyCoupon):
+                return self.apply_coupon(effect)
             return self.attach(effect)
         except (errors.RaffleError, ProofUnreadable) as exc:
             return exc

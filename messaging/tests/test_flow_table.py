@@ -72,6 +72,7 @@ def _phrases() -> dict[str, list[str]]:
         "hola",
         "",
     ]
+    table["coupon"] = ["coupon SAVE10", "cupón save10", "cupom SAVE10", "coupon NOPE1"]
     return dict(table)
 
 

@@ -37,6 +37,7 @@ PAGES: dict[str, set[str]] = {
     "export-sold": READERS,
     "review": READERS,
     "raffle-payments": {O},
+    "raffle-prices": {O},
     "statements": READERS,
     "statement-mapping": {O, R},  # POST only (test_payment_pages)
     "statement-line": {O, R},  # POST only (test_payment_pages)

@@ -245,6 +245,12 @@ class OrderOut(Schema):
     buyer: BuyerOut
     qty: int
     total_amount: Decimal
+    list_amount: Decimal | None = Field(
+        description="Before bundles, early bird and coupon (null on older orders)."
+    )
+    discount_amount: Decimal = Field(description="Taken off the list price, coupon included.")
+    coupon_code: str = Field(description="The coupon applied (empty: none).")
+    coupon_discount: Decimal = Field(description="The coupon's part of the discount.")
     status: OrderStatus
     numbers: list[int]
     formatted_numbers: list[str] = Field(description="The numbers zero-padded.")

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from raffles import draw_method
 from raffles.models import Draw, EarlyDraw, Order, Raffle
+from raffles.pricing import PriceTier
 from raffles.selectors import RaffleCounts, raffle_counts
 
 PUBLIC_STATUSES = (Raffle.Status.ACTIVE, Raffle.Status.CLOSED, Raffle.Status.DRAWN)
@@ -78,6 +79,9 @@ class PublicRaffle:
     organizer: str
     photo_url: str  # HOOK: the prize photo (Raffle.prize_photo), empty until it exists
     max_per_order: int
+    tiers: tuple[PriceTier, ...] = ()  # bundles ("3 for 25"), smallest first
+    early_bird_price: Decimal | None = None  # set only while the early-bird price applies
+    early_bird_until: datetime | None = None
 
     @property
     def size(self) -> int:
@@ -126,6 +130,9 @@ def raffle_page(raffle: Raffle, now: datetime | None = None) -> PublicRaffle:
         organizer=settings.ORGANIZER_NAME,
         photo_url=_photo_url(raffle),
         max_per_order=raffle.max_tickets_per_order,
+        tiers=raffle.tiers,
+        early_bird_price=raffle.early_bird_price if raffle.early_bird_on(now) else None,
+        early_bird_until=raffle.early_bird_until if raffle.early_bird_on(now) else None,
     )
 
 

@@ -70,6 +70,7 @@ def _hold(raffle, buyer, numbers, code="TESTCODE"):
         buyer_id=buyer.pk,
         numbers=numbers,
         total=raffle.ticket_price * len(numbers),
+        list_amount=raffle.ticket_price * len(numbers),
         code=code,
         now=now,
         until=until,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from messaging.bot.flow.vocabulary import (
     COMMANDS,
+    COUPON_WORDS,
     FILLER,
     GREETINGS,
     LANGUAGE_CODES,
@@ -97,7 +98,23 @@ class TooMany:
     count: int
 
 
-Request = Command | NumbersRequest | RandomRequest | QuantityOrNumber | TooMany
+@dataclass(frozen=True)
+class CouponRequest:
+    """ "coupon SAVE10": apply that code to the order waiting for payment."""
+
+    code: str  # upper case
+
+
+Request = Command | NumbersRequest | RandomRequest | QuantityOrNumber | TooMany | CouponRequest
+
+_COUPON = re.compile(r"^\W*([a-z]+)\W*\s*[:\s]\s*([a-z0-9]{1,32})\W*$")
+
+
+def _coupon(text: str) -> CouponRequest | None:
+    found = _COUPON.match(fold(text).strip())
+    if found is None or found.group(1) not in COUPON_WORDS:
+        return None
+    return CouponRequest(found.group(2).upper())
 
 
 def parse(text: str) -> Request | None:
@@ -107,6 +124,9 @@ def parse(text: str) -> Request | None:
     phrase = words(text)
     if phrase in COMMANDS:
         return COMMANDS[phrase]
+    coupon = _coupon(text)
+    if coupon is not None:
+        return coupon
     toks = tokens(text)
     if not toks:
         return None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from messaging.bot.flow import screens
-from messaging.bot.flow.effects import AttachProof, Cancel, DomainEffect, Effect, Reserve
+from messaging.bot.flow.effects import DomainEffect, Effect
 from messaging.bot.flow.replies import MAX_ROWS, Reply
 from messaging.bot.flow.snapshots import OrderView, Queries, RaffleView
 from messaging.bot.flow.states import (
@@ -37,7 +37,8 @@ class Turn:
     @property
     def domain_effect(self) -> DomainEffect | None:
         return next(
-            (e for e in self.effects if isinstance(e, Reserve | Cancel | AttachProof)), None
+            (e for e in self.effects if isinstance(e, DomainEffect)),
+            None,
         )
 
 

@@ -30,6 +30,14 @@ class AttachProof:
 
 
 @dataclass(frozen=True)
+class ApplyCoupon:
+    """Take a coupon off an order waiting for payment (`services.pricing.apply_coupon`)."""
+
+    code: str  # the order
+    coupon: str  # as the buyer typed it
+
+
+@dataclass(frozen=True)
 class PauseBot:
     """Hand the conversation to a person: the bot stays quiet until staff resume it."""
 
@@ -60,7 +68,7 @@ class SetLanguage:
     code: str
 
 
-DomainEffect = Reserve | Cancel | AttachProof
+DomainEffect = Reserve | Cancel | AttachProof | ApplyCoupon
 Effect = DomainEffect | PauseBot | ResumeBot | SetLanguage | OptOut | ClaimPrize
 
 

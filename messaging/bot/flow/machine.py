@@ -27,7 +27,8 @@ from messaging.bot.flow.browse import Browse
 from messaging.bot.flow.buyer_text import Command, ReplyAction
 from messaging.bot.flow.claims import Claims
 from messaging.bot.flow.conversation import Turn
-from messaging.bot.flow.effects import Cancel, DomainEffect, Reserve, SetLanguage
+from messaging.bot.flow.coupons import Coupons
+from messaging.bot.flow.effects import ApplyCoupon, Cancel, DomainEffect, Reserve, SetLanguage
 from messaging.bot.flow.events import InboundEvent, Kind, Media
 from messaging.bot.flow.handover import Handover
 from messaging.bot.flow.numbers import ChooseNumbers
@@ -89,13 +90,15 @@ def settle(
         return conv.after_reserve(effect, result)
     if isinstance(effect, Cancel):
         return conv.after_cancel(effect, result)
+    if isinstance(effect, ApplyCoupon):
+        return conv.after_coupon(effect, result)
     return conv.after_proof(effect, result)
 
 
 # --- The conversation --------------------------------------------------------------------------
 
 
-class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers, FreeNumbers, Claims):
+class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers, FreeNumbers, Claims, Coupons):
     """Dispatch: which topic answers an event."""
 
     def on_event(self, event: InboundEvent, *, first_contact: bool) -> Turn:
@@ -182,6 +185,8 @@ class Conversation(Browse, ChooseNumbers, Orders, Handover, Answers, FreeNumbers
             return self.numbers(None, request.numbers, typed=True, confirm=request.ranged)
         if isinstance(request, buyer_text.QuantityOrNumber):
             return self.quantity_or_number(request.value)
+        if isinstance(request, buyer_text.CouponRequest):
+            return self.coupon(request.code)
         return self.too_many(request.count)
 
     def on_command(self, command: Command) -> Turn:

@@ -49,6 +49,9 @@ def raffle_view(raffle: Raffle, now: datetime | None = None) -> RaffleView:
         status=raffle.status,
         has_photo=bool(raffle.prize_photo),
         public_url=summary.public_url if summary is not None else "",
+        tiers=raffle.tiers,
+        early_bird_price=raffle.early_bird_price,
+        early_bird_until=raffle.early_bird_until,
     )
 
 
@@ -81,6 +84,10 @@ def order_view(order: Order) -> OrderView:
         created_at=order.created_at,
         pays_by_link=selectors.takes_payment_links(order),
         pix_code=pix_code_for(order),
+        list_total=order.list_amount,
+        discount=order.discount_amount,
+        coupon_code=order.coupon_code,
+        coupon_discount=order.coupon_discount,
     )
 
 

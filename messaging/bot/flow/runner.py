@@ -22,6 +22,7 @@ from messaging.bot import claim_notice, pictures
 from messaging.bot.acting import bot_acting
 from messaging.bot.flow import language, machine, page_links
 from messaging.bot.flow.effects import (
+    ApplyCoupon,
     AttachProof,
     Cancel,
     ClaimPrize,
@@ -43,6 +44,7 @@ from raffles import services
 from raffles.exceptions import InvalidOrderState, RaffleError
 from raffles.models import Buyer, Order, OrderEvent
 from raffles.public import selectors as public_selectors
+from raffles.services.pricing import apply_coupon
 
 logger = logging.getLogger(__name__)
 PAY_LINK_TASK = "messaging.tasks.send_payment_link"
@@ -208,6 +210,11 @@ def _execute(effect: DomainEffect, buyer: Buyer, message: InboundMessage) -> Ord
             )
             if isinstance(effect, Cancel):
                 return order_view(services.cancel_order(order, by=by))
+            if isinstance(effect, ApplyCoupon):
+                apply_coupon(order=order, code=effect.coupon, by=by)
+                return order_view(
+                    Order.objects.select_related("raffle", "raffle__payment_setup").get(pk=order.pk)
+                )
             return _attach(effect, order, message, by)
     except (RaffleError, ProofUnreadable) as exc:
         return exc

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
+from raffles.pricing import PriceTier, Quote, quote
 from raffles.rules import OrderRules
 
 if TYPE_CHECKING:
@@ -41,6 +42,20 @@ class RaffleView:
     status: str = "active"
     has_photo: bool = False  # a prize photo to show with the details
     public_url: str = ""  # the raffle's public page, when it has one
+    tiers: tuple[PriceTier, ...] = ()  # bundles ("3 for 25"), smallest first
+    early_bird_price: Decimal | None = None
+    early_bird_until: datetime | None = None
+
+    def quote(self, qty: int, at: datetime) -> Quote:
+        """What `qty` numbers cost at `at`: the one price rule, `raffles.pricing.quote`."""
+        return quote(
+            qty,
+            ticket_price=self.price,
+            tiers=self.tiers,
+            early_bird_price=self.early_bird_price,
+            early_bird_until=self.early_bird_until,
+            at=at,
+        )
 
     @property
     def width(self) -> int:
@@ -66,6 +81,10 @@ class OrderView(OrderRules):
     created_at: datetime | None = None
     pays_by_link: bool = False  # the raffle takes payment links (a button opens one)
     pix_code: str = ""  # the Pix copy-and-paste code, when the raffle takes Pix
+    list_total: Decimal | None = None  # before bundles, early bird and coupon
+    discount: Decimal = Decimal("0.00")  # all of them
+    coupon_code: str = ""
+    coupon_discount: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,8 @@ GREETINGS = frozenset(
 RANDOM_WORDS = frozenset(
     {"random", "azar", "aleatorio", "aleatorios", "aleatoria", "aleatorias", "randoms"}
 )
+# "coupon SAVE10", "cupón SAVE10", "cupom SAVE10" (folded): the word, then the code.
+COUPON_WORDS = frozenset({"coupon", "cupon", "cupom", "promo", "voucher"})
 # Words allowed around numbers and quantities; they carry no meaning of their own.
 FILLER = frozenset(
     {

@@ -37,6 +37,9 @@ TERMS = (
     "max_tickets_per_buyer",
     "min_number",
     "max_number",
+    "price_tiers",
+    "early_bird_price",
+    "early_bird_until",
     "updated_at",
 )
 
@@ -52,6 +55,8 @@ ORDER_FIELDS = (
     "created_at",
     "updated_at",
     "expires_at",
+    "list_amount",
+    "discount_amount",
 )
 EVENT_FIELDS = AUDIT_EVENT_FIELDS  # the audit builder's columns, in order
 NUMBER_FIELDS = ("order", "number")  # OrderTicket

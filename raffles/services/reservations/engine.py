@@ -53,11 +53,13 @@ def _hold(
     now = timezone.now()
     until = now + timedelta(minutes=raffle.reservation_minutes)
     actor = as_actor(by or buyer)
+    price = raffle.quote(len(numbers), at=now)
     return Hold(
         raffle_id=raffle.pk,
         buyer_id=buyer.pk,
         numbers=numbers,
-        total=raffle.price_for(len(numbers)),
+        total=price.total,
+        list_amount=price.list_price,
         code=new_order_code(),
         now=now,
         until=until,
@@ -112,11 +114,14 @@ def _reserved(raffle: Raffle, buyer: Buyer, hold: Hold, order_id: int) -> Order:
         "buyer_id": hold.buyer_id,
         "qty": len(hold.numbers),
         "total_amount": hold.total,
+        "list_amount": hold.list_amount,
+        "discount_amount": hold.list_amount - hold.total,
         "status": Order.Status.PENDING_PAYMENT,
         "created_at": hold.now,
         "updated_at": hold.now,
         "expires_at": hold.until,
         "closed_reason": "",  # the column's database default
+        "coupon_code": "",
     }
     values = {**_ORDER_DB_DEFAULTS, **values}
     order = Order.from_db(raffle._state.db, _ORDER_FIELDS, [values.get(n) for n in _ORDER_FIELDS])

@@ -30,7 +30,8 @@ from raffles.services.reservations.store import Claim, ClaimResult, Hold, requir
 # The values of the order's INSERT and of the event's, in the order of ORDER_FIELDS and
 # EVENT_FIELDS (raffles/tests/test_reservation_columns.py checks they match).
 ORDER_VALUES = (
-    "%(code)s, %(raffle)s, %(buyer)s, %(qty)s, %(total)s, '{pending}', %(now)s, %(now)s, %(until)s"
+    "%(code)s, %(raffle)s, %(buyer)s, %(qty)s, %(total)s, '{pending}', %(now)s, %(now)s, %(until)s,"
+    " %(list_amount)s, %(discount)s"
 )
 EVENT_VALUES = (
     "o.id, %(raffle)s, %(kind)s, %(actor_type)s, %(actor_user)s, %(actor_label)s, %(now)s,"
@@ -125,6 +126,8 @@ class PostgresStore(StoreReads):
             "buyer": hold.buyer_id,
             "qty": qty,
             "total": hold.total,
+            "list_amount": hold.list_amount,
+            "discount": hold.list_amount - hold.total,
             "kind": hold.kind,
             "actor_type": hold.actor_type,
             "actor_user": hold.actor_user_id,

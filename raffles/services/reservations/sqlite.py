@@ -122,7 +122,8 @@ class SqliteStore(StoreReads):
         cursor.execute(
             sql["order"],
             [hold.code, hold.raffle_id, hold.buyer_id, len(numbers), hold.total,
-             PENDING_PAYMENT, now, now, until, hold.raffle_id, terms],
+             PENDING_PAYMENT, now, now, until, hold.list_amount,
+             hold.list_amount - hold.total, hold.raffle_id, terms],
         )  # fmt: skip
         row = cursor.fetchone()
         if row is None:

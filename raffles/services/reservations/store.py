@@ -44,6 +44,7 @@ class Hold:
     buyer_id: int
     numbers: list[int]  # sorted, distinct
     total: Decimal
+    list_amount: Decimal  # before bundles and the early bird (`raffles.pricing`)
     code: str
     now: datetime
     until: datetime

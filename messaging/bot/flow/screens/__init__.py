@@ -54,6 +54,15 @@ from messaging.bot.flow.screens.common import (
     unknown,
     when,
 )
+from messaging.bot.flow.screens.coupons import (
+    coupon_applied,
+    coupon_not_now,
+    coupon_unknown,
+    coupon_unusable,
+    coupon_without_order,
+    discount_lines,
+    price_lines,
+)
 from messaging.bot.flow.screens.handover import agent, b_back_to_bot, back_with_the_bot
 from messaging.bot.flow.screens.holds import (
     amount_not_numbers,
@@ -137,6 +146,12 @@ __all__ = [
     "clarify_quantity",
     "clock",
     "confirm_waiting",
+    "coupon_applied",
+    "coupon_not_now",
+    "coupon_unknown",
+    "coupon_unusable",
+    "coupon_without_order",
+    "discount_lines",
     "duplicate_numbers",
     "fair_draw_line",
     "fmt_numbers",
@@ -181,6 +196,7 @@ __all__ = [
     "payment",
     "payment_note",
     "payment_reference",
+    "price_lines",
     "proof_received",
     "proof_unreadable",
     "quantity_rows",

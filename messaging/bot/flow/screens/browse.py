@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -33,9 +34,11 @@ from messaging.bot.flow.screens.common import (
     snippet,
     when,
 )
+from messaging.bot.flow.screens.coupons import price_lines, short_price
 from messaging.bot.flow.screens.numbers import _take_button
 from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView
 
+MAX_BUNDLE_ROWS = 4
 DESCRIPTION_MAX = 300  # the raffle's description, cut to keep the details one message
 
 
@@ -121,6 +124,7 @@ def raffle_details_text(raffle: RaffleView) -> str:
     lines.append(
         _("💵 Price: %(price)s per number") % {"price": money(raffle.price, raffle.currency)}
     )
+    lines += price_lines(raffle, timezone.now())
     lines.append(
         _("🔢 Numbers %(first)s to %(last)s: %(left)s left")
         % {
@@ -176,18 +180,37 @@ def how_to_choose(raffle: RaffleView) -> str:
 
 
 def quantity_rows(raffle: RaffleView) -> list[Row]:
+    """Rows that reserve random numbers: each bundle first ("3 random for 25"), then the
+    usual quantities, each with its price (`RaffleView.quote`)."""
     top = min(raffle.max_per_order, raffle.left)
-    quantities = [q for q in QUICK_QUANTITIES if q <= top]
-    if top and top not in quantities and len(quantities) < len(QUICK_QUANTITIES):
+    now = timezone.now()
+    bundles = [t for t in raffle.tiers if t.quantity <= top][:MAX_BUNDLE_ROWS]
+    rows = [
+        Row(
+            f"random:{raffle.id}:{t.quantity}",
+            _("%(n)d random for %(price)s") % {"n": t.quantity, "price": short_price(t.price)},
+            _("Bundle: %(price)s") % {"price": money(t.price, raffle.currency)},
+        )
+        for t in bundles
+    ]
+    sizes = {t.quantity for t in bundles}
+    quantities = [q for q in QUICK_QUANTITIES if q <= top and q not in sizes]
+    if (
+        top
+        and top not in quantities
+        and top not in sizes
+        and len(quantities) < len(QUICK_QUANTITIES)
+    ):
         quantities.append(top)
-    return [
+    rows += [
         Row(
             f"random:{raffle.id}:{q}",
             ngettext("%(n)d random number", "%(n)d random numbers", q) % {"n": q},
-            money(raffle.price * q, raffle.currency),
+            money(raffle.quote(q, now).total, raffle.currency),
         )
         for q in quantities
     ]
+    return rows[: MAX_ROWS - 1]  # a list also has the "I'll type my numbers" row
 
 
 def raffle_details(raffle: RaffleView) -> Replies:

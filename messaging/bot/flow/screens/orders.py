@@ -31,6 +31,7 @@ from messaging.bot.flow.screens.common import (
     money,
     number_list,
 )
+from messaging.bot.flow.screens.coupons import discount_lines
 from messaging.bot.flow.screens.numbers import _take_button
 from messaging.bot.flow.snapshots import OrderView, RaffleView, TicketsView
 
@@ -61,6 +62,7 @@ def order_summary(order: OrderView) -> str:
             _("Raffle: %(title)s") % {"title": order.raffle_title},
             ngettext("Number: %(numbers)s", "Numbers: %(numbers)s", len(order.numbers))
             % {"numbers": number_list(order.numbers)},
+            *discount_lines(order),
             _("Total: *%(total)s*") % {"total": money(order.total, order.currency)},
         ]
     )
