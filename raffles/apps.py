@@ -26,3 +26,6 @@ class RafflesConfig(AppConfig):
         from raffles.public import receivers
 
         receivers.connect()
+        from raffles.services import sellers
+
+        sellers.connect()

@@ -473,6 +473,10 @@ from raffles.payment_link_models import PaymentNotification as PaymentNotificati
 from raffles.payment_models import PaymentMethod as PaymentMethod  # noqa: E402
 from raffles.payment_models import PaymentSetup as PaymentSetup  # noqa: E402
 from raffles.payment_models import StatementMatching as StatementMatching  # noqa: E402
+from raffles.seller_models import OrderAttribution as OrderAttribution  # noqa: E402
+from raffles.seller_models import Seller as Seller  # noqa: E402
+from raffles.seller_models import SellerCommission as SellerCommission  # noqa: E402
+from raffles.seller_models import SellerReferral as SellerReferral  # noqa: E402
 from raffles.statement_models import LineState as LineState  # noqa: E402
 from raffles.statement_models import StatementImport as StatementImport  # noqa: E402
 from raffles.statement_models import StatementLine as StatementLine  # noqa: E402
