@@ -57,6 +57,10 @@ class Buyer(models.Model):
     # can skip looking for a channel while it is False: most reservations made for buyers
     # outside a chat (the API, the portal) then cost no extra read.
     has_channel = models.BooleanField(default=False, editable=False)
+    # True once the buyer came through a seller's link or code (`services.sellers`), never
+    # cleared: a new order looks for the seller to credit only then, so the reservation of
+    # every other buyer costs no extra read.
+    has_seller = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["id"]

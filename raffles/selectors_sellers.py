@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Case, Count, DecimalField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -102,7 +103,7 @@ def _figures(raffle: Raffle, seller_ids: list[int] | None) -> list[SellerFigures
     sellers = Seller.objects.filter(pk__in=ids).select_related("user")
     out = []
     for seller in sellers:
-        row = totals.get(seller.pk, {})
+        row: dict[str, Any] = dict(totals.get(seller.pk, {}))
         out.append(
             SellerFigures(
                 seller_id=seller.pk,

@@ -120,9 +120,12 @@ def record_referral(*, buyer: Buyer, code: str, raffle_id: int | None) -> Seller
         return None
     SellerReferral.objects.update_or_create(
         buyer=buyer,
-        raffle_id=raffle_id,
+        raffle=Raffle.objects.filter(pk=raffle_id).first() if raffle_id else None,
         defaults={"seller": seller, "touched_at": timezone.now()},
     )
+    if not buyer.has_seller:
+        Buyer.objects.filter(pk=buyer.pk).update(has_seller=True)
+        buyer.has_seller = True
     return seller
 
 
@@ -157,6 +160,8 @@ def attribute_order(order: Order, *, sold_by: Any = None) -> OrderAttribution | 
 
 
 def _credit_link(order: Order) -> OrderAttribution | None:
+    if not order.buyer.has_seller:  # never came through a seller: nothing to read
+        return None
     seller_id = referring_seller_id(order.buyer_id, order.raffle_id)
     if seller_id is None:
         return None
@@ -167,8 +172,8 @@ def _credit_link(order: Order) -> OrderAttribution | None:
 
 
 def on_order_reserved(sender: Any, order: Order, **kwargs: Any) -> None:
-    """Every new order (bot, API, portal) is credited when it is created: one indexed read
-    when the buyer came through no seller."""
+    """Every new order (bot, API, portal) is credited when it is created (no query for a
+    buyer who never came through a seller: `Buyer.has_seller`)."""
     _credit_link(order)
 
 
