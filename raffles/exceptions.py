@@ -290,3 +290,10 @@ class StatementLineConflict(RaffleError):
     order and none was given."""
 
     code = "statement_line_conflict"
+
+
+class SellerRefused(RaffleError):
+    """The seller cannot be saved: their code is another seller's, or the user is no staff."""
+
+    code = "seller_refused"
+    http_status = 409

@@ -143,3 +143,27 @@ def seller_raffles(seller: Seller) -> QuerySet[Raffle]:
         .distinct()
         .order_by("-id")
     )
+
+
+@dataclass(frozen=True)
+class SellerLinks:
+    code: str
+    page_url: str  # the public page with ?s=CODE
+    whatsapp_url: str  # wa.me with the message carrying #S-CODE ("" without a number)
+    message: str  # that message, in the active language
+
+
+def seller_links(seller: Seller, raffle: Raffle) -> SellerLinks:
+    """The seller's personal links to a raffle, in the active language."""
+    from raffles.public import links
+    from raffles.public.selectors import public_page_url, raffle_ref
+
+    message = links.with_seller(
+        links.prefilled_text(raffle_ref(raffle), raffle.number_width), seller.code
+    )
+    return SellerLinks(
+        code=seller.code,
+        page_url=f"{public_page_url(raffle)}?s={seller.code}",
+        whatsapp_url=links.whatsapp_url(message),
+        message=message,
+    )

@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.contrib.auth import get_user_model
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -49,6 +50,7 @@ from messaging.models import Contact, InboundMessage, OutboundMessage
 from portal.services import create_api_key
 from raffles import services
 from raffles.models import StatementLine
+from raffles.services import sellers
 from raffles.tests.factories import BuyerFactory, make_raffle
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +137,8 @@ def api_data(settings: Any, clear_cache: None, keep_connection: None) -> Fixture
     )
     services.import_statement(content=b"Fecha;Concepto;Importe\n01/12/2026;sin codigo;5,00\n")
     _, raw_key = create_api_key(name="schemathesis", read_only=False)
+    seller_user = get_user_model().objects.create_user("fuzz-seller", is_staff=True)
+    seller = sellers.save_seller(user=seller_user, code="FUZZ", by=None)
     ids = {
         "raffle_id": raffle.pk,
         "order_id": order.pk,
@@ -143,6 +147,7 @@ def api_data(settings: Any, clear_cache: None, keep_connection: None) -> Fixture
         "outbound_id": outbound.pk,
         "message_id": parked.pk,
         "line_id": StatementLine.objects.get().pk,
+        "seller_id": seller.pk,
     }
     return Fixture(raw_key, ids)
 

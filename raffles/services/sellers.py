@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from raffles import signals
 from raffles.audit import EventKind
-from raffles.exceptions import InvalidInput
+from raffles.exceptions import InvalidInput, SellerRefused
 from raffles.models import (
     Buyer,
     Order,
@@ -66,9 +66,9 @@ def save_seller(*, user: Any, code: str, by: ActorLike) -> Seller:
     if not cleaned:
         raise InvalidInput("The code has 2 to 12 letters (A to Z) or digits", field="code")
     if not getattr(user, "is_staff", False):
-        raise InvalidInput("Only staff users can be sellers", field="user")
+        raise SellerRefused("Only staff users can be sellers", field="user")
     if Seller.objects.filter(code=cleaned).exclude(user=user).exists():
-        raise InvalidInput("Another seller has this code", field="code")
+        raise SellerRefused("Another seller has this code", field="code")
     try:
         with transaction.atomic():
             seller, _created = Seller.objects.update_or_create(
@@ -76,7 +76,7 @@ def save_seller(*, user: Any, code: str, by: ActorLike) -> Seller:
             )
             log_event(kind=EventKind.SELLER_SAVED, by=by, seller=user.get_username(), code=cleaned)
     except IntegrityError:  # the same code saved at the same moment by someone else
-        raise InvalidInput("Another seller has this code", field="code") from None
+        raise SellerRefused("Another seller has this code", field="code") from None
     return seller
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from raffles import services
 from raffles.audit import EventKind
-from raffles.exceptions import InvalidInput
+from raffles.exceptions import InvalidInput, SellerRefused
 from raffles.models import Buyer, OrderAttribution, OrderEvent, Raffle, SaleMethod, Seller
 from raffles.selectors_sellers import (
     leaderboard,
@@ -53,7 +53,7 @@ def test_bad_codes_are_refused(typed: str) -> None:
 
 
 def test_a_code_belongs_to_one_seller(ana: Seller) -> None:
-    with pytest.raises(InvalidInput, match="Another seller"):
+    with pytest.raises(SellerRefused, match="Another seller"):
         sellers.save_seller(user=_staff("other"), code="ANA", by=None)
     changed = sellers.save_seller(user=ana.user, code="ANITA", by=ana.user)
     assert changed.pk == ana.pk
@@ -63,7 +63,7 @@ def test_a_code_belongs_to_one_seller(ana: Seller) -> None:
 
 def test_only_staff_can_sell() -> None:
     user = get_user_model().objects.create_user("buyer", password="x")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(SellerRefused):
         sellers.save_seller(user=user, code="BUY", by=None)
 
 
