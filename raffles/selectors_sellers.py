@@ -113,9 +113,9 @@ def _figures(raffle: Raffle, seller_ids: list[int] | None) -> list[SellerFigures
                 orders=row.get("orders", 0),
                 numbers=row.get("numbers", 0),
                 pending=row.get("pending", 0),
-                cash=row.get("cash", ZERO),
-                online=row.get("online", ZERO),
-                percent=percents.get(seller.pk, Decimal("0")),
+                cash=Decimal(row.get("cash", ZERO)).quantize(CENT),
+                online=Decimal(row.get("online", ZERO)).quantize(CENT),
+                percent=Decimal(percents.get(seller.pk, ZERO)).quantize(CENT),
             )
         )
     return out

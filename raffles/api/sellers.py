@@ -43,12 +43,8 @@ class SellerOut(Schema):
     id: int
     code: str
     user_id: int
-    username: str
+    username: str = Field(alias="user.username")
     created_at: datetime
-
-    @staticmethod
-    def resolve_username(seller: Seller) -> str:
-        return str(seller.user.get_username())
 
 
 class SellerIn(Schema):
@@ -171,13 +167,13 @@ def set_seller_commission(
 
 
 @router.get("/sellers/me/", response=read(MySellerOut, 404))
-def get_my_seller(request: HttpRequest) -> MySellerOut:
+def get_my_seller(request: HttpRequest) -> dict[str, object]:
     """The caller's own code, and per raffle their personal links and figures."""
     seller = _mine(request)
-    return MySellerOut(
-        seller=SellerOut.from_orm(seller),
-        raffles=[_in_raffle(seller, r) for r in figures.seller_raffles(seller)],
-    )
+    return {
+        "seller": seller,
+        "raffles": [_in_raffle(seller, r) for r in figures.seller_raffles(seller)],
+    }
 
 
 @router.get("/sellers/me/orders/", response=read(list[OrderOut], 404))
