@@ -66,9 +66,7 @@ def _post(request: HttpRequest, raffle: Raffle) -> str:
         raise PermissionDenied(ROLE_REFUSED)
     try:
         if request.POST.get("action") == "add":
-            user = get_object_or_404(
-                get_user_model(), pk=request.POST.get("user_id") or 0, is_staff=True
-            )
+            user = get_object_or_404(get_user_model(), pk=_id(request, "user_id"), is_staff=True)
             seller = sellers.save_seller(
                 user=user, code=request.POST.get("code", ""), by=request.user
             )

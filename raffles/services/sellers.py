@@ -22,6 +22,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from raffles import signals
 from raffles.audit import EventKind
@@ -64,11 +65,13 @@ def save_seller(*, user: Any, code: str, by: ActorLike) -> Seller:
     letters or digits and unique."""
     cleaned = clean_code(code)
     if not cleaned:
-        raise InvalidInput("The code has 2 to 12 letters (A to Z) or digits", field="code")
+        raise InvalidInput(
+            gettext_noop("The code has 2 to 12 letters (A to Z) or digits"), field="code"
+        )
     if not getattr(user, "is_staff", False):
-        raise SellerRefused("Only staff users can be sellers", field="user")
+        raise SellerRefused(gettext_noop("Only staff users can be sellers"), field="user")
     if Seller.objects.filter(code=cleaned).exclude(user=user).exists():
-        raise SellerRefused("Another seller has this code", field="code")
+        raise SellerRefused(gettext_noop("Another seller has this code"), field="code")
     try:
         with transaction.atomic():
             seller, _created = Seller.objects.update_or_create(
@@ -76,7 +79,7 @@ def save_seller(*, user: Any, code: str, by: ActorLike) -> Seller:
             )
             log_event(kind=EventKind.SELLER_SAVED, by=by, seller=user.get_username(), code=cleaned)
     except IntegrityError:  # the same code saved at the same moment by someone else
-        raise SellerRefused("Another seller has this code", field="code") from None
+        raise SellerRefused(gettext_noop("Another seller has this code"), field="code") from None
     return seller
 
 
@@ -84,11 +87,13 @@ def parse_percent(value: Any) -> Decimal:
     try:
         percent = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise InvalidInput("Type a percentage from 0 to 100", field="percent") from None
+        raise InvalidInput(
+            gettext_noop("Type a percentage from 0 to 100"), field="percent"
+        ) from None
     if not percent.is_finite() or percent < 0 or percent > MAX_PERCENT:
-        raise InvalidInput("Type a percentage from 0 to 100", field="percent")
+        raise InvalidInput(gettext_noop("Type a percentage from 0 to 100"), field="percent")
     if percent != percent.quantize(Decimal("0.01")):
-        raise InvalidInput("Use at most two decimals", field="percent")
+        raise InvalidInput(gettext_noop("Use at most two decimals"), field="percent")
     return percent
 
 
