@@ -72,7 +72,8 @@ def test_a_seller_never_sees_another_sellers_buyers(world: World, who: str) -> N
     assert theirs.code not in orders
     assert client.get(reverse("portal:order", args=[theirs.code])).status_code == 404
     assert client.get(reverse("portal:order-receipt", args=[theirs.code])).status_code == 404
-    assert client.get(reverse("portal:order", args=[mine.code])).status_code == 200
+    own_page = client.get(reverse("portal:order", args=[mine.code]))
+    assert own_page.status_code == 200
     for name in ("raffle-sellers", "export-commissions"):
         url = reverse(f"portal:{name}", args=[world.raffle.pk])
         assert client.get(url).status_code == 403
@@ -148,3 +149,8 @@ def test_the_commissions_csv(world: World, language: str, header: str, cash: str
     assert rows[1][5] == cash
     assert rows[2][1] == "BETO"
     assert response["Content-Disposition"].startswith('attachment; filename="commissions-')
+
+
+def test_an_order_names_its_seller(world: World) -> None:
+    page = _text(_client(world.owner).get(reverse("portal:order", args=[world.beto_order.code])))
+    assert 'data-testid="order-seller">BETO · ' in page
