@@ -65,7 +65,7 @@ def test_a_code_typed_later_credits_the_next_order_only(post_webhook, fake_graph
     assert Order.objects.exists(), (first, answer)
     first_order = _order_of(phone)
     # While buying she types another seller's code (the conversation is about the bike).
-    phone.text("#S-BETO")
+    assert "Mountain bike" in all_text(phone.text("#S-BETO"))  # back to the bike
     assert SellerReferral.objects.get(buyer=first_order.buyer, raffle=bike).seller == beto
     services.confirm_paid(first_order, by=None)  # paid: she may buy again
     phone.text(links.prefilled_text(bike.slug, bike.number_width, numbers=[77]))
@@ -95,3 +95,12 @@ def test_parse_leaves_the_sellers_code_out() -> None:
     assert page_links.seller_code("¡Hola! Quiero participar de la rifa #moto (vendedor #S-j23)")
     assert page_links.seller_code("Hi #moto") is None
     assert page_links.seller_code("#S-A") is None  # too short
+
+
+def test_a_code_alone_opens_the_menu(post_webhook, fake_graph, bike, ana):
+    phone = Phone(post_webhook, fake_graph, "447009500", "Carla")
+    phone.text("hello")
+    answer = all_text(phone.text("#S-ANA"))
+    assert "empty message" not in answer
+    assert "Raffles on sale" in answer  # the menu
+    assert SellerReferral.objects.get(raffle__isnull=True).seller == ana

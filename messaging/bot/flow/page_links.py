@@ -78,16 +78,29 @@ def reply_id(link: PageLink, raffle_id: int) -> str:
     return f"raffle:{raffle_id}"
 
 
-def read(event: InboundEvent, raffle_id_for: Callable[[str], int | None]) -> InboundEvent:
+def read(
+    event: InboundEvent,
+    raffle_id_for: Callable[[str], int | None],
+    current_raffle: int | None = None,
+) -> InboundEvent:
     """A text from the public page as the tap it stands for; any other event as it is. A
-    `#name` no raffle has keeps only the request, so the bot asks which raffle."""
+    `#name` no raffle has keeps only the request, so the bot asks which raffle. A seller's
+    code is left out; a message with nothing else opens the raffle the conversation is
+    about (`current_raffle`), else the menu."""
     if event.kind != Kind.TEXT:
         return event
     link = parse(event.text)
     if link is None:
-        if SELLER.search(event.text or ""):  # a seller's code alone: the rest is read
-            return InboundEvent.text_message(without_seller(event.text).strip())
-        return event
+        if not SELLER.search(event.text or ""):
+            return event
+        rest = without_seller(event.text).strip()
+        if not buyer_text.is_blank(rest):
+            return InboundEvent.text_message(rest)
+        if current_raffle is not None:
+            return InboundEvent(
+                Kind.BUTTON, text=event.text, reply_id=f"raffle:{current_raffle}", type="text"
+            )
+        return InboundEvent.text_message("menu")
     raffle_id = raffle_id_for(link.ref)
     if raffle_id is None:
         return InboundEvent.text_message(REF.sub(" ", event.text))

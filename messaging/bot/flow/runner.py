@@ -141,7 +141,10 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
     q = DbQueries(buyer, name=contact.profile_name, now=timezone.now())
     if message.type == "text":
         seller_codes.remember(buyer, message.text, contact.context, _raffle_id_for_ref)
-    event = page_links.read(to_event(message), _raffle_id_for_ref)
+    current = contact.context.get("raffle") if isinstance(contact.context, dict) else None
+    event = page_links.read(
+        to_event(message), _raffle_id_for_ref, current if isinstance(current, int) else None
+    )
     first = False
     if contact.bot_paused:
         maybe = machine.handle_paused(contact.state, contact.context, event, q)
