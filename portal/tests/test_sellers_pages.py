@@ -41,6 +41,7 @@ def test_the_sellers_page_shows_only_her_own(world: World) -> None:
     page = _text(_client(world.ana.user).get(reverse("portal:my-sales")))
     assert 'data-testid="seller-code">ANA<' in page
     assert "?s=ANA" in page
+    assert 'page.png?s=ANA" data-testid="qr-page"' in page  # her link as a QR code
     assert "S-ANA" in page  # the WhatsApp link's message
     assert "USD 20.00" in page  # cash
     assert "USD 2.00" in page  # 10 % commission

@@ -51,3 +51,16 @@ def test_an_unknown_code_and_no_code_leave_the_messages_alone(
     # The page with a code is cached apart: the plain page never carries it.
     client.get(f"/r/{raffle.public_id}/?s=ANA")
     assert "#S-" not in client.get(f"/r/{raffle.public_id}/").content.decode()
+
+
+def test_the_qr_codes_carry_the_code(client: Client, raffle: Raffle) -> None:
+    from raffles.public import qr
+    from raffles.public.selectors import public_page_url
+
+    page = client.get(f"/r/{raffle.public_id}/qr/page.svg?s=ANA")
+    assert page.content == qr.render(f"{public_page_url(raffle)}?s=ANA", "svg")
+    plain = client.get(f"/r/{raffle.public_id}/qr/page.svg")
+    assert plain.content == qr.render(public_page_url(raffle), "svg")
+    whatsapp = client.get(f"/r/{raffle.public_id}/qr/whatsapp.svg?s=ANA")
+    assert whatsapp.status_code == 200
+    assert whatsapp.content != client.get(f"/r/{raffle.public_id}/qr/whatsapp.svg").content
