@@ -16,13 +16,14 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
 from portal.roles import Perm, user_can
 from raffles.models import Order
 from raffles.selectors import orders_sold_by
+from raffles.selectors_sellers import orders_credited_to_user
 
 STAFF_ONLY = _("This page is for staff only.")
 SUPERUSER_ONLY = _("Only administrators (superusers) can manage this.")
@@ -105,9 +106,12 @@ class StaffRequiredMixin:
 
 
 def visible_orders(user: Any, orders: QuerySet[Order]) -> QuerySet[Order]:
-    """The orders a user may see: every order, or (sellers) the orders they sold."""
+    """The orders a user may see: every order, or (sellers) the orders they sold and those
+    credited to them (their link's buyers, raffles.services.sellers), never another's."""
     if user_can(user, Perm.VIEW_ORDERS):
         return orders
     if user_can(user, Perm.VIEW_OWN_ORDERS):
-        return orders.filter(pk__in=orders_sold_by(user.pk).values("pk"))
+        sold = orders_sold_by(user.pk).values("pk")
+        credited = orders_credited_to_user(user.pk).values("pk")
+        return orders.filter(Q(pk__in=sold) | Q(pk__in=credited))
     return orders.none()

@@ -120,6 +120,14 @@ API_PERMISSIONS: dict[str, Perm] = {
     "retry_failed_inbound": Perm.REPLY_CONVERSATIONS,
     "list_outbox_problems": Perm.VIEW_OUTBOX,
     "resend_outbound": Perm.RESEND_OUTBOX,
+    # Sellers (docs/sellers.md): a seller reaches only their own (/sellers/me/…).
+    "list_sellers": Perm.VIEW_SALES,
+    "save_seller": Perm.MANAGE_RAFFLES,
+    "set_seller_commission": Perm.MANAGE_RAFFLES,
+    "get_seller_in_raffle": Perm.VIEW_SALES,
+    "raffle_seller_leaderboard": Perm.VIEW_SALES,
+    "get_my_seller": Perm.SELL,
+    "list_my_seller_orders": Perm.SELL,
 }
 
 DEFAULT_ROLE = Role.VIEWER

@@ -15,6 +15,7 @@ from portal.views import (
     pricing,
     raffle_extras,
     receipts,
+    sellers,
     simulator,
 )
 
@@ -42,6 +43,13 @@ urlpatterns = [
     ),
     path("raffles/<int:raffle_id>/claims/", raffle_extras.claims, name="raffle-claims"),
     path("raffles/<int:raffle_id>/sales/", audit.raffle_sales, name="raffle-sales"),
+    path("raffles/<int:raffle_id>/sellers/", sellers.raffle_sellers, name="raffle-sellers"),
+    path(
+        "raffles/<int:raffle_id>/sellers/commissions.csv",
+        sellers.commissions_csv,
+        name="export-commissions",
+    ),
+    path("my-sales/", sellers.my_sales, name="my-sales"),
     path("raffles/<int:raffle_id>/payments/", payments.payment_setup, name="raffle-payments"),
     path("raffles/<int:raffle_id>/prices/", pricing.raffle_prices, name="raffle-prices"),
     path("review/", pages.ReviewPage.as_view(), name="review"),

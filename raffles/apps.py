@@ -29,3 +29,6 @@ class RafflesConfig(AppConfig):
         from raffles.services import pricing
 
         pricing.connect()
+        from raffles.services import sellers
+
+        sellers.connect()

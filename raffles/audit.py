@@ -63,6 +63,9 @@ class EventKind(models.TextChoices):
     CLAIM_OPENED = "claim_opened", _("Prize claim opened")
     CLAIM_REGISTERED = "claim_registered", _("Prize claimed by the winner")
     CLAIM_UPDATED = "claim_updated", _("Prize claim updated")
+    # Sellers (raffles.services.sellers)
+    SELLER_SAVED = "seller_saved", _("Seller code saved")
+    SELLER_COMMISSION_SET = "seller_commission_set", _("Seller commission set")
     # Conversations and messages
     BOT_PAUSED = "bot_paused", _("Bot paused")
     BOT_RESUMED = "bot_resumed", _("Bot resumed")

@@ -331,3 +331,10 @@ class CouponCodeTaken(RaffleError):
             f"This raffle already has a coupon {coupon_code}", coupon_code=coupon_code, field="code"
         )
         self.coupon_code = coupon_code
+
+
+class SellerRefused(RaffleError):
+    """The seller cannot be saved: their code is another seller's, or the user is no staff."""
+
+    code = "seller_refused"
+    http_status = 409

@@ -57,6 +57,10 @@ class Buyer(models.Model):
     # can skip looking for a channel while it is False: most reservations made for buyers
     # outside a chat (the API, the portal) then cost no extra read.
     has_channel = models.BooleanField(default=False, editable=False)
+    # True once the buyer came through a seller's link or code (`services.sellers`), never
+    # cleared: a new order looks for the seller to credit only then, so the reservation of
+    # every other buyer costs no extra read.
+    has_seller = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -472,6 +476,10 @@ from raffles.payment_models import PaymentMethod as PaymentMethod  # noqa: E402
 from raffles.payment_models import PaymentSetup as PaymentSetup  # noqa: E402
 from raffles.payment_models import StatementMatching as StatementMatching  # noqa: E402
 from raffles.pricing_models import Coupon as Coupon  # noqa: E402
+from raffles.seller_models import OrderAttribution as OrderAttribution  # noqa: E402
+from raffles.seller_models import Seller as Seller  # noqa: E402
+from raffles.seller_models import SellerCommission as SellerCommission  # noqa: E402
+from raffles.seller_models import SellerReferral as SellerReferral  # noqa: E402
 from raffles.statement_models import LineState as LineState  # noqa: E402
 from raffles.statement_models import StatementImport as StatementImport  # noqa: E402
 from raffles.statement_models import StatementLine as StatementLine  # noqa: E402

@@ -295,7 +295,9 @@ def raffle_tickets(
 
 
 def _orders() -> OrderQuerySet:
-    return Order.objects.select_related("raffle", "buyer").prefetch_related("order_tickets")
+    return Order.objects.select_related(
+        "raffle", "buyer", "seller_attribution__seller"
+    ).prefetch_related("order_tickets")
 
 
 def orders_listed(

@@ -75,6 +75,18 @@ OPERATIONS: dict[str, tuple[str, str, Any, set[str]]] = {
     "retry_failed_inbound": ("POST", "/api/inbound-messages/999999/retry/", None, {O, R}),
     "list_outbox_problems": ("GET", "/api/outbox/problems/", None, READERS),
     "resend_outbound": ("POST", "/api/outbox/999999/resend/", None, {O, R}),
+    "list_sellers": ("GET", "/api/sellers/", None, READERS),
+    "save_seller": ("POST", "/api/sellers/", {"user_id": 999999, "code": "ZZ"}, {O}),
+    "set_seller_commission": (
+        "PUT",
+        "/api/sellers/999999/raffles/{raffle}/",
+        {"percent": "5"},
+        {O},
+    ),
+    "get_seller_in_raffle": ("GET", "/api/sellers/999999/raffles/{raffle}/", None, READERS),
+    "raffle_seller_leaderboard": ("GET", "/api/raffles/{raffle}/sellers/", None, READERS),
+    "get_my_seller": ("GET", "/api/sellers/me/", None, {O, S}),
+    "list_my_seller_orders": ("GET", "/api/sellers/me/orders/", None, {O, S}),
 }
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.contrib.auth import get_user_model
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -51,6 +52,7 @@ from messaging.models import Contact, InboundMessage, OutboundMessage
 from portal.services import create_api_key
 from raffles import services
 from raffles.models import StatementLine
+from raffles.services import sellers
 from raffles.services.pricing import create_coupon
 from raffles.tests.factories import BuyerFactory, make_raffle
 
@@ -142,6 +144,8 @@ def api_data(settings: Any, clear_cache: None, keep_connection: None) -> Fixture
     early = services.create_early_draw(
         raffle, title="Early", cutoff=timezone.now() + timedelta(days=1)
     )
+    seller_user = get_user_model().objects.create_user("fuzz-seller", is_staff=True)
+    seller = sellers.save_seller(user=seller_user, code="FUZZ", by=None)
     ids = {
         "early_id": early.pk,
         "raffle_id": raffle.pk,
@@ -152,6 +156,7 @@ def api_data(settings: Any, clear_cache: None, keep_connection: None) -> Fixture
         "message_id": parked.pk,
         "line_id": StatementLine.objects.get().pk,
         "coupon_id": coupon.pk,
+        "seller_id": seller.pk,
     }
     return Fixture(raw_key, ids)
 

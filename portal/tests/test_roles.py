@@ -65,6 +65,9 @@ PAGES: dict[str, set[str]] = {
     "audit": {O},  # who did what and from which address: the owner's oversight
     "export-audit": {O},
     "raffle-sales": READERS,  # the raffle's money; a seller sees her own sales only
+    "raffle-sellers": READERS,  # the leaderboard; a seller sees her own page only
+    "export-commissions": READERS,
+    "my-sales": {O, S},
 }
 
 # Component → roles allowed to show it (None) and to call each action.
@@ -153,6 +156,7 @@ def _urls(setting: dict[str, Any]) -> dict[str, str]:
     }
     urls["account"] = reverse("portal:account")
     urls["templates"] = reverse("portal:templates")
+    urls["my-sales"] = reverse("portal:my-sales")
     for name in (
         "raffle",
         "raffle-edit",
@@ -162,6 +166,8 @@ def _urls(setting: dict[str, Any]) -> dict[str, str]:
         "raffle-claims",
         "raffle-sales",
         "raffle-payments",
+        "raffle-sellers",
+        "export-commissions",
     ):
         urls[name] = reverse(f"portal:{name}", args=[raffle.pk])
     urls["order"] = reverse("portal:order", args=[order.code])

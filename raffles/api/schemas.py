@@ -260,6 +260,20 @@ class OrderOut(Schema):
     proof_received_at: datetime | None
     paid_at: datetime | None
     closed_at: datetime | None
+    seller: str | None = Field(None, description="Code of the seller credited (docs/sellers.md).")
+    seller_via: Literal["sale", "link"] | None = Field(
+        None, description="sale: recorded by the seller; link: through the seller's link or code."
+    )
+
+    @staticmethod
+    def resolve_seller(order: Order) -> str | None:
+        credit = getattr(order, "seller_attribution", None)
+        return credit.seller.code if credit is not None else None
+
+    @staticmethod
+    def resolve_seller_via(order: Order) -> str | None:
+        credit = getattr(order, "seller_attribution", None)
+        return str(credit.via) if credit is not None else None
 
     @staticmethod
     def resolve_numbers(order: Order) -> list[int]:

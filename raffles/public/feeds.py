@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from raffles.public import board, links, qr, selectors, tickets
 from raffles.public import version as versions
-from raffles.public.views import raffle_or_404
+from raffles.public.views import raffle_or_404, seller_code
 
 FEED_MAX_AGE = 2  # seconds a browser or a proxy may reuse a block without asking
 
@@ -63,12 +63,16 @@ def _qr_response(data: str, fmt: str, *, public: bool = True) -> HttpResponse:
 @login_not_required
 @require_safe
 def raffle_qr(request: HttpRequest, ref: str, target: str, fmt: str) -> HttpResponse:
-    """A QR of the page (`page`) or of its WhatsApp link (`whatsapp`)."""
+    """A QR of the page (`page`) or of its WhatsApp link (`whatsapp`); with `?s=CODE` (a
+    seller's), of the seller's personal link."""
     raffle = raffle_or_404(ref)
+    seller = seller_code(request)
     if target == "page":
-        return _qr_response(selectors.public_page_url(raffle), fmt)
+        page = selectors.public_page_url(raffle)
+        return _qr_response(f"{page}?s={seller}" if seller else page, fmt)
     ref_name = selectors.raffle_ref(raffle)
-    url = links.whatsapp_url(links.prefilled_text(ref_name, raffle.number_width))
+    text = links.with_seller(links.prefilled_text(ref_name, raffle.number_width), seller)
+    url = links.whatsapp_url(text)
     if target != "whatsapp" or not url:
         raise Http404("No WhatsApp number")
     return _qr_response(url, fmt)

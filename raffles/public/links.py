@@ -27,8 +27,22 @@ def prefilled_text(
     return _("Hi! I want to take part in raffle #%(ref)s") % {"ref": ref}
 
 
-def templates(ref: str) -> dict[str, str]:
-    """The three messages with `{numbers}` / `{qty}` left for the page's script to fill."""
+def with_seller(text: str, code: str) -> str:
+    """The message with a seller's code added ("… (seller #S-ANA)"); the bot reads it
+    (messaging/bot/flow/page_links.py) and credits the buyer's next orders to that seller."""
+    if not code:
+        return text
+    return _("%(message)s (seller #S-%(code)s)") % {"message": text, "code": code}
+
+
+def templates(ref: str, seller: str = "") -> dict[str, str]:
+    """The three messages with `{numbers}` / `{qty}` left for the page's script to fill,
+    each carrying the seller's code when the page was opened with one (`?s=ANA`)."""
+    plain = _templates(ref)
+    return {key: with_seller(text, seller) for key, text in plain.items()}
+
+
+def _templates(ref: str) -> dict[str, str]:
     return {
         "numbers": _("Hi! I want numbers %(numbers)s in raffle #%(ref)s")
         % {"numbers": "{numbers}", "ref": ref},

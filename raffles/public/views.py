@@ -15,10 +15,11 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from raffles.models import Raffle
+from raffles.models import Raffle, Seller
 from raffles.public import links, selectors, throttle, tickets
 from raffles.public import version as versions
 from raffles.public.memo import Memo
+from raffles.services import sellers
 
 PAGE_SECONDS = 300
 _pages = Memo(5.0, size=512)
@@ -60,16 +61,34 @@ def _remember(response: HttpResponse, code: str | None) -> HttpResponse:
     return response
 
 
+_seller_codes = Memo(30.0, size=1024)
+
+
+def seller_code(request: HttpRequest) -> str:
+    """`?s=ANA`: a seller's code, kept only when a seller has it (the page then carries it
+    into its WhatsApp messages and shows nothing else about the seller)."""
+    code = sellers.clean_code(request.GET.get("s", ""))
+    if not code:
+        return ""
+    known = _seller_codes.get(code)
+    if known is None:
+        known = Seller.objects.filter(code=code).exists()
+        _seller_codes.set(code, known)
+    return code if known else ""
+
+
 def page_context(request: HttpRequest, raffle: Raffle) -> dict[str, object]:
     info = selectors.raffle_page(raffle)
     page_url = selectors.public_page_url(raffle)
+    seller = seller_code(request)
+    wa_text = links.with_seller(links.prefilled_text(info.ref, info.width), seller)
     return {
         "raffle": info,
         "page_url": page_url,
         "public_base": settings.PUBLIC_BASE_URL,
         "wa_base": links.whatsapp_base(),
-        "wa_url": links.whatsapp_url(links.prefilled_text(info.ref, info.width)),
-        "messages": links.templates(info.ref),
+        "wa_url": links.whatsapp_url(wa_text),
+        "messages": links.templates(info.ref, seller),
         "blocks": (info.size + 999) // 1000,
         "languages": settings.LANGUAGES,
         "draw_url": reverse("raffles-public:draw", kwargs={"ref": info.ref}),
@@ -83,7 +102,7 @@ def raffle_page(request: HttpRequest, ref: str) -> HttpResponse:
     chosen = _chosen_language(request)
     version = versions.current(raffle)
     lang = translation.get_language() or settings.LANGUAGE_CODE
-    key = f"public:page:{raffle.pk}:{version.tag}:{lang}:{ref}"
+    key = f"public:page:{raffle.pk}:{version.tag}:{lang}:{ref}:{seller_code(request)}"
     html = _pages.get(key)
     if html is None:
         html = cache.get(key)

@@ -24,6 +24,7 @@ from raffles.services.events import log_event
 from raffles.services.orders import cancel_order, confirm_paid
 from raffles.services.reservations import reserve_specific
 from raffles.services.reservations.picking import pick_numbers
+from raffles.services.sellers import attribute_order
 
 MAX_NOTE = 500
 MAX_NAME = 200
@@ -88,6 +89,7 @@ def sell_offline(
         order.sale_method = method
         order.sale_note = note
         order.expires_at = None
+        attribute_order(order, sold_by=actor.user)  # a seller's own sale is theirs
         log_event(
             kind=EventKind.SOLD_BY_STAFF,
             by=by,

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from messaging import services as messaging_services
-from messaging.bot import claim_notice, pictures
+from messaging.bot import claim_notice, pictures, seller_codes
 from messaging.bot.acting import bot_acting
 from messaging.bot.flow import language, machine, page_links
 from messaging.bot.flow.effects import (
@@ -141,7 +141,12 @@ def _buyer(contact: Contact) -> Buyer:
 
 def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
     q = DbQueries(buyer, name=contact.profile_name, now=timezone.now())
-    event = page_links.read(to_event(message), _raffle_id_for_ref)
+    if message.type == "text":
+        seller_codes.remember(buyer, message.text, contact.context, _raffle_id_for_ref)
+    current = contact.context.get("raffle") if isinstance(contact.context, dict) else None
+    event = page_links.read(
+        to_event(message), _raffle_id_for_ref, current if isinstance(current, int) else None
+    )
     first = False
     if contact.bot_paused:
         maybe = machine.handle_paused(contact.state, contact.context, event, q)
