@@ -327,6 +327,9 @@ class Order(OrderRules, models.Model):
         return self.proof_received_at is not None
 
     def numbers(self) -> list[int]:
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("order_tickets")
+        if prefetched is not None:  # read with the order (a batch): no query
+            return sorted(t.number for t in prefetched)
         return sorted(self.order_tickets.values_list("number", flat=True))
 
     def formatted_numbers(self) -> list[str]:
