@@ -416,6 +416,7 @@ class DrawReminder(models.Model):
 
 # The inbox's own records (read markers, notes, canned replies) live in their own module.
 from messaging.inbox_models import CannedReply, ConversationNote, ConversationRead  # noqa: E402
+from messaging.pay_link_models import PayLinkQueued  # noqa: E402
 from messaging.staff_models import StaffNumber  # noqa: E402
 
 __all__ = [
@@ -429,6 +430,7 @@ __all__ = [
     "MessageStatus",
     "OutboundMedia",
     "OutboundMessage",
+    "PayLinkQueued",
     "SendRateSlot",
     "StaffNumber",
     "WebhookDelivery",
