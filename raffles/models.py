@@ -471,6 +471,7 @@ from raffles.claim_models import ClaimStatus as ClaimStatus  # noqa: E402
 from raffles.claim_models import WinnerClaim as WinnerClaim  # noqa: E402
 from raffles.draw_models import Draw as Draw  # noqa: E402
 from raffles.payment_link_models import CheckoutLink as CheckoutLink  # noqa: E402
+from raffles.payment_link_models import LinkFlag as LinkFlag  # noqa: E402
 from raffles.payment_link_models import LinkPayment as LinkPayment  # noqa: E402
 from raffles.payment_link_models import PaymentNotification as PaymentNotification  # noqa: E402
 from raffles.payment_models import PaymentMethod as PaymentMethod  # noqa: E402

@@ -14,6 +14,7 @@ from django.utils import timezone
 from raffles.audit import EventKind
 from raffles.models import (
     Buyer,
+    LinkPayment,
     Order,
     OrderEvent,
     PaymentMethod,
@@ -385,4 +386,13 @@ def open_statement_lines() -> QuerySet[StatementLine]:
         StatementLine.objects.filter(state__in=OPEN_STATES)
         .prefetch_related("orders")
         .order_by("date", "id")
+    )
+
+
+def flagged_link_payments() -> QuerySet[LinkPayment]:
+    """Payments by link that wait for staff (flagged, not yet marked handled), newest first."""
+    return (
+        LinkPayment.objects.filter(outcome=LinkPayment.Outcome.FLAGGED, handled_at__isnull=True)
+        .select_related("order", "order__raffle")
+        .order_by("-created_at", "-id")
     )
