@@ -24,6 +24,7 @@ from raffles.models import (
     TicketNumber,
     WinnerClaim,
 )
+from raffles.payments.setup import setup_of
 from raffles.rules import OrderQuerySet
 from raffles.selectors_audit import AuditFilter as AuditFilter
 from raffles.selectors_audit import Cursor as Cursor
@@ -374,7 +375,10 @@ def buyer_claims(buyer: Buyer) -> QuerySet[WinnerClaim]:
 
 
 def takes_payment_links(order: Order) -> bool:
-    """The order's raffle takes payment links (`PaymentSetup.methods`)."""
+    """The order's raffle takes payment links (`PaymentSetup.methods`). No query when the
+    order was read with `raffle__payment_setup`."""
+    if Order.raffle.is_cached(order) and Raffle.payment_setup.is_cached(order.raffle):
+        return setup_of(order.raffle).accepts(PaymentMethod.PAYMENT_LINK)
     setup = PaymentSetup.objects.filter(raffle_id=order.raffle_id).only("methods").first()
     return setup is not None and setup.accepts(PaymentMethod.PAYMENT_LINK)
 

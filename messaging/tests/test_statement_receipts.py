@@ -17,7 +17,7 @@ from raffles import services
 from raffles.models import Order, Raffle
 from raffles.tests.factories import BuyerFactory, make_raffle
 
-PER_LINE = 12  # receipt and ticket of one confirmed order, with the buyer's contact
+PER_LINE = 9  # receipt and ticket of one confirmed order, with the buyer's contact
 
 
 def _orders(raffle: Raffle, numbers: range) -> list[Order]:

@@ -51,7 +51,7 @@ class BatchResult:
 
 def _locked(ids: Sequence[int]) -> list[Order]:
     return list(
-        Order.objects.select_related("raffle", "buyer")
+        Order.objects.select_related("raffle", "raffle__payment_setup", "buyer")
         .select_for_update(of=("self",))
         .prefetch_related(Prefetch("order_tickets", queryset=OrderTicket.objects.order_by()))
         .filter(pk__in=ids)
