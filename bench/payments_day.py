@@ -15,15 +15,23 @@ pays by payment link (a third), Pix or bank transfer:
 code). Every order left unconfirmed sends a PDF receipt (`attach_payment_proof`, so its
 proof hints are read); the report counts how many of those the hints flag.
 
+Every buyer has a WhatsApp contact with an open window (as when she wrote to the bot), so a
+confirmation queues her receipt and ticket picture (`--no-contacts`: buyers without one).
+The import's wall and CPU time and its SQL statements are reported; `--profile` also prints
+and stores a cProfile of it.
+
 It writes bench/results/payments_day-<db>-<orders>.json and prints a summary.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import logging
+import os
 import platform
+import pstats
 import random
 import statistics
 import threading
@@ -32,7 +40,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from portal_bench import ROOT, create_database, ms, p95, setup_django
+from benchdb import prepare_database
+from portal_bench import ROOT, ms, p95, setup_django
 
 BENCH_DB = "raffles_payments_day"
 RESULTS = ROOT / "bench" / "results"
@@ -71,10 +80,14 @@ def plan(orders: int, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def run(orders: int, db: str, seed: int) -> dict[str, Any]:
+def run(
+    orders: int, db: str, seed: int, *, contacts: bool = True, profile: bool = False
+) -> dict[str, Any]:
     from django.conf import settings
+    from django.db import connection
     from django.utils import timezone
 
+    from messaging.models import Contact, OutboundMessage
     from raffles import services
     from raffles.models import LinkPayment, Order, PaymentNotification, PaymentSetup
     from raffles.payments.proof_hints import Hints
@@ -111,6 +124,11 @@ def run(orders: int, db: str, seed: int) -> dict[str, Any]:
     made: dict[int, int] = {}  # order id → plan row
     for row in rows:
         buyer = services.get_or_create_buyer(phone=f"+55119{row['i']:08d}", name="Bench")
+        if contacts:  # a buyer who wrote on WhatsApp: the receipt and ticket go to her
+            Contact.objects.create(
+                wa_id=f"55119{row['i']:08d}", buyer=buyer, last_inbound_at=timezone.now()
+            )
+            buyer.refresh_from_db()
         order = services.reserve_random(raffle.pk, row["qty"], buyer)
         made[order.pk] = row["i"]
         paid = order.total_amount + (Decimal("1.00") if row["wrong_amount"] else 0)
@@ -131,11 +149,30 @@ def run(orders: int, db: str, seed: int) -> dict[str, Any]:
         statement.append(f'"{today:%d/%m/%Y}","{words} BENCH{reference}","{row["i"]}","{amount}"')
     day_seconds = time.perf_counter() - started
 
-    t0 = time.perf_counter()
-    result = services.import_statement(
-        content="\n".join(statement).encode(), filename="extrato.csv"
-    )
-    import_seconds = time.perf_counter() - t0
+    statements = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    profiler = cProfile.Profile() if profile else None
+    outbox_before = OutboundMessage.objects.count()
+    with connection.execute_wrapper(count):
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        result = services.import_statement(
+            content="\n".join(statement).encode(), filename="extrato.csv"
+        )
+        if profiler:
+            profiler.disable()
+        import_seconds = time.perf_counter() - t0
+        import_cpu = time.process_time() - cpu0
+    import_messages = OutboundMessage.objects.count() - outbox_before
+    if profiler:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(RESULTS / f"payments_day-{db}-{orders}-import.prof")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
     statement_lines = len(statement) - 1
 
     waiting = Order.objects.filter(raffle=raffle).exclude(status=Order.Status.PAID)
@@ -166,6 +203,7 @@ def run(orders: int, db: str, seed: int) -> dict[str, Any]:
     return {
         "db": db,
         "orders": orders,
+        "buyers_with_whatsapp_contact": contacts,
         "seed": seed,
         "machine": f"{platform.machine()} {platform.system()}, shared with other work",
         "methods": {
@@ -184,6 +222,10 @@ def run(orders: int, db: str, seed: int) -> dict[str, Any]:
         "statement": {
             "lines": statement_lines,
             "import_s": round(import_seconds, 3),
+            "import_cpu_s": round(import_cpu, 3),
+            "import_sql_statements": statements[0],
+            "import_sql_per_line": round(statements[0] / max(1, statement_lines), 1),
+            "import_outbox_rows": import_messages,
             "counts": {k: v for k, v in result.counts.items() if isinstance(v, int)}
             if hasattr(result, "counts")
             else {},
@@ -200,11 +242,18 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--seed", type=int, default=21)
+    parser.add_argument(
+        "--no-contacts", action="store_true", help="buyers without a WhatsApp contact"
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile of the import")
     args = parser.parse_args()
-    cleanup = create_database(args.db)
+    url, cleanup = prepare_database(args.db, BENCH_DB)  # its own database, not the portal's
+    os.environ["DATABASE_URL"] = url
     try:
         setup_django()
-        report = run(args.orders, args.db, args.seed)
+        report = run(
+            args.orders, args.db, args.seed, contacts=not args.no_contacts, profile=args.profile
+        )
     finally:
         cleanup()
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -322,6 +322,10 @@ class OutboundMessage(models.Model):
     # window closes before the row is sent, if the template is approved.
     template_fallback = models.JSONField(null=True, blank=True)
     resent_at = models.DateTimeField(null=True, blank=True)  # the last re-send by staff
+    # A picture drawn when the row is sent, not when it is queued (a ticket): the renderer's
+    # name and arguments, e.g. {"picture": "ticket", "order": 7, "language": "es"}
+    # (`outbound_media.register`). Drawn once: the row then has its `media`.
+    render = models.JSONField(null=True, blank=True)
     # An image or document to upload before sending: the payload gets Meta's media id then.
     media = models.ForeignKey(
         OutboundMedia, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
@@ -412,6 +416,7 @@ class DrawReminder(models.Model):
 
 # The inbox's own records (read markers, notes, canned replies) live in their own module.
 from messaging.inbox_models import CannedReply, ConversationNote, ConversationRead  # noqa: E402
+from messaging.pay_link_models import PayLinkQueued  # noqa: E402
 from messaging.staff_models import StaffNumber  # noqa: E402
 
 __all__ = [
@@ -425,6 +430,7 @@ __all__ = [
     "MessageStatus",
     "OutboundMedia",
     "OutboundMessage",
+    "PayLinkQueued",
     "SendRateSlot",
     "StaffNumber",
     "WebhookDelivery",

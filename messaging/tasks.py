@@ -31,6 +31,9 @@ def send_draw_reminders() -> int:
     return draw_reminders.send_draw_reminders()
 
 
-def send_payment_link(contact_id: int, order_code: str, body: str, button: str, note: str) -> str:
-    """After a turn that showed payment details: make the order's payment link, queue it."""
-    return pay_link.send(contact_id, order_code, body, button, note)
+def send_payment_link(
+    contact_id: int, order_code: str, body: str, button: str, note: str, key: str = ""
+) -> str:
+    """After a turn that showed payment details: make the order's payment link, queue it
+    (once per `key`, the request)."""
+    return pay_link.send(contact_id, order_code, body, button, note, key)

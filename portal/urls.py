@@ -60,6 +60,12 @@ urlpatterns = [
         payments.statement_line,
         name="statement-line",
     ),
+    path("review/link-payments/", payments.link_payments, name="link-payments"),
+    path(
+        "review/link-payments/<int:payment_id>/handled/",
+        payments.link_payment_handled,
+        name="link-payment-handled",
+    ),
     path("proofs/<int:proof_id>/file", files.proof_file, name="proof-file"),
     path("orders/", pages.OrderListPage.as_view(), name="orders"),
     path("orders/export.csv", exports.orders_csv, name="export-orders"),

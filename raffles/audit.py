@@ -30,6 +30,7 @@ class EventKind(models.TextChoices):
     SOLD_BY_STAFF = "sold_by_staff", _("Sale recorded by staff")
     HOLD_KEPT_AFTER_RESTORE = "hold_kept_after_restore", _("Hold kept after a database restore")
     PAYMENT_FLAGGED = "payment_flagged", _("Payment flagged for staff")
+    PAYMENT_FLAG_HANDLED = "payment_flag_handled", _("Flagged payment marked handled")
     # Payment setup and bank statements
     PAYMENT_SETUP_CHANGED = "payment_setup_changed", _("Payment methods changed")
     STATEMENT_IMPORTED = "statement_imported", _("Bank statement imported")

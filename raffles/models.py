@@ -328,6 +328,9 @@ class Order(OrderRules, OrderPricing, models.Model):
         return self.proof_received_at is not None
 
     def numbers(self) -> list[int]:
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("order_tickets")
+        if prefetched is not None:  # read with the order (a batch): no query
+            return sorted(t.number for t in prefetched)
         return sorted(self.order_tickets.values_list("number", flat=True))
 
     def formatted_numbers(self) -> list[str]:
@@ -470,6 +473,7 @@ from raffles.claim_models import WinnerClaim as WinnerClaim  # noqa: E402
 from raffles.draw_models import Draw as Draw  # noqa: E402
 from raffles.draw_models import EarlyDraw as EarlyDraw  # noqa: E402
 from raffles.payment_link_models import CheckoutLink as CheckoutLink  # noqa: E402
+from raffles.payment_link_models import LinkFlag as LinkFlag  # noqa: E402
 from raffles.payment_link_models import LinkPayment as LinkPayment  # noqa: E402
 from raffles.payment_link_models import PaymentNotification as PaymentNotification  # noqa: E402
 from raffles.payment_models import PaymentMethod as PaymentMethod  # noqa: E402

@@ -7,6 +7,7 @@ Writes go through `raffles.services.payment_links`; the provider interface is
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,8 +53,25 @@ class PaymentNotification(models.Model):
         return f"{self.provider} notification {self.request_id} (payment {self.payment_id})"
 
 
+class LinkFlag(models.TextChoices):
+    """Why a payment by link waits for staff (what they should do is in the words)."""
+
+    NO_ORDER = "no_order", _("No order has this payment's reference")
+    WRONG_AMOUNT = "wrong_amount", _("Paid a different amount: refund it or settle by hand")
+    ALREADY_PAID = "already_paid", _("The order was already paid: refund this payment")
+    NUMBERS_GONE = (
+        "numbers_gone",
+        _("Paid after the hold ran out and the numbers were taken: refund this payment"),
+    )
+    NOT_CONFIRMED = "not_confirmed", _("The order could not be confirmed: refund this payment")
+    REFUNDED = "refunded", _("The payment was refunded: check the order")
+    CHARGED_BACK = "charged_back", _("The buyer disputed the payment (chargeback): check the order")
+    REVERSED = "reversed", _("The payment was reversed: check the order")
+
+
 class LinkPayment(models.Model):
-    """A payment in one status, acted on once (the idempotency key: provider, id, status)."""
+    """A payment in one status, acted on once (the idempotency key: provider, id, status).
+    A flagged one waits for staff until they mark it handled."""
 
     class Outcome(models.TextChoices):
         CONFIRMED = "confirmed", _("Order confirmed")
@@ -71,7 +89,12 @@ class LinkPayment(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    reason = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=200, blank=True)  # the details, for the audit log
+    flag = models.CharField(max_length=20, choices=LinkFlag.choices, blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from raffles.audit import EventKind
 from raffles.models import (
     Buyer,
+    LinkPayment,
     Order,
     OrderEvent,
     PaymentMethod,
@@ -23,6 +24,7 @@ from raffles.models import (
     TicketNumber,
     WinnerClaim,
 )
+from raffles.payments.setup import setup_of
 from raffles.rules import OrderQuerySet
 from raffles.selectors_audit import AuditFilter as AuditFilter
 from raffles.selectors_audit import Cursor as Cursor
@@ -378,7 +380,10 @@ def buyer_claims(buyer: Buyer) -> QuerySet[WinnerClaim]:
 
 
 def takes_payment_links(order: Order) -> bool:
-    """The order's raffle takes payment links (`PaymentSetup.methods`)."""
+    """The order's raffle takes payment links (`PaymentSetup.methods`). No query when the
+    order was read with `raffle__payment_setup`."""
+    if Order.raffle.is_cached(order) and Raffle.payment_setup.is_cached(order.raffle):
+        return setup_of(order.raffle).accepts(PaymentMethod.PAYMENT_LINK)
     setup = PaymentSetup.objects.filter(raffle_id=order.raffle_id).only("methods").first()
     return setup is not None and setup.accepts(PaymentMethod.PAYMENT_LINK)
 
@@ -390,4 +395,13 @@ def open_statement_lines() -> QuerySet[StatementLine]:
         StatementLine.objects.filter(state__in=OPEN_STATES)
         .prefetch_related("orders")
         .order_by("date", "id")
+    )
+
+
+def flagged_link_payments() -> QuerySet[LinkPayment]:
+    """Payments by link that wait for staff (flagged, not yet marked handled), newest first."""
+    return (
+        LinkPayment.objects.filter(outcome=LinkPayment.Outcome.FLAGGED, handled_at__isnull=True)
+        .select_related("order", "order__raffle")
+        .order_by("-created_at", "-id")
     )

@@ -28,6 +28,37 @@ class LineState(models.TextChoices):
 OPEN_STATES = (LineState.SUGGESTED, LineState.FLAGGED, LineState.UNMATCHED)
 
 
+class LineReason(models.TextChoices):
+    """Why a line was flagged (`StatementLine.reason`), in words for staff."""
+
+    PARTIAL = "partial", _("Less than the orders' total")
+    OVERPAID = "overpaid", _("More than the orders' total")
+    ALREADY_PAID = "already_paid", _("The order was already paid")
+    NOT_PAYABLE = "not_payable", _("The order is no longer waiting for payment")
+    CURRENCY = "currency", _("Another currency than the raffle's")
+    NUMBERS_TAKEN = "numbers_taken", _("Paid late: the order's numbers were taken meanwhile")
+
+
+# What became of each line of an import (`services.LineResult.status`), in words.
+RESULT_WORDS = {
+    "confirmed": _("Confirmed"),
+    "suggested": _("Suggested match"),
+    "flagged": _("Flagged"),
+    "unmatched": _("Unmatched"),
+    "duplicate": _("Already imported"),
+    "ignored": _("Ignored (zero or outgoing)"),
+    "invalid": _("Unreadable"),
+}
+
+
+def reason_words(code: str) -> str:
+    """A flag reason in words; an unknown code (an unreadable line's error) as it is."""
+    try:
+        return str(LineReason(code).label)
+    except ValueError:
+        return code
+
+
 class StatementMapping(models.Model):
     """How one bank writes its CSV: the header names of the date, description and amount
     columns, and (when the file cannot show it) the decimal sign and the date order."""
@@ -94,6 +125,10 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.amount} {self.description[:40]}"
+
+    @property
+    def reason_display(self) -> str:
+        return reason_words(self.reason)
 
     @property
     def is_open(self) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -53,6 +53,19 @@ def contact_for(buyer_id: int) -> Contact | None:
     with connection.wrap_database_errors:
         row = connection.connection.execute(_contact_sql(connection.vendor), [buyer_id]).fetchone()
     return None if row is None else Contact.objects.get(pk=row[0])
+
+
+_NO_CONTACT = object()
+
+
+def contact_for_order(order: Order) -> Contact | None:
+    """`contact_for` the order's buyer, looked up once per order object: the receipt and the
+    ticket of one payment share it."""
+    found: object = order.__dict__.get("_buyer_contact", _NO_CONTACT)
+    if found is _NO_CONTACT:
+        found = contact_for(order.buyer_id)
+        order.__dict__["_buyer_contact"] = found
+    return cast("Contact | None", found)
 
 
 @functools.cache
@@ -91,16 +104,24 @@ def queue(contact: Contact, build: Callable[[], notices.Notice]) -> bool:
 
 
 def notify_order(
-    order: Order, build: Callable[[OrderView], notices.Notice], *, skip_bot: bool
+    order: Order,
+    build: Callable[[OrderView], notices.Notice],
+    *,
+    skip_bot: bool,
+    reread: bool = True,
 ) -> None:
+    """`reread=False`: the signal's order is as stored now (read by the service after its
+    change, with its raffle), so it is not read again."""
     if skip_bot and is_bot_acting(order.buyer_id):
         return
     if Order.buyer.is_cached(order) and not order.buyer.has_channel:
         return  # no contact was ever linked to this buyer: nothing to look up
-    contact = contact_for(order.buyer_id)
+    contact = contact_for_order(order)
     if contact is None:
         return
-    fresh = Order.objects.select_related("raffle").get(pk=order.pk)
+    fresh = order
+    if reread or not Order.raffle.is_cached(order):
+        fresh = Order.objects.select_related("raffle").get(pk=order.pk)
     notify(contact, lambda: build(order_view(fresh)))
 
 
@@ -144,7 +165,10 @@ def on_proof_received(sender: Any, order: Order, **kwargs: Any) -> None:
 @receiver(signals.order_paid, dispatch_uid="messaging-order-paid")
 def on_order_paid(sender: Any, order: Order, **kwargs: Any) -> None:
     url, suffix = tickets.ticket_url(order), tickets.ticket_button_suffix(order)
-    notify_order(order, lambda view: notices.receipt(view, url, suffix), skip_bot=False)
+    # confirm_paid and confirm_paid_many send the order as they stored it
+    notify_order(
+        order, lambda view: notices.receipt(view, url, suffix), skip_bot=False, reread=False
+    )
 
 
 @receiver(signals.payment_rejected, dispatch_uid="messaging-payment-rejected")

@@ -14,8 +14,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from messaging.bot.flow.screens.common import when
-from messaging.bot.notifications import contact_for, language_of
-from messaging.channel import outbox
+from messaging.bot.notifications import contact_for_order, language_of
+from messaging.channel import outbound_media, outbox
 from messaging.models import OutboundMessage
 from raffles import signals
 from raffles.images.ticket import TicketData, TicketLabels, ticket_png
@@ -51,17 +51,30 @@ def ticket_image(order: Order) -> bytes:
 
 def queue_ticket(order: Order) -> OutboundMessage | None:
     """Queue the ticket picture of a paid order, when its buyer has a contact whose window is
-    open; None otherwise."""
+    open; None otherwise. The picture is drawn when the row is sent (`render_ticket`)."""
     if Order.buyer.is_cached(order) and not order.buyer.has_channel:
         return None
-    contact = contact_for(order.buyer_id)
+    contact = contact_for_order(order)
     if contact is None or not contact.window_open:
         return None
-    fresh = Order.objects.select_related("raffle").get(pk=order.pk)
-    with translation.override(language_of(contact)):
-        return outbox.queue_image(
-            contact, ticket_image(fresh), caption=_("Your ticket %(code)s") % {"code": fresh.code}
-        )
+    language = language_of(contact)
+    with translation.override(language):
+        caption = _("Your ticket %(code)s") % {"code": order.code}
+    return outbox.queue_rendered_image(
+        contact, {"picture": "ticket", "order": order.pk, "language": language}, caption=caption
+    )
+
+
+def render_ticket(spec: dict[str, Any]) -> tuple[bytes, str]:
+    """The ticket picture of a row queued by `queue_ticket`, drawn by the send task."""
+    order = Order.objects.select_related("raffle").filter(pk=spec["order"]).first()
+    if order is None:
+        raise outbound_media.RenderFailed(f"order {spec['order']} no longer exists")
+    with translation.override(spec.get("language") or None):
+        return ticket_image(order), "image/png"
+
+
+outbound_media.register("ticket", render_ticket)
 
 
 @receiver(signals.order_paid, dispatch_uid="messaging-order-paid-ticket")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -20,6 +22,34 @@ from messaging.channel.graph import GraphClient
 from messaging.models import OutboundMedia
 
 logger = logging.getLogger(__name__)
+
+# A picture drawn when its row is sent: name → (arguments → (bytes, MIME type)).
+Renderer = Callable[[dict[str, Any]], tuple[bytes, str]]
+_renderers: dict[str, Renderer] = {}
+
+
+class RenderFailed(Exception):
+    """The picture cannot be drawn (its order is gone, no renderer of that name)."""
+
+
+def register(name: str, renderer: Renderer) -> None:
+    """Name a renderer for `outbox.queue_rendered_image` (done once, at import)."""
+    _renderers[name] = renderer
+
+
+def render(spec: dict[str, Any]) -> OutboundMedia:
+    """Draw the picture a row's `render` names and store it (once by content)."""
+    renderer = _renderers.get(str(spec.get("picture", "")))
+    if renderer is None:
+        raise RenderFailed(f"no renderer for {spec.get('picture')!r}")
+    try:
+        content, mime_type = renderer(spec)
+    except RenderFailed:
+        raise
+    except Exception as exc:
+        raise RenderFailed(f"{spec.get('picture')} not drawn: {exc}") from exc
+    return store(content, mime_type)
+
 
 EXTENSIONS = {
     "image/png": "png",

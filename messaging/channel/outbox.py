@@ -39,9 +39,11 @@ def _queue(
     notification: bool = False,
     template_fallback: dict[str, Any] | None = None,
     media: OutboundMedia | None = None,
+    render: dict[str, Any] | None = None,
 ) -> OutboundMessage:
     row = OutboundMessage.objects.create(
         media=media,
+        render=render,
         contact=contact,
         to=contact.send_to,
         kind=kind,
@@ -126,6 +128,16 @@ def queue_image(
         media = outbound_media.store(content, mime_type)
         payload = payloads.media_to_upload(contact.send_to, "image", caption=caption)
         return _queue(contact, Kind.IMAGE, payload, media=media)
+
+
+def queue_rendered_image(
+    contact: Contact, render: dict[str, Any], *, caption: str = ""
+) -> OutboundMessage:
+    """A picture drawn when the row is sent (`render`: a registered renderer's name under
+    "picture" and its arguments, see outbound_media.register), so queueing it costs one
+    INSERT and the drawing happens in the send task, not in the change that caused it."""
+    payload = payloads.media_to_upload(contact.send_to, "image", caption=caption)
+    return _queue(contact, Kind.IMAGE, payload, render=render)
 
 
 def queue_document(

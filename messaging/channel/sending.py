@@ -167,6 +167,8 @@ def _renew(row: OutboundMessage, token: str) -> None:
 def _send(
     row: OutboundMessage, token: str, slot: datetime | None, claimed_at: datetime | None = None
 ) -> SendResult:
+    if row.media_id is None and row.render:
+        _attach_rendered(row, token)
     if settings.WHATSAPP_SANDBOX:
         wa_id = (
             "" if row.kind == OutboundMessage.Kind.READ else f"wamid.SANDBOX{secrets.token_hex(12)}"
@@ -184,6 +186,16 @@ def _send(
     elif not _fresh(claimed_at, slot):
         _renew(row, token)
     return client.send(row.payload)
+
+
+def _attach_rendered(row: OutboundMessage, token: str) -> None:
+    """Draw the row's picture (the send task's work, not the change's) and keep it on the
+    row, so a retry uploads the same bytes without drawing again."""
+    assert row.render is not None
+    media = outbound_media.render(row.render)
+    if not OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(media=media):
+        raise ClaimLost
+    row.media = media
 
 
 def _attach_upload(row: OutboundMessage, token: str, client: GraphClient) -> None:
@@ -246,6 +258,10 @@ def send_claimed(
         except ClaimLost:
             logger.warning("whatsapp outbox %s: claim lost before the request; not sent", row.pk)
             return False
+        except outbound_media.RenderFailed as exc:
+            logger.warning("whatsapp outbox %s: %s", row.pk, exc)
+            _finish(row, token, status=S.FAILED, failed_at=clock.now(), last_error=str(exc))
+            return True
         except GraphError as exc:
             slot = claimed_at = None  # a retry of this row takes a new slot, and renews
             reason = exc.describe()

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from portal.numbers import format_decimal, format_integer
 from portal.roles import Perm, user_can
 from raffles.selectors import proof_queue
+from raffles.statement_models import RESULT_WORDS, reason_words
 
 register = template.Library()
 
@@ -117,3 +118,15 @@ def wa(text: str | None) -> str:
     html = _ITALIC.sub(r"<i>\1</i>", html)
     html = _STRIKE.sub(r"<s>\1</s>", html)
     return mark_safe(html)  # noqa: S308 - escaped above; only our own tags added
+
+
+@register.filter
+def statement_result(status: str) -> str:
+    """An import line's result in words."""
+    return str(RESULT_WORDS.get(status, status))
+
+
+@register.filter
+def statement_reason(code: str) -> str:
+    """A statement line's flag reason in words."""
+    return reason_words(code)

@@ -41,6 +41,8 @@ PAGES: dict[str, set[str]] = {
     "statements": READERS,
     "statement-mapping": {O, R},  # POST only (test_payment_pages)
     "statement-line": {O, R},  # POST only (test_payment_pages)
+    "link-payments": READERS,
+    "link-payment-handled": {O, R},  # POST only (test_link_payments)
     "proof-file": READERS,
     "orders": ALL,
     "export-orders": READERS,
@@ -149,6 +151,7 @@ def _urls(setting: dict[str, Any]) -> dict[str, str]:
         for name in (
             *("dashboard", "raffles", "raffle-new", "review", "orders", "export-orders"),
             "statements",
+            "link-payments",
             *("conversations", "outbox", "faqs", "faq-new", "simulator", "staff", "api-keys"),
             *("audit", "export-audit"),
             *("canned-replies", "canned-reply-new"),

@@ -1,7 +1,8 @@
-"""Payments pages: a raffle's payment methods (Pix data included), and bank statements
+"""Payments pages: a raffle's payment methods (Pix data included), bank statements
 (upload, saved column mappings, and the queue of lines waiting for staff: assign a line to
-an order in one click, confirm a suggestion, or discard). Plain Django forms; every write
-goes through a raffles service, which audits it."""
+an order in one click, confirm a suggestion, or discard), and the payments by link that wait
+for staff (paid late, wrong amount, refunded, charged back: mark handled). Plain Django
+forms; every write goes through a raffles service, which audits it."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import ROLE_REFUSED, permission_required
 from portal.payment_forms import AssignLineForm, MappingForm, PaymentSetupForm, StatementUploadForm
 from portal.roles import Perm, user_can
 from raffles import selectors, services
 from raffles.exceptions import RaffleError
-from raffles.models import Order, Raffle, StatementLine, StatementMapping
+from raffles.models import LinkPayment, Order, Raffle, StatementLine, StatementMapping
 from raffles.payments.setup import setup_of
 
 
@@ -139,3 +140,24 @@ def statement_line(request: HttpRequest, line_id: int) -> HttpResponse:
         context = _queue_context(request, line_error=error, error_line=line.pk)
         return render(request, "portal/statements.html", context, status=400)
     return HttpResponseRedirect(reverse("portal:statements"))
+
+
+@require_GET
+@permission_required(Perm.VIEW_PAYMENTS)
+def link_payments(request: HttpRequest) -> HttpResponse:
+    """Payments by link flagged for staff and not yet handled, with the reason in words."""
+    context: dict[str, Any] = {
+        "section": "review",
+        "title": _("Flagged payment-link payments"),
+        "payments": list(selectors.flagged_link_payments()[:200]),
+        "can_review": user_can(request.user, Perm.REVIEW_PAYMENTS),
+    }
+    return render(request, "portal/link_payments.html", context)
+
+
+@require_POST
+@permission_required(Perm.REVIEW_PAYMENTS)
+def link_payment_handled(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = get_object_or_404(LinkPayment, pk=payment_id)
+    services.mark_link_payment_handled(payment, by=request.user)
+    return HttpResponseRedirect(reverse("portal:link-payments"))

@@ -19,6 +19,7 @@ from raffles.api.common import (
     Id,
     text_field,
 )
+from raffles.api.proof_schemas import ProofHintsOut, proof_hints_out
 from raffles.audit import shared_details
 from raffles.models import Order, OrderEvent, PaymentProof, Refund, TicketNumber
 
@@ -298,6 +299,14 @@ class ProofOut(Schema):
         description="Code of an earlier order that sent the same file, if any."
     )
     file_url: str = Field(description="GET it with the same credentials.")
+    hints: ProofHintsOut | None = Field(
+        description="A PDF proof's amounts, dates and reference beside the order's, with"
+        " mismatch flags; null for images."
+    )
+
+    @staticmethod
+    def resolve_hints(proof: PaymentProof) -> ProofHintsOut | None:
+        return proof_hints_out(proof)
 
     @staticmethod
     def resolve_duplicate_of_order(proof: PaymentProof) -> str | None:

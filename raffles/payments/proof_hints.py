@@ -27,6 +27,7 @@ from raffles.payments.amounts import (
     read_date,
 )
 from raffles.payments.matching import compact
+from raffles.payments.written_dates import written_dates
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PAGES = 3
@@ -119,14 +120,20 @@ def find_amounts(text: str) -> list[Decimal]:
 
 
 def find_dates(text: str) -> list[date]:
-    """Dates in the text ("01/12/2026" day first unless it cannot be, "2026-12-01")."""
-    found: dict[date, None] = {}
+    """Dates in the text, in the order written: "01/12/2026" (day first unless it cannot
+    be), "2026-12-01", and with the month's name ("3 de diciembre de 2026", "December 3,
+    2026", "03/dic/2026": `written_dates`)."""
+    spotted: list[tuple[int, date]] = []
     for match in _DATE.finditer(text):
         token = match[1]
         try:
-            found.setdefault(read_date(token, date_order_hint(token) or "dmy"), None)
+            spotted.append((match.start(), read_date(token, date_order_hint(token) or "dmy")))
         except StatementValueError:
             continue
+    spotted.extend(written_dates(text))
+    found: dict[date, None] = {}
+    for _at, when in sorted(spotted, key=lambda item: item[0]):
+        found.setdefault(when, None)
         if len(found) >= MAX_FOUND:
             break
     return list(found)

@@ -35,6 +35,7 @@ from raffles.services.orders import (
 from raffles.services.payment_links import (
     apply_payment,
     checkout_link,
+    mark_link_payment_handled,
     process_notification,
     record_notification,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "log_event",
     "mark_claim_notified",
     "mark_has_channel",
+    "mark_link_payment_handled",
     "nearest_free",
     "normalize_phone",
     "pending_orders",

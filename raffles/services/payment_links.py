@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from raffles.audit import EventKind
-from raffles.exceptions import RaffleError
+from raffles.exceptions import NumbersNoLongerAvailable, RaffleError
 from raffles.models import (
     CheckoutLink,
+    LinkFlag,
     LinkPayment,
     Order,
     PaymentNotification,
@@ -38,7 +39,7 @@ from raffles.payments.provider import (
     get_provider,
 )
 from raffles.selectors import takes_payment_links
-from raffles.services.actors import Actor
+from raffles.services.actors import Actor, ActorLike, as_actor
 from raffles.services.events import log_event
 from raffles.services.orders import confirm_paid
 
@@ -132,7 +133,7 @@ def process_waiting_notifications(
     return done
 
 
-def _flag(order: Order, payment: ProviderPayment, reason: str, provider: str) -> None:
+def _flag(order: Order, payment: ProviderPayment, reason: str, provider: str, flag: str) -> None:
     log_event(
         kind=EventKind.PAYMENT_FLAGGED,
         by=Actor.system(provider),
@@ -142,39 +143,47 @@ def _flag(order: Order, payment: ProviderPayment, reason: str, provider: str) ->
         amount=str(payment.amount),
         currency=payment.currency,
         reason=reason,
+        flag=flag,
     )
 
 
-def _decide(provider: PaymentProvider, payment: ProviderPayment, order: Order) -> tuple[str, str]:
-    """(outcome, reason) for one payment of one order; confirms or flags it."""
+def _decide(
+    provider: PaymentProvider, payment: ProviderPayment, order: Order
+) -> tuple[str, str, str]:
+    """(outcome, reason, flag) for one payment of one order; confirms or flags it."""
     state = provider.state_of(payment.status)
     if state == PaymentState.PENDING:
-        return Outcome.WAITING, ""
+        return Outcome.WAITING, "", ""
     if state == PaymentState.REJECTED:
-        return Outcome.REJECTED, ""
+        return Outcome.REJECTED, "", ""
     if state == PaymentState.REVERSED:
         reason = f"payment {payment.status}: check the order"
-        _flag(order, payment, reason, provider.name)
-        return Outcome.FLAGGED, reason
+        flag = {"refunded": LinkFlag.REFUNDED, "charged_back": LinkFlag.CHARGED_BACK}.get(
+            payment.status, LinkFlag.REVERSED
+        )
+        _flag(order, payment, reason, provider.name, flag)
+        return Outcome.FLAGGED, reason, flag
     expected = (order.total_amount, order.raffle.currency)
     if (payment.amount.quantize(Decimal("0.01")), payment.currency) != expected:
         reason = (
             f"paid {payment.amount} {payment.currency}, expected {expected[0]} {expected[1]}: "
             "refund or settle by hand"
         )
-        _flag(order, payment, reason, provider.name)
-        return Outcome.FLAGGED, reason
+        _flag(order, payment, reason, provider.name, LinkFlag.WRONG_AMOUNT)
+        return Outcome.FLAGGED, reason, LinkFlag.WRONG_AMOUNT
     if order.is_paid:
         reason = "order already paid: refund this payment"
-        _flag(order, payment, reason, provider.name)
-        return Outcome.FLAGGED, reason
+        _flag(order, payment, reason, provider.name, LinkFlag.ALREADY_PAID)
+        return Outcome.FLAGGED, reason, LinkFlag.ALREADY_PAID
     try:
         confirm_paid(order, by=Actor.system(provider.name))
     except RaffleError as exc:
         reason = f"could not confirm ({exc}): refund this payment"
-        _flag(order, payment, reason, provider.name)
-        return Outcome.FLAGGED, reason
-    return Outcome.CONFIRMED, ""
+        gone = isinstance(exc, NumbersNoLongerAvailable)
+        flag = LinkFlag.NUMBERS_GONE if gone else LinkFlag.NOT_CONFIRMED
+        _flag(order, payment, reason, provider.name, flag)
+        return Outcome.FLAGGED, reason, flag
+    return Outcome.CONFIRMED, "", ""
 
 
 def apply_payment(provider: PaymentProvider, payment: ProviderPayment) -> LinkPayment | None:
@@ -191,10 +200,32 @@ def apply_payment(provider: PaymentProvider, payment: ProviderPayment) -> LinkPa
                 currency=payment.currency[:3],
                 outcome=Outcome.FLAGGED,
                 reason="no order with this reference",
+                flag=LinkFlag.NO_ORDER,
             )
             if order is not None:
-                record.outcome, record.reason = _decide(provider, payment, order)
-                record.save(update_fields=["outcome", "reason"])
+                record.outcome, record.reason, record.flag = _decide(provider, payment, order)
+                record.save(update_fields=["outcome", "reason", "flag"])
     except IntegrityError:
         return None
     return record
+
+
+def mark_link_payment_handled(payment: LinkPayment, *, by: ActorLike = None) -> LinkPayment:
+    """Staff dealt with a flagged payment (refunded it, settled it by hand): it leaves the
+    list. Marking one already handled changes nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        won = LinkPayment.objects.filter(
+            pk=payment.pk, outcome=Outcome.FLAGGED, handled_at__isnull=True
+        ).update(handled_at=now, handled_by=as_actor(by).user)
+        if won:
+            log_event(
+                kind=EventKind.PAYMENT_FLAG_HANDLED,
+                by=by,
+                order=payment.order,
+                payment_id=payment.payment_id,
+                status=payment.status,
+                flag=payment.flag,
+            )
+    payment.refresh_from_db()
+    return payment

@@ -11,14 +11,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from raffles.audit import EventKind
 from raffles.exceptions import (
     InvalidInput,
-    InvalidOrderState,
-    RaffleError,
     StatementLineConflict,
 )
 from raffles.models import Order
@@ -26,9 +24,10 @@ from raffles.payment_models import StatementMatching
 from raffles.payments import matching
 from raffles.payments.setup import setup_of
 from raffles.payments.statements import Mapping, ParsedLine, StatementFormatError, parse
-from raffles.services.actors import Actor, ActorLike, as_actor
+from raffles.services.actors import ActorLike, as_actor
 from raffles.services.events import log_event
 from raffles.services.orders import confirm_paid
+from raffles.services.statement_batches import Decided, write_batch
 from raffles.statement_models import (
     LineState,
     StatementImport,
@@ -36,8 +35,8 @@ from raffles.statement_models import (
     StatementMapping,
 )
 
-SYSTEM = Actor.system("bank statement")
 CHUNK = 500
+BATCH = 100  # lines written (and confirmed) per transaction: writers wait at most one batch
 MAX_FILE = 5 * 1024 * 1024
 COUNTED = ("confirmed", "suggested", "flagged", "unmatched", "duplicate", "ignored", "invalid")
 
@@ -159,17 +158,29 @@ def import_statement(
     codes = {p.row: matching.candidate_codes(p.description) for p in parsed.lines}
     orders = _orders_named(c for found in codes.values() for c in found)
     results = []
+    batch: list[Decided] = []
+    named_in_batch: set[str] = set()
     for line, fingerprint in zip(parsed.lines, prints, strict=True):
         result = LineResult(line.row, "", line.date, line.amount, line.description)
+        results.append(result)
         if line.error or line.amount is None:
             result.status, result.reason = "invalid", line.error or "no amount"
-        elif line.amount <= 0:
+            continue
+        if line.amount <= 0:
             result.status = "ignored"
-        elif fingerprint in seen:
+            continue
+        if fingerprint in seen:
             _as_duplicate(result, seen[fingerprint])
-        else:
-            _match_line(statement, line, fingerprint, codes[line.row], orders, result)
-        results.append(result)
+            continue
+        named = [c for c in codes[line.row] if c in orders]
+        if len(batch) >= BATCH or named_in_batch.intersection(named):
+            # an earlier line may pay one of these orders: decide this one after it is written
+            write_batch(statement, batch)
+            orders |= _orders_named(named_in_batch)
+            batch, named_in_batch = [], set()
+        batch.append(_decided(line, fingerprint, codes[line.row], orders, result))
+        named_in_batch.update(named)
+    write_batch(statement, batch)
     counts: dict[str, Any] = {name: sum(1 for r in results if r.status == name) for name in COUNTED}
     counts["lines"] = len(results)
     statement.counts = counts
@@ -192,89 +203,25 @@ def _as_duplicate(result: LineResult, line: StatementLine) -> None:
     result.reason = line.state
 
 
-def _match_line(
-    statement: StatementImport,
+def _decided(
     parsed: ParsedLine,
     fingerprint: str,
     codes: Sequence[str],
     orders: dict[str, Order],
     result: LineResult,
-) -> None:
+) -> Decided:
     assert parsed.amount is not None
     named = [orders[c] for c in codes if c in orders]
-    if named:  # as they are now: an earlier line of the file may have paid one
-        fresh = Order.objects.filter(pk__in=[o.pk for o in named]).select_related(
-            "raffle", "raffle__payment_setup"
-        )
-        orders = orders | {o.code: o for o in fresh}
-        named = [orders[o.code] for o in named]
-    decision = matching.decide(
-        parsed.amount, parsed.currency, codes, {o.code: _facts(o) for o in named}
+    facts = {o.code: _facts(o) for o in named}
+    decision = matching.decide(parsed.amount, parsed.currency, codes, facts)
+    return Decided(
+        parsed=parsed,
+        fingerprint=fingerprint,
+        decision=decision,
+        orders=[orders[c] for c in decision.codes],
+        automatic=all(facts[c].automatic for c in decision.codes),
+        result=result,
     )
-    chosen = [orders[c] for c in decision.codes]
-    automatic = all(_facts(o).automatic for o in chosen)
-    try:
-        with transaction.atomic():
-            line = StatementLine.objects.create(
-                statement=statement,
-                fingerprint=fingerprint,
-                row=parsed.row,
-                date=parsed.date,
-                amount=parsed.amount,
-                currency=parsed.currency,
-                description=parsed.description,
-                reference=parsed.reference[:255],
-                state=LineState.UNMATCHED,
-            )
-            if chosen:
-                line.orders.set(chosen)
-            state, reason = _decide_line(line, decision, chosen, automatic)
-            StatementLine.objects.filter(pk=line.pk).update(state=state, reason=reason)
-    except IntegrityError:  # the same line, imported at the same moment by someone else
-        result.status = "duplicate"
-        return
-    statuses: dict[str, str] = {
-        LineState.CONFIRMED: "confirmed",
-        LineState.SUGGESTED: "suggested",
-        LineState.FLAGGED: "flagged",
-        LineState.UNMATCHED: "unmatched",
-    }
-    result.status = statuses[state]
-    result.reason, result.line_id = reason, line.pk
-    result.orders = [o.code for o in chosen]
-
-
-def _decide_line(
-    line: StatementLine, decision: matching.Decision, chosen: list[Order], automatic: bool
-) -> tuple[str, str]:
-    details = line.as_details()
-    if decision.outcome == matching.Outcome.UNMATCHED:
-        return LineState.UNMATCHED, ""
-    if decision.confirms and not automatic:
-        for order in chosen:
-            log_event(kind=EventKind.STATEMENT_SUGGESTED, by=SYSTEM, order=order, **details)
-        return LineState.SUGGESTED, ""
-    reason = decision.outcome
-    if decision.confirms:
-        try:
-            with transaction.atomic():
-                for order in chosen:
-                    confirm_paid(order, by=SYSTEM)
-                    log_event(kind=EventKind.STATEMENT_MATCHED, by=SYSTEM, order=order, **details)
-            return LineState.CONFIRMED, ""
-        except RaffleError as exc:
-            reason = "numbers_taken" if not isinstance(exc, InvalidOrderState) else "not_payable"
-    expected = f"{decision.expected:.2f}" if decision.expected is not None else None
-    for order in chosen:
-        log_event(
-            kind=EventKind.STATEMENT_FLAGGED,
-            by=SYSTEM,
-            order=order,
-            reason=reason,
-            expected=expected,
-            **details,
-        )
-    return LineState.FLAGGED, reason
 
 
 def _open_line(line: StatementLine) -> StatementLine:

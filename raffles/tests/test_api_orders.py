@@ -138,6 +138,7 @@ def test_order_detail(api, order):
             "rejection_reason": "",
             "duplicate_of_order": None,
             "file_url": f"/api/orders/{order.pk}/proofs/{proof.pk}/file",
+            "hints": None,
         }
     ]
     assert [e["kind"] for e in body["timeline"]] == ["reserved", "proof_received"]
@@ -153,6 +154,28 @@ def test_order_detail_flags_a_duplicate_proof(api, order, raffle, other_buyer):
     body = api.get(f"/api/orders/{copy.pk}/").json()
 
     assert body["proofs"][0]["duplicate_of_order"] == order.code
+
+
+def test_order_detail_shows_a_pdf_proofs_hints_beside_the_expected(api, raffle, other_buyer):
+    from raffles.testing.pdf import text_pdf
+
+    paid = services.reserve_specific(raffle.pk, [60], other_buyer)
+    pdf = text_pdf(["Comprobante", "Monto: $ 12,00", "Fecha: 3 de diciembre de 2020"])
+    services.attach_payment_proof(paid, content=pdf, mime_type="application/pdf")
+
+    hints = api.get(f"/api/orders/{paid.pk}/").json()["proofs"][0]["hints"]
+
+    assert hints["found"] == {"amounts": ["12.00"], "dates": ["2020-12-03"], "reference": None}
+    assert hints["expected"]["amount"] == f"{paid.total_amount:.2f}"
+    assert hints["expected"]["reference"] == paid.code
+    assert (hints["readable"], hints["problem"]) == (True, "")
+    assert hints["amount_differs"] is (paid.total_amount != 12)
+    assert hints["reference_missing"] is True
+    assert hints["date_before_order"] is True
+    assert hints["amount_missing"] is False
+    assert hints["mismatch"] is True
+    schema = api.get("/api/openapi.json").json()["components"]["schemas"]
+    assert set(schema["ProofHintsOut"]["properties"]) >= {"found", "expected", "mismatch"}
 
 
 def test_missing_order_is_404(api):

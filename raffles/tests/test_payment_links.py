@@ -170,6 +170,7 @@ def test_wrong_amount_or_currency_is_flagged_not_confirmed(fake_mp, raffle, amou
     assert LinkPayment.objects.get().outcome == Outcome.FLAGGED
     [flag] = events(order, EventKind.PAYMENT_FLAGGED)
     assert "expected 25.00 BRL" in flag.details["reason"]
+    assert LinkPayment.objects.get().flag == "wrong_amount"
 
 
 def test_refund_after_approval_is_flagged_for_staff(fake_mp, raffle):
@@ -182,6 +183,9 @@ def test_refund_after_approval_is_flagged_for_staff(fake_mp, raffle):
     assert order.status == Order.Status.PAID
     flags = events(order, EventKind.PAYMENT_FLAGGED)
     assert [f.details["status"] for f in flags] == ["refunded", "charged_back"]
+    assert [f.details["flag"] for f in flags] == ["refunded", "charged_back"]
+    flagged = LinkPayment.objects.filter(outcome=Outcome.FLAGGED).order_by("pk")
+    assert [p.flag for p in flagged] == ["refunded", "charged_back"]
 
 
 def _expire(order: Order) -> None:
@@ -216,6 +220,7 @@ def test_late_payment_for_numbers_taken_meanwhile_is_flagged_for_refund(fake_mp,
     assert LinkPayment.objects.get().outcome == Outcome.FLAGGED
     [flag] = events(order, EventKind.PAYMENT_FLAGGED)
     assert "refund" in flag.details["reason"]
+    assert LinkPayment.objects.get().flag == "numbers_gone"
 
 
 def test_a_second_payment_for_a_paid_order_is_flagged(fake_mp, raffle):
@@ -224,6 +229,7 @@ def test_a_second_payment_for_a_paid_order_is_flagged(fake_mp, raffle):
     fake_mp.pay(reference=order.code)
     fake_mp.pay(reference=order.code)
     assert [r.outcome for r in LinkPayment.objects.order_by("pk")] == ["confirmed", "flagged"]
+    assert LinkPayment.objects.order_by("pk").last().flag == "already_paid"
     assert len(events(order, EventKind.PAYMENT_FLAGGED)) == 1
 
 
@@ -311,7 +317,7 @@ def test_a_payment_for_no_known_order_is_kept_not_acted_on(fake_mp, raffle):
     Order.objects.filter(pk=order.pk).update(code="RENAMED")
     fake_mp.pay(reference=order.code)
     record = LinkPayment.objects.get()
-    assert (record.order, record.outcome) == (None, Outcome.FLAGGED)
+    assert (record.order, record.outcome, record.flag) == (None, Outcome.FLAGGED, "no_order")
 
 
 def test_simultaneous_repeats_confirm_once(fake_mp, raffle):

@@ -165,3 +165,38 @@ def test_attaching_an_image_or_an_old_receipt(raffle, buyer) -> None:
         Flag.CODE_MISSING,
         Flag.DATE_BEFORE_ORDER,
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Fecha: 3 de diciembre de 2026", date(2026, 12, 3)),
+        ("Data: 3 de dezembro de 2026", date(2026, 12, 3)),
+        ("Date: December 3, 2026", date(2026, 12, 3)),
+        ("Fecha 03/dic/2026 14:30", date(2026, 12, 3)),
+        ("em 03-DEZ-2026", date(2026, 12, 3)),
+        ("Dec. 3rd 2026", date(2026, 12, 3)),
+        ("3 Dec 2026", date(2026, 12, 3)),
+        ("1º de março de 2026", date(2026, 3, 1)),
+        ("15 de setiembre del 2026", date(2026, 9, 15)),
+        ("Sábado, 5 de septiembre de 2026", date(2026, 9, 5)),
+    ],
+)
+def test_dates_written_with_the_months_name(text: str, day: date) -> None:
+    assert find_dates(text) == [day]
+
+
+def test_words_that_are_no_month_and_impossible_days_are_no_dates() -> None:
+    assert find_dates("31 de febrero de 2026, pedido 12 ABC 2026, total 3 por 2026") == []
+
+
+def test_written_and_numeric_dates_keep_their_order() -> None:
+    text = "emitido 02/12/2026; pago el 1 de diciembre de 2026; November 30, 2026"
+    assert find_dates(text) == [date(2026, 12, 2), date(2026, 12, 1), date(2026, 11, 30)]
+
+
+def test_a_pdf_with_a_written_date_before_the_order_is_flagged() -> None:
+    pdf = text_pdf(["Comprobante", "Monto: $ 1.500,00", "Fecha: 30 de noviembre de 2026", "ABC234"])
+    hints = hints_for_pdf(pdf, code="ABC234", expected=Decimal("1500"), ordered_on=DAY)
+    assert hints.dates == (date(2026, 11, 30),)
+    assert hints.flags == (Flag.DATE_BEFORE_ORDER,)

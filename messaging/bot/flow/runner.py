@@ -10,6 +10,7 @@ and becomes a friendly reply (`machine.settle`).
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -297,4 +298,5 @@ def _queue_pay_link(contact: Contact, reply: PayLink) -> None:
         reply.body,
         _("Pay now"),
         _("The payment link is not available right now; please try again later."),
+        secrets.token_hex(16),  # this request: a redelivered task queues the button once
     )
