@@ -230,6 +230,11 @@ def _addressed(body: dict[str, Any]) -> dict[str, str]:
 def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "FakeGraph/1.0"
+        # Keep-alive, as the real Graph API (a sender reuses its connection). Every answer
+        # carries a Content-Length, or closes the connection (a download without one).
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # an answer's last segment is not held back
+        wbufsize = -1  # headers and body leave in one write (flushed after each request)
 
         def log_message(self, format: str, *args: Any) -> None:
             return
@@ -386,6 +391,8 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", media.mime_type)
             if media.send_length:
                 self.send_header("Content-Length", str(len(media.content)))
+            else:
+                self.send_header("Connection", "close")
             self.end_headers()
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 for start in range(0, len(media.content), 65536):
