@@ -25,7 +25,7 @@ from messaging.tests.conftest import WEBHOOK_URL
 SENDERS = 12
 # Per message, webhook and task together (statements on the default database, savepoints and
 # transaction control included).
-QUERY_BUDGET = 52
+QUERY_BUDGET = 46
 TASK_BUDGET = 1  # one task handles the message and sends its replies
 GRAPH_REQUESTS = 3  # the read receipt, the welcome, the list of raffles on sale
 
