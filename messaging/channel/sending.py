@@ -135,9 +135,10 @@ def drain_contact(contact_id: int) -> int:
                 if claimed is not None:
                     token, claimed_at = claimed
                 else:
-                    token, claimed_at = claim(row.pk, slot=slot), clock.now()
-                    if token is None:
+                    own = claim(row.pk, slot=slot)
+                    if own is None:
                         return handled  # taken meanwhile: its sender goes on with the rest
+                    token, claimed_at = own, clock.now()
                 row.attempts += 1
                 handled += 1
                 if not send_claimed(row, token, slot=slot, claimed_at=claimed_at, sent=sent_ids):
