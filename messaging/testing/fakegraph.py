@@ -99,6 +99,7 @@ class _State:
     failures: list[Failure] = field(default_factory=list)
     media: dict[str, FakeMedia] = field(default_factory=dict)
     delay: float = 0.0
+    connections: int = 0  # TCP connections accepted (requests share them: keep-alive)
     outage: Failure | None = None  # every message POST fails like this until recover()
     # Approved templates by (name, language code); empty: any well-formed template is sent.
     templates: dict[tuple[str, str], TemplateSpec] = field(default_factory=dict)
@@ -130,6 +131,16 @@ class FakeGraph(LoopbackServer):
             for r in self.message_requests()
             if r.status == 200 and isinstance(r.json, dict) and r.json.get("status") != "read"
         ]
+
+    @property
+    def connections(self) -> int:
+        """How many connections clients opened (a kept-alive one carries many requests)."""
+        with self._lock:
+            return self._state.connections
+
+    def _connected(self) -> None:
+        with self._lock:
+            self._state.connections += 1
 
     @property
     def delay(self) -> float:
@@ -238,6 +249,10 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, format: str, *args: Any) -> None:
             return
+
+        def setup(self) -> None:
+            super().setup()
+            fake._connected()
 
         def _read_body(self) -> bytes:
             length = int(self.headers.get("Content-Length") or 0)
