@@ -53,6 +53,7 @@ RENEW_AFTER_FRACTION = 10  # renew the lease once a tenth of it has gone by (12 
 MEDIA_TRIES = 3
 INLINE_WAIT_SECONDS = 10.0  # a task waits in place for a retry due this soon
 MAX_BACKOFF_EXPONENT = 30
+PENDING_BATCH = 20  # messages of one contact read at a time
 APOLOGY = (
     "Sorry, something went wrong on our side while reading your message. "
     "We have saved it and a person will look at it."
@@ -108,13 +109,12 @@ def _release(contact_id: int, token: str) -> None:
         drop_broken_connection()
 
 
-def _pending(contact_id: int) -> InboundMessage | None:
-    """The contact's next message: the oldest one not processed or parked, due or not."""
-    return (
+def _pending(contact_id: int) -> list[InboundMessage]:
+    """The contact's next messages, oldest first: not processed or parked, due or not."""
+    return list(
         InboundMessage.objects.filter(contact_id=contact_id, status=Status.RECEIVED)
         .select_related("contact")
-        .order_by("timestamp", "id")
-        .first()
+        .order_by("timestamp", "id")[:PENDING_BATCH]
     )
 
 
@@ -158,25 +158,34 @@ def _process(contact_id: int) -> int:
         leased_at = time.monotonic()
         out_of_time = waiting = False
         try:
-            while (message := _pending(contact_id)) is not None:
-                tick = time.monotonic()
-                if tick - started > PROCESS_BUDGET_SECONDS:
-                    out_of_time = True
-                    break
-                if tick - leased_at > lease().total_seconds() / RENEW_AFTER_FRACTION:
-                    # Long enough for the lease to matter: renew it, and stop if it was lost.
-                    if not _renew(contact_id, token):
-                        logger.warning("whatsapp contact %s: lease lost", contact_id)
-                        return handled
-                    leased_at = tick
-                wait = _seconds_until_due(message)
-                if wait > 0:
-                    if wait > INLINE_WAIT_SECONDS or tick + wait - started > PROCESS_BUDGET_SECONDS:
-                        waiting = True  # the sweeper enqueues the contact when it is due
+            more = True
+            while more and not (out_of_time or waiting):
+                batch = _pending(contact_id)
+                # A full batch may have more behind it; a short one was all there was, and what
+                # arrives meanwhile is seen after the release (`_any_pending`).
+                more = len(batch) == PENDING_BATCH
+                for message in batch:
+                    tick = time.monotonic()
+                    if tick - started > PROCESS_BUDGET_SECONDS:
+                        out_of_time = True
                         break
-                    sleep(wait)
-                    continue
-                if handle_message(message):
+                    if tick - leased_at > lease().total_seconds() / RENEW_AFTER_FRACTION:
+                        # Long enough for the lease to matter: renew it, stop if it was lost.
+                        if not _renew(contact_id, token):
+                            logger.warning("whatsapp contact %s: lease lost", contact_id)
+                            return handled
+                        leased_at = tick
+                    wait = _seconds_until_due(message)
+                    if wait > 0:
+                        if wait > INLINE_WAIT_SECONDS or tick + wait - started > (
+                            PROCESS_BUDGET_SECONDS
+                        ):
+                            waiting = True  # the sweeper enqueues the contact when it is due
+                            break
+                        sleep(wait)
+                    if not handle_message(message):
+                        more = True  # left pending for a retry: read it again, with its time
+                        break
                     handled += 1
         finally:
             _release(contact_id, token)

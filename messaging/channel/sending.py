@@ -107,36 +107,89 @@ def _sendable_prefix(rows: list[OutboundMessage], now: datetime) -> list[Outboun
 def drain_contact(contact_id: int) -> int:
     """Send this contact's pending rows in order. Returns how many were handled.
 
-    Rows are read a batch at a time and their pacing slots reserved together, so one row
-    costs a claim, the request and the result (three statements), not nine."""
+    Rows are read a batch at a time, their pacing slots reserved together and the rows
+    claimed together (one UPDATE with one token, its lease running from the batch's last
+    slot), so one row costs its request and its result. If another worker took one of them
+    meanwhile, the batch's claims are undone and the rows are claimed one by one."""
     started = time.monotonic()
     handled = 0
-    while handled < MAX_ROWS_PER_DRAIN:
-        rows = list(
-            OutboundMessage.objects.filter(
-                contact_id=contact_id, status__in=OutboundMessage.PENDING_STATUSES
+    sent_ids: list[str] = []
+    try:
+        while handled < MAX_ROWS_PER_DRAIN:
+            rows = list(
+                OutboundMessage.objects.filter(
+                    contact_id=contact_id, status__in=OutboundMessage.PENDING_STATUSES
+                )
+                .select_related("contact", "media")
+                .order_by("id")[:BATCH]
             )
-            .select_related("contact", "media")
-            .order_by("id")[:BATCH]
+            batch = _sendable_prefix(rows, clock.now())
+            if not batch:
+                return handled
+            if time.monotonic() - started > DRAIN_BUDGET_SECONDS:
+                jobs.enqueue(jobs.SEND_CONTACT_OUTBOX, contact_id)
+                return handled
+            slots = _slots(len(batch))
+            claimed = _claim_batch(batch, slots)
+            for row, slot in zip(batch, slots, strict=True):
+                if claimed is not None:
+                    token, claimed_at = claimed
+                else:
+                    own = claim(row.pk, slot=slot)
+                    if own is None:
+                        return handled  # taken meanwhile: its sender goes on with the rest
+                    token, claimed_at = own, clock.now()
+                row.attempts += 1
+                handled += 1
+                if not send_claimed(row, token, slot=slot, claimed_at=claimed_at, sent=sent_ids):
+                    if claimed is not None:
+                        _give_back(batch, token)
+                    return handled  # back in the queue for a retry: the rest wait behind it
+            if len(rows) < BATCH and len(batch) == len(rows):
+                return handled
+        return handled
+    finally:
+        if sent_ids:
+            replay_statuses(*sent_ids)
+
+
+def _claim_batch(
+    batch: list[OutboundMessage], slots: list[datetime | None]
+) -> tuple[str, datetime] | None:
+    """Claim every row of the batch with one token, or none of them (None: another worker
+    took one meanwhile; the rows are as they were). Returns the token and the claim's time."""
+    if len(batch) == 1:
+        return None  # one row: `claim` is the same single statement
+    now = clock.now()
+    token = secrets.token_hex(16)
+    last = max((slot for slot in slots if slot is not None), default=now)
+    claimed = (
+        OutboundMessage.objects.filter(pk__in=[row.pk for row in batch])
+        .filter(_claimable(now))
+        .update(
+            status=S.SENDING,
+            claimed_until=max(now, last) + lease(),
+            claim_token=token,
+            attempts=F("attempts") + 1,
         )
-        batch = _sendable_prefix(rows, clock.now())
-        if not batch:
-            return handled
-        if time.monotonic() - started > DRAIN_BUDGET_SECONDS:
-            jobs.enqueue(jobs.SEND_CONTACT_OUTBOX, contact_id)
-            return handled
-        slots = _slots(len(batch))
-        for row, slot in zip(batch, slots, strict=True):
-            token = claim(row.pk, slot=slot)
-            if token is None:
-                return handled  # taken meanwhile: its sender goes on with the rest
-            row.attempts += 1
-            handled += 1
-            if not send_claimed(row, token, slot=slot, claimed_at=clock.now()):
-                return handled  # back in the queue for a retry: the rest wait behind it
-        if len(rows) < BATCH and len(batch) == len(rows):
-            return handled
-    return handled
+    )
+    if claimed == len(batch):
+        return token, now
+    _give_back(batch, token)
+    return None
+
+
+def _give_back(batch: list[OutboundMessage], token: str) -> None:
+    """Undo the batch claim on the rows still held under `token` and not sent: they go back
+    to what they were when read (a row claimed by the batch and not tried is claimable again
+    at once, in order, by whoever drains the contact next)."""
+    for row in batch:
+        OutboundMessage.objects.filter(pk=row.pk, claim_token=token, status=S.SENDING).update(
+            status=row.status,
+            claimed_until=row.claimed_until,
+            claim_token=row.claim_token,
+            attempts=F("attempts") - 1,
+        )
 
 
 def _slots(count: int) -> list[datetime | None]:
@@ -228,11 +281,14 @@ def send_claimed(
     *,
     slot: datetime | None = None,
     claimed_at: datetime | None = None,
+    sent: list[str] | None = None,
 ) -> bool:
     """Send a row this worker claimed (with `token`) and record the result. True when the
     row is finished (sent, or failed, undeliverable or dropped for good); False when it went
     back to the queue for a later retry or the claim was lost. `claimed_at`: when the caller
-    claimed it for `slot`, so that a claim that cannot have run out is not renewed."""
+    claimed it for `slot`, so that a claim that cannot have run out is not renewed. `sent`: a
+    list that collects the Meta ids of sent messages, whose early statuses the caller replays
+    (all of them in one read); without it they are replayed here."""
     row = (
         row_or_id
         if isinstance(row_or_id, OutboundMessage)
@@ -324,7 +380,9 @@ def send_claimed(
                 mask_phone(row.to),
                 result.wa_message_id or "-",
             )
-            if result.wa_message_id:
+            if result.wa_message_id and sent is not None:
+                sent.append(result.wa_message_id)
+            elif result.wa_message_id:
                 replay_statuses(result.wa_message_id)
         return finished
 

@@ -57,11 +57,12 @@ def apply_status(
     ).update(**changes)
 
 
-def replay_statuses(wa_message_id: str) -> None:
-    """Apply status webhooks that arrived before we recorded the message id (a race with Meta)."""
-    for event in MessageStatus.objects.filter(wa_message_id=wa_message_id):
+def replay_statuses(*wa_message_ids: str) -> None:
+    """Apply status webhooks that arrived before we recorded these message ids (a race with
+    Meta), in one read."""
+    for event in MessageStatus.objects.filter(wa_message_id__in=wa_message_ids).order_by("id"):
         apply_status(
-            wa_message_id,
+            event.wa_message_id,
             event.status,
             at=event.timestamp,
             error_code=event.error_code,

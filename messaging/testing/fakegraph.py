@@ -99,6 +99,7 @@ class _State:
     failures: list[Failure] = field(default_factory=list)
     media: dict[str, FakeMedia] = field(default_factory=dict)
     delay: float = 0.0
+    connections: int = 0  # TCP connections accepted (requests share them: keep-alive)
     outage: Failure | None = None  # every message POST fails like this until recover()
     # Approved templates by (name, language code); empty: any well-formed template is sent.
     templates: dict[tuple[str, str], TemplateSpec] = field(default_factory=dict)
@@ -130,6 +131,16 @@ class FakeGraph(LoopbackServer):
             for r in self.message_requests()
             if r.status == 200 and isinstance(r.json, dict) and r.json.get("status") != "read"
         ]
+
+    @property
+    def connections(self) -> int:
+        """How many connections clients opened (a kept-alive one carries many requests)."""
+        with self._lock:
+            return self._state.connections
+
+    def _connected(self) -> None:
+        with self._lock:
+            self._state.connections += 1
 
     @property
     def delay(self) -> float:
@@ -230,9 +241,18 @@ def _addressed(body: dict[str, Any]) -> dict[str, str]:
 def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "FakeGraph/1.0"
+        # Keep-alive, as the real Graph API (a sender reuses its connection). Every answer
+        # carries a Content-Length, or closes the connection (a download without one).
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # an answer's last segment is not held back
+        wbufsize = -1  # headers and body leave in one write (flushed after each request)
 
         def log_message(self, format: str, *args: Any) -> None:
             return
+
+        def setup(self) -> None:
+            super().setup()
+            fake._connected()
 
         def _read_body(self) -> bytes:
             length = int(self.headers.get("Content-Length") or 0)
@@ -386,6 +406,8 @@ def _make_handler(fake: FakeGraph) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", media.mime_type)
             if media.send_length:
                 self.send_header("Content-Length", str(len(media.content)))
+            else:
+                self.send_header("Connection", "close")
             self.end_headers()
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 for start in range(0, len(media.content), 65536):

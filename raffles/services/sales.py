@@ -22,7 +22,7 @@ from raffles.services.actors import ActorLike, as_actor
 from raffles.services.buyers import create_buyer_without_phone, get_or_create_buyer
 from raffles.services.events import log_event
 from raffles.services.orders import cancel_order, confirm_paid
-from raffles.services.reservations import reserve_specific
+from raffles.services.reservations import reserve_specific, upkeep
 from raffles.services.reservations.picking import pick_numbers
 from raffles.services.sellers import attribute_order
 
@@ -155,6 +155,7 @@ def block_numbers(raffle: Raffle, numbers: Iterable[int], *, by: ActorLike) -> l
         ).order_by().update(status=BLOCKED)
         if blocked:
             _touch(raffle)
+            upkeep.after_bulk_change(len(blocked))
             log_event(kind=EventKind.NUMBERS_BLOCKED, by=by, raffle=raffle, numbers=blocked)
     return blocked
 
@@ -172,5 +173,6 @@ def unblock_numbers(raffle: Raffle, numbers: Iterable[int], *, by: ActorLike) ->
         ).order_by().update(status=AVAILABLE)
         if freed:
             _touch(raffle)
+            upkeep.after_bulk_change(len(freed))
             log_event(kind=EventKind.NUMBERS_UNBLOCKED, by=by, raffle=raffle, numbers=freed)
     return freed
