@@ -14,13 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CheckoutLink(models.Model):
-    """The provider's hosted checkout for one order (one per order and provider)."""
+    """The provider's hosted checkout for one order (one per order and provider), made for
+    `amount`: when the order's total changes (a coupon), the checkout is made again."""
 
     order = models.ForeignKey("raffles.Order", on_delete=models.CASCADE, related_name="+")
     provider = models.CharField(max_length=20)
     ref = models.CharField(_("provider's checkout id"), max_length=100)
     url = models.URLField(max_length=500)
     expires_at = models.DateTimeField(null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

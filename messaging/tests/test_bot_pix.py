@@ -68,3 +68,21 @@ def test_no_pix_without_the_method(phone, fake_graph):
     assert "How to pay" in all_text(out)
     assert not [p for p in out if p["type"] == "image"]
     assert "000201" not in all_text(out)
+
+
+def test_a_coupon_sends_the_pix_code_again_with_the_new_amount(phone, fake_graph):
+    """The Pix code carries the amount: after a coupon lowers the total, the bot sends the
+    code again for the new amount (the first one would now be refused as a wrong amount)."""
+    from raffles.services.pricing import create_coupon
+
+    raffle = _raffle(True)
+    create_coupon(raffle=raffle, code="TEN", kind="fixed", value="10")
+    phone.text("hi")
+    phone.pick(f"raffle:{raffle.pk}")
+    phone.text("7")
+    phone.tap(f"confirm:{Order.objects.get().code}")
+    out = phone.text("cupom TEN")
+    texts = [p["text"]["body"] for p in out if p["type"] == "text"]
+    code = next(t for t in texts if t.startswith("000201"))
+    assert pix.parse_fields(code)["54"] == "5.00"
+    assert [p for p in out if p["type"] == "image"]

@@ -54,13 +54,14 @@ def notification_url(provider: str) -> str:
 
 def checkout_link(order: Order, provider: PaymentProvider | None = None) -> str:
     """The link where the buyer pays this order ("" when its raffle takes no payment links
-    or the order is no longer waiting for payment). Made once per order; raises
-    `ProviderError` when the provider cannot make it."""
+    or the order is no longer waiting for payment). Made once per order and amount (a coupon
+    applied afterwards makes it again for the new total); raises `ProviderError` when the
+    provider cannot make it."""
     if not order.is_waiting_payment or not takes_payment_links(order):
         return ""
     provider = provider or get_provider()
     existing = CheckoutLink.objects.filter(order=order, provider=provider.name).first()
-    if existing is not None:
+    if existing is not None and existing.amount == order.total_amount:
         return existing.url
     raffle = order.raffle
     checkout = provider.create_checkout(
@@ -74,11 +75,16 @@ def checkout_link(order: Order, provider: PaymentProvider | None = None) -> str:
             expires_at=order.expires_at,
         )
     )
-    link, _ = CheckoutLink.objects.get_or_create(
-        order=order,
-        provider=provider.name,
-        defaults={"ref": checkout.ref, "url": checkout.url, "expires_at": order.expires_at},
-    )
+    made = {
+        "ref": checkout.ref,
+        "url": checkout.url,
+        "expires_at": order.expires_at,
+        "amount": order.total_amount,
+    }
+    if existing is not None:  # the total changed since: the new checkout replaces the old
+        CheckoutLink.objects.filter(pk=existing.pk).update(**made)
+        return checkout.url
+    link, _ = CheckoutLink.objects.get_or_create(order=order, provider=provider.name, defaults=made)
     return link.url
 
 

@@ -360,3 +360,28 @@ def test_the_fake_checkout_page_pays_the_preference(fake_mp, raffle):
         threading.Event().wait(0.05)
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
+
+
+def test_a_coupon_applied_after_the_link_was_made_gets_a_new_link_for_the_new_total(
+    fake_mp, raffle
+):
+    """The checkout carries the amount it was made for: once a coupon lowers the order's
+    total, the next link is a new checkout for the new total, and paying it confirms."""
+    from raffles.services.pricing import apply_coupon, create_coupon
+
+    order = hold(raffle, [6, 7])
+    old_url = services.checkout_link(order)
+    create_coupon(raffle=raffle, code="HALF", kind="percent", value="50")
+    order = apply_coupon(order=order, code="half")
+    assert order.total_amount == Decimal("12.50")
+
+    new_url = services.checkout_link(order)
+    assert new_url != old_url
+    assert [p["items"][0]["unit_price"] for p in fake_mp.preferences] == [25.0, 12.5]
+    assert services.checkout_link(order) == new_url  # made once per amount
+    assert len(fake_mp.preferences) == 2
+
+    fake_mp.pay(preference_id=fake_mp.preferences[-1]["id"])
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert not LinkPayment.objects.exclude(outcome=Outcome.CONFIRMED).exists()

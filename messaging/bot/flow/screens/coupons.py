@@ -8,6 +8,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from messaging.bot.flow.replies import Button
+from messaging.bot.flow.screens.amounts import amount_replies
 from messaging.bot.flow.screens.common import Replies, b_help, b_menu, buttons, money, when
 from messaging.bot.flow.snapshots import OrderView, RaffleView
 
@@ -66,7 +67,7 @@ def coupon_applied(order: OrderView) -> Replies:
         "total": money(order.total, order.currency),
     }
     lines = [text, *discount_lines(order)]
-    return buttons("\n".join(lines), *_pay_buttons(order))
+    return (*buttons("\n".join(lines), *_pay_buttons(order)), *amount_replies(order))
 
 
 def coupon_unknown(code: str) -> Replies:

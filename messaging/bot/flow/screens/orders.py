@@ -8,14 +8,8 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from messaging.bot.flow.replies import (
-    Button,
-    PayLink,
-    Picture,
-)
-from messaging.bot.flow.replies import (
-    Text as TextReply,
-)
+from messaging.bot.flow.replies import Button
+from messaging.bot.flow.screens.amounts import amount_replies
 from messaging.bot.flow.screens.common import (
     Replies,
     b_agent,
@@ -118,27 +112,9 @@ def how_to_pay(order: OrderView) -> list[str]:
     ]
 
 
-def pix_replies(order: OrderView) -> Replies:
-    """The order's Pix QR code, then its copy-and-paste code alone (one long press copies
-    it); nothing when the raffle does not take Pix."""
-    if not order.pix_code:
-        return ()
-    return (Picture("pix", order.raffle_id, text=order.pix_code), TextReply(order.pix_code))
-
-
 def payment_buttons(order: OrderView, body: str) -> Replies:
     replies = buttons(body, Button(f"cancel:{order.code}", _("Cancel order")), b_agent(), b_help())
-    if order.pays_by_link:
-        replies = (*replies, pay_link(order))
-    return (*replies, *pix_replies(order))
-
-
-def pay_link(order: OrderView) -> PayLink:
-    text = _(
-        "Or pay %(amount)s online: tap *Pay now*. Your order is confirmed by itself, "
-        "no receipt needed."
-    ) % {"amount": money(order.total, order.currency)}
-    return PayLink(order.code, text)
+    return (*replies, *amount_replies(order))
 
 
 def payment(order: OrderView, now: datetime) -> Replies:
