@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 # API clients with keys and staff sessions, shared by the API tests of every app.
-pytest_plugins = ["config.tests.api_fixtures"]
+pytest_plugins = ["config.tests.api_fixtures", "messaging.tests.bot_fixtures"]
 
 
 @pytest.fixture
