@@ -38,8 +38,8 @@ from raffles import services
 from raffles.exceptions import RaffleError
 from raffles.models import Order, TicketNumber
 from raffles.services.reservations import held_by_buyer, picking
+from raffles.tests.consistency import consistency_problems
 from raffles.tests.factories import BuyerFactory, make_raffle
-from raffles.tests.test_concurrency import consistency_problems
 
 SIZE = 12  # small, so orders collide
 BUYERS = 3
