@@ -43,7 +43,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchdb import prepare_database
-from cpu import cpu_seconds, postgres_backends
+from cpu import BackendCPU, cpu_seconds
 from webhook_bench import (
     free_port,
     gunicorn_command,
@@ -224,12 +224,12 @@ def run(kind: str, broker: str, args: argparse.Namespace) -> dict[str, Any]:
             wait_until_up(f"{fake_url}/_fake/requests")
             wait_until_up(f"http://127.0.0.1:{web_port}/healthz")
             time.sleep(args.settle)  # the cluster's processes start
-            backends = postgres_backends(database_url)
+            backends = BackendCPU(database_url)
             parts = {
                 "fake Graph API": lambda: cpu_seconds(fake.pid),
                 "gunicorn": lambda: cpu_seconds(web.pid),
                 "qcluster": lambda: cpu_seconds(cluster.pid),
-                "PostgreSQL": lambda: cpu_seconds(-1, backends),
+                "PostgreSQL": backends,
             }
             cpu_before = {name: part() for name, part in parts.items()}
             spies = [
@@ -277,6 +277,7 @@ def run(kind: str, broker: str, args: argparse.Namespace) -> dict[str, Any]:
                 if len(answered & set(sender.wa_ids)) >= count or time.time() > deadline:
                     break
             cpu = {name: part() - cpu_before[name] for name, part in parts.items()}
+            backends.close()
         result = analyse(sender, records)
         result["cpu_ms_per_message"] = round(sum(cpu.values()) * 1000 / count, 1)
         result["cpu_ms_per_message_by_process"] = {

@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchdb import prepare_database
-from cpu import cpu_seconds, postgres_backends
+from cpu import BackendCPU, cpu_seconds
 from e2e_bench import PHONE_NUMBER_ID, TOKEN, percentile, write_results
 from webhook_bench import (
     BASE_DIR,
@@ -275,11 +275,11 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         ):
             wait_until_up(f"http://127.0.0.1:{web_port}/healthz")
             time.sleep(args.settle)  # the cluster's processes start
-            backends = postgres_backends(database_url)
+            backends = BackendCPU(database_url)
             parts: dict[str, Callable[[], float]] = {
                 "web": lambda: cpu_seconds(web.pid),
                 "cluster": lambda: cpu_seconds(cluster.pid),
-                "database": lambda: cpu_seconds(-1, backends),
+                "database": backends,
             }
             cpu_before = {name: part() for name, part in parts.items()}
             buyers = make_buyers(args, time.time() + 0.5)
@@ -296,6 +296,7 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                     break
             time.sleep(args.settle)  # the tail of the replies (read receipts, second parts)
             cpu = {name: part() - cpu_before[name] for name, part in parts.items()}
+            backends.close()
             crowd.stop.set()
         checks = json.loads(manage_shell(env, CHECKS).strip().splitlines()[-1])
         sends = [r for r in fake.requests if r.method == "POST" and r.path.endswith("/messages")]
