@@ -3,8 +3,9 @@ commission due, the leaderboard, and the orders credited to one seller (docs/sel
 
 Counted: orders credited to the seller (`OrderAttribution`) that are paid. Cash: paid sales
 the seller recorded as cash in the portal; online: every other paid order credited to them
-(a buyer who came through the link and paid, a transfer recorded by the seller). The
-commission is the raffle's percentage of both, rounded to cents.
+(a buyer who came through the link and paid, a transfer recorded by the seller). The money
+of an order is what was paid less its refunds (`Refund`), never below zero, summed in the
+query. The commission is the raffle's percentage of both, rounded to cents.
 """
 
 from __future__ import annotations
@@ -13,13 +14,26 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from raffles.models import (
     Order,
     OrderAttribution,
     Raffle,
+    Refund,
     SaleMethod,
     Seller,
     SellerCommission,
@@ -67,12 +81,28 @@ def orders_credited_to_user(user_id: int) -> QuerySet[Order]:
     return Order.objects.filter(seller_attribution__seller__user_id=user_id)
 
 
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _kept() -> Greatest:
+    """What the attribution's order kept: its total less its refunds, never below zero. One
+    correlated subquery (a join would repeat the order once per refund)."""
+    refunds = (
+        Refund.objects.filter(order_id=OuterRef("order_id"))
+        .order_by()
+        .values("order_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    refunded = Coalesce(Subquery(refunds, output_field=MONEY), Value(ZERO), output_field=MONEY)
+    return Greatest(F("order__total_amount") - refunded, Value(ZERO), output_field=MONEY)
+
+
 def _money(condition: Q) -> Coalesce:
-    field = DecimalField(max_digits=16, decimal_places=2)
     return Coalesce(
-        Sum(Case(When(condition, then="order__total_amount"), output_field=field)),
+        Sum(Case(When(condition, then=_kept()), output_field=MONEY)),
         Value(ZERO),
-        output_field=field,
+        output_field=MONEY,
     )
 
 

@@ -93,3 +93,13 @@ def test_owners_manage_sellers_and_read_the_leaderboard(world: World) -> None:
 def test_an_api_key_is_no_seller(world: World, api: ApiClient) -> None:
     assert api.get("/api/sellers/me/").status_code == 404
     assert api.get("/api/sellers/me/orders/").status_code == 404
+
+
+def test_the_figures_are_net_of_refunds(world: World) -> None:
+    from raffles import services
+
+    services.record_refund(world.beto_order, amount="4", method="transfer", by=world.owner)
+    board = _session(world.owner).get(f"/api/raffles/{world.raffle.pk}/sellers/").json()
+    beto = next(row for row in board if row["code"] == "BETO")
+    assert (beto["online"], beto["confirmed"], beto["commission"]) == ("6.00", "6.00", "0.30")
+    assert beto["orders"] == 1

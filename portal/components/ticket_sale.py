@@ -1,6 +1,7 @@
 """The selection panel beside the ticket grid: the numbers chosen on the grid (click,
 shift-click for a range, ctrl-click or "Select several" to add one, "Pick at random"), a sale
-to a buyer (reserved or paid: cash, transfer, other, with a note), the receipt (print, or
+to a buyer (reserved or paid: cash, transfer, other, with a note and the buyer's coupon
+code), the receipt (print, or
 send on WhatsApp), and the bulk actions on the chosen numbers (mark held paid, release held,
 block from sale, unblock).
 
@@ -21,7 +22,7 @@ from portal.components.base import StaffComponent, requires
 from portal.roles import Perm, user_can
 from portal.selection import format_numbers, parse_numbers
 from raffles import services
-from raffles.exceptions import InvalidInput
+from raffles.exceptions import CouponNotFound, CouponUnusable, InvalidInput
 from raffles.models import Order, Raffle, SaleMethod
 
 MAX_RANDOM = 500
@@ -37,6 +38,7 @@ class TicketSaleView(StaffComponent):
     outcome: str = "paid"  # "paid" or "reserved"
     method: str = SaleMethod.CASH.value
     note: str = ""
+    coupon: str = ""  # the buyer's coupon code (optional)
     order_code: str = ""  # the last sale, for its receipt
     message: str = ""
 
@@ -82,14 +84,26 @@ class TicketSaleView(StaffComponent):
             paid=paid,
             method=self.method,
             note=self.note,
+            coupon=self.coupon,
             by=self.request.user,
         )
         self.order_code = order.code
-        self.name = self.phone = self.note = ""
-        self._changed(
-            (_("Sold: order %(code)s.") if paid else _("Reserved: order %(code)s."))
-            % {"code": order.code}
-        )
+        self.name = self.phone = self.note = self.coupon = ""
+        if order.coupon_code:
+            done = (
+                _("Sold: order %(code)s with coupon %(coupon)s.")
+                if paid
+                else _("Reserved: order %(code)s with coupon %(coupon)s.")
+            )
+        else:
+            done = _("Sold: order %(code)s.") if paid else _("Reserved: order %(code)s.")
+        self._changed(done % {"code": order.code, "coupon": order.coupon_code})
+
+    def _show_error(self, exc: Exception, *, field: str | None = None) -> None:
+        if isinstance(exc, CouponNotFound | CouponUnusable):
+            self.field_errors = {**self.field_errors, "coupon": coupon_refusal(exc)}
+            return
+        super()._show_error(exc, field=field)
 
     def _last_order(self) -> Order | None:
         if not self.order_code:
@@ -163,3 +177,17 @@ class TicketSaleView(StaffComponent):
             receipt_url=reverse("portal:order-receipt", args=[order.code]) if order else "",
         )
         return context
+
+
+def coupon_refusal(exc: CouponNotFound | CouponUnusable) -> str:
+    """Why the buyer's coupon refused the sale, in the user's language."""
+    if isinstance(exc, CouponNotFound):
+        message = _("No coupon %(code)s for this raffle: check the code. Nothing was sold.")
+    else:
+        message = {
+            "expired": _("The coupon %(code)s has expired. Nothing was sold."),
+            "used_up": _(
+                "The coupon %(code)s has been used as many times as it allows. Nothing was sold."
+            ),
+        }.get(exc.reason, _("The coupon %(code)s is disabled. Nothing was sold."))
+    return message % {"code": exc.coupon_code}

@@ -136,3 +136,59 @@ def test_pick_random_fills_the_selection_with_free_numbers(raffle: Raffle) -> No
     assert len(picked) == 5
     bad = unicorn_call(owner, "ticket-sale", "pick_random", {"raffle_id": raffle.pk, "qty": "x"})
     assert "field-error" in bad.dom
+
+
+def test_a_cash_sale_with_the_buyers_coupon(raffle: Raffle) -> None:
+    from raffles.services.pricing import create_coupon
+
+    coupon = create_coupon(raffle=raffle, code="FAIR", kind="fixed", value="5", max_uses=1)
+    sally = client_for(make_staff("sally", "seller"))
+    form = unicorn_call(sally, "ticket-sale", "refresh", {"raffle_id": raffle.pk}).dom
+    assert 'id="sale-coupon"' in form
+    assert "Coupon code (optional)" in form
+    result = sell(sally, raffle, "3-4", coupon=" fair ")
+    assert result.status_code == 200
+    assert "with coupon FAIR" in result.dom
+    assert result.data["coupon"] == ""
+    order = Order.objects.get()
+    assert (order.coupon_code, str(order.total_amount)) == ("FAIR", "15.00")
+    coupon.refresh_from_db()
+    assert coupon.used_count == 1
+    used_up = sell(sally, raffle, "5", coupon="FAIR")
+    assert used_up.status_code == 200
+    assert "field-error" in used_up.dom
+    assert "has been used as many times as it allows" in used_up.dom
+    assert used_up.data["coupon"] == "FAIR"  # kept in the form, to correct
+    assert Order.objects.count() == 1
+    assert TicketNumber.objects.get(raffle=raffle, number=5).status == "AVAILABLE"
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [("NOPE", "No coupon NOPE for this raffle"), ("OLD", "The coupon OLD has expired")],
+)
+def test_a_coupon_that_cannot_be_used_sells_nothing(raffle: Raffle, code: str, shown: str) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from raffles.services.pricing import create_coupon
+
+    ended = timezone.now() - timedelta(hours=1)
+    create_coupon(raffle=raffle, code="OLD", kind="percent", value="10", ends_at=ended)
+    result = sell(client_for(make_staff("own", "owner")), raffle, "1", coupon=code)
+    assert result.status_code == 200
+    assert shown in result.dom
+    assert 'class="field invalid"' in result.dom
+    assert not Order.objects.exists()
+
+
+def test_the_coupons_refusal_in_the_staff_members_language(raffle: Raffle) -> None:
+    from portal.models import StaffPreferences
+
+    owner = make_staff("own", "owner")
+    StaffPreferences.objects.create(user=owner, language="es")
+    result = sell(client_for(owner), raffle, "1", coupon="NOPE")
+    assert "Código de cupón (opcional)" in result.dom
+    assert "No hay un cupón NOPE para esta rifa" in result.dom
+    assert not Order.objects.exists()

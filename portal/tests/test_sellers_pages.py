@@ -155,3 +155,17 @@ def test_the_commissions_csv(world: World, language: str, header: str, cash: str
 def test_an_order_names_its_seller(world: World) -> None:
     page = _text(_client(world.owner).get(reverse("portal:order", args=[world.beto_order.code])))
     assert 'data-testid="order-seller">BETO · ' in page
+
+
+def test_refunds_are_taken_off_the_csv_and_the_sellers_page(world: World) -> None:
+    from raffles import services
+
+    services.record_refund(world.ana_order, amount="5.50", method="cash", by=world.owner)
+    response = _client(world.owner).get(
+        reverse("portal:export-commissions", args=[world.raffle.pk])
+    )
+    ana = next(row for row in csv.reader(io.StringIO(_text(response))) if row[1] == "ANA")
+    assert ana[3:10] == ["1", "2", "14.50", "0.00", "14.50", "10.00", "1.45"]
+    page = _text(_client(world.ana.user).get(reverse("portal:my-sales")))
+    assert "14.50" in page
+    assert "1.45" in page

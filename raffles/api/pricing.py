@@ -19,7 +19,7 @@ from pydantic import ConfigDict
 
 from raffles import selectors
 from raffles.api.common import TO_WHOLE_NUMBER, DateTime, actor, id_path, read, write
-from raffles.api.schemas import OrderDetailOut, Price
+from raffles.api.schemas import CouponCode, OrderDetailOut, Price
 from raffles.exceptions import CouponUnusable, RaffleNotFound
 from raffles.models import Coupon, Order, Raffle
 from raffles.pricing import MAX_TIERS, Quote
@@ -31,9 +31,6 @@ RaffleId = id_path("Raffle id.")
 CouponId = id_path("Coupon id.")
 OrderId = id_path("Order id.")
 MAX_QUOTE = 10_000
-CouponCode = Annotated[
-    str, Field(pattern=r"^[A-Za-z0-9]{1,32}$", description="Letters and digits, any case.")
-]
 TierSize = Annotated[int, Field(strict=True, ge=2, le=1_000_000), TO_WHOLE_NUMBER]
 Uses = Annotated[int, Field(strict=True, ge=1, le=2_000_000_000), TO_WHOLE_NUMBER]
 

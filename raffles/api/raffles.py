@@ -135,8 +135,10 @@ def restore_raffle(request: HttpRequest, raffle_id: int = RaffleId) -> Raffle:
 @router.post("/{raffle_id}/sales/", response=write(OrderDetailOut, 404, 409, status=201))
 def sell_tickets(request: HttpRequest, payload: SaleIn, raffle_id: int = RaffleId) -> Status[Order]:
     """Record a sale made by staff: exactly these numbers to this buyer, all or nothing
-    (409 names the taken numbers). Paid sales are confirmed at once and the buyer gets her
-    receipt on WhatsApp if she has a contact; reserved ones are held until confirmed."""
+    (409 names the taken numbers). A `coupon` is applied as to a buyer's order; an unknown
+    code (404 coupon_not_found) or one disabled, expired or used up (409 coupon_unusable)
+    refuses the sale. Paid sales are confirmed at once and the buyer gets her receipt on
+    WhatsApp if she has a contact; reserved ones are held until confirmed."""
     try:
         order = services.sell_offline(
             raffle=_raffle(raffle_id),
@@ -145,6 +147,7 @@ def sell_tickets(request: HttpRequest, payload: SaleIn, raffle_id: int = RaffleI
             paid=payload.paid,
             method=payload.method,
             note=payload.note,
+            coupon=payload.coupon,
             by=actor(request),
         )
     except (NumbersOutOfRange, QuantityOutOfBounds) as exc:

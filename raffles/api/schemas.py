@@ -33,6 +33,9 @@ OrderStatus = Literal["DRAFT", "PENDING_PAYMENT", "PAID", "CANCELLED", "EXPIRED"
 ProofReview = Literal["pending", "confirmed", "rejected"]
 ActorType = Literal["staff", "buyer", "system", "api"]
 RefundMethod = Literal["cash", "transfer", "other"]
+CouponCode = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9]{1,32}$", description="Letters and digits, any case.")
+]
 
 PRICE_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"  # at most 9999999999.99
 _PRICE_RE = re.compile(PRICE_PATTERN)
@@ -369,6 +372,11 @@ class SaleIn(Schema):
     paid: bool = Field(True, description="Paid now (confirmed at once) or reserved.")
     method: SaleMethod = "cash"
     note: Note = ""
+    coupon: CouponCode | None = Field(
+        None,
+        description="A coupon code the buyer brings, applied as to a buyer's order (404"
+        " coupon_not_found, 409 coupon_unusable: nothing is sold).",
+    )
 
 
 class OrderDetailOut(OrderOut):

@@ -4,7 +4,9 @@ A sale goes through the reservation engine (`reserve_specific`), so a number sol
 counter can never also be taken by a buyer in a chat: whichever write comes first wins and
 the other is refused with the taken numbers. A sale recorded as paid is then confirmed with
 `confirm_paid`, which sends `order_paid` (the buyer's receipt, if she has a contact). An
-unpaid sale is held without expiry until staff confirm or release it.
+unpaid sale is held without expiry until staff confirm or release it. A coupon code the
+buyer brings is applied by the buyers' own rule (`pricing.apply_coupon`) inside the sale's
+transaction: a code that cannot be used refuses the whole sale.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from raffles.audit import EventKind
-from raffles.exceptions import InvalidInput
+from raffles.exceptions import CouponNotFound, CouponUnusable, InvalidInput
 from raffles.models import Buyer, Order, Raffle, SaleMethod, TicketNumber
 from raffles.services.actors import ActorLike, as_actor
 from raffles.services.buyers import create_buyer_without_phone, get_or_create_buyer
 from raffles.services.events import log_event
 from raffles.services.orders import cancel_order, confirm_paid
+from raffles.services.pricing import apply_coupon, normalize_code
 from raffles.services.reservations import reserve_specific, upkeep
 from raffles.services.reservations.picking import pick_numbers
 from raffles.services.sellers import attribute_order
@@ -61,11 +64,14 @@ def sell_offline(
     paid: bool,
     method: str = SaleMethod.CASH,
     note: str = "",
+    coupon: str | None = None,
     by: ActorLike,
 ) -> Order:
     """Record a sale made by staff: reserve exactly these numbers for the buyer (all or
     nothing; NumbersTaken names the taken ones), remember who sold it and how it was paid,
-    and, when `paid`, confirm it (the buyer gets her receipt through `order_paid`)."""
+    take a `coupon` off its price (CouponNotFound or CouponUnusable, with field "coupon",
+    and nothing is sold), and, when `paid`, confirm it (the buyer gets her receipt through
+    `order_paid`)."""
     wanted = sorted({int(n) for n in numbers})
     if not wanted:
         raise InvalidInput("Choose at least one number", field="numbers")
@@ -74,6 +80,7 @@ def sell_offline(
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise InvalidInput(f"The note can have at most {MAX_NOTE} characters", field="note")
+    code = normalize_code(coupon or "")
     actor = as_actor(by)
     with transaction.atomic():
         person = _buyer_for(buyer)
@@ -99,9 +106,21 @@ def sell_offline(
             method=method,
             note=note,
         )
+        if code:
+            order = _with_coupon(order, code, by=by)
         if paid:
             order = confirm_paid(order, by=by)
     return order
+
+
+def _with_coupon(order: Order, code: str, *, by: ActorLike) -> Order:
+    """The buyers' rule: one conditional UPDATE counts the use (active, not past its date,
+    under its limit); raising here rolls the caller's whole sale back."""
+    try:
+        return apply_coupon(order=order, code=code, by=by)
+    except (CouponNotFound, CouponUnusable) as exc:
+        exc.fields["field"] = "coupon"  # the form's field it belongs to (portal, API)
+        raise
 
 
 def pick_free_numbers(raffle: Raffle, qty: int) -> list[int]:

@@ -175,3 +175,43 @@ def test_a_seller_with_nothing_yet_has_zero_figures(ana: Seller, raffle: Raffle)
     figures = seller_figures(ana, raffle)
     assert (figures.orders, figures.confirmed, figures.commission) == (0, 0, 0)
     assert leaderboard(raffle) == []
+
+
+def test_refunds_are_taken_off_cash_online_and_commission(ana: Seller, beto: Seller) -> None:
+    raffle = make_raffle(size=100, ticket_price=Decimal("10.00"))
+    sellers.set_commission(seller=ana, raffle=raffle, percent="10", by=None)
+    sellers.set_commission(seller=beto, raffle=raffle, percent="10", by=None)
+    # Ana: a cash sale of 30 with two partial refunds (5 + 2.50), a cash sale of 10 fully
+    # refunded, and a transfer of 20 with none.
+    cash = services.sell_offline(
+        raffle=raffle, numbers=[1, 2, 3], buyer=SaleBuyer("A"), paid=True, by=ana.user
+    )
+    services.record_refund(cash, amount="5", method="cash", by=None)
+    services.record_refund(cash, amount="2.50", method="cash", by=None)
+    whole = services.sell_offline(
+        raffle=raffle, numbers=[4], buyer=SaleBuyer("B"), paid=True, by=ana.user
+    )
+    services.record_refund(whole, amount="10", method="cash", by=None)
+    services.sell_offline(
+        raffle=raffle,
+        numbers=[5, 6],
+        buyer=SaleBuyer("C"),
+        paid=True,
+        method=SaleMethod.TRANSFER,
+        by=ana.user,
+    )
+    # Beto: a link buyer paid 50 online, then got 20 back.
+    buyer = BuyerFactory()
+    sellers.record_referral(buyer=buyer, code="BETO", raffle_id=raffle.pk)
+    online = services.confirm_paid(
+        services.reserve_specific(raffle.pk, [10, 11, 12, 13, 14], buyer), by=None
+    )
+    services.record_refund(online, amount="20", method="transfer", by=None)
+    a, b = seller_figures(ana, raffle), seller_figures(beto, raffle)
+    assert (a.orders, a.numbers) == (3, 6)  # a refunded order still counts as a paid sale
+    assert (a.cash, a.online, a.confirmed) == (Decimal("22.50"), Decimal("20"), Decimal("42.50"))
+    assert a.commission == Decimal("4.25")
+    assert (b.cash, b.online, b.commission) == (Decimal("0"), Decimal("30"), Decimal("3.00"))
+    board = {f.code: f for f in leaderboard(raffle)}
+    assert (board["ANA"].confirmed, board["BETO"].confirmed) == (Decimal("42.50"), Decimal("30"))
+    assert [f.code for f in leaderboard(raffle)] == ["ANA", "BETO"]
