@@ -49,6 +49,8 @@ EDITABLE_FIELDS = frozenset(
     }
 )
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?")
+# "#s-ana" in a buyer's message is a seller's code (#S-ANA), never a raffle's short name.
+SELLER_PREFIX = "s-"
 WHOLE_NUMBERS = ("min_number", "max_number", "reservation_minutes", "max_tickets_per_order")
 DATES = ("sales_close_at", "draw_at")
 MAX_RESERVATION_MINUTES = 7 * 24 * 60
@@ -151,6 +153,10 @@ def _alone(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
             errors["slug"] = _(
                 "The short link name may hold only letters a-z, digits and dashes"
                 " (up to 50, not starting or ending with a dash)"
+            )
+        elif out["slug"] is not None and out["slug"].startswith(SELLER_PREFIX):
+            errors["slug"] = _(
+                "A short link name cannot start with “s-”: that is how sellers' codes start"
             )
     return out, errors
 

@@ -104,3 +104,19 @@ def test_a_code_alone_opens_the_menu(post_webhook, fake_graph, bike, ana):
     assert "empty message" not in answer
     assert "Raffles on sale" in answer  # the menu
     assert SellerReferral.objects.get(raffle__isnull=True).seller == ana
+
+
+@pytest.mark.parametrize("typed", ["#s-ana", "#S-ana", "#s-ANA"])
+def test_a_typed_code_is_read_in_any_case(typed: str) -> None:
+    """Buyers type the code a seller told them; phones lower-case it."""
+    text = f"Hi! I want numbers 0012 in raffle #moto (seller {typed})"
+    assert page_links.seller_code(text) == "ANA"
+    assert page_links.parse(text) == page_links.PageLink("moto", numbers=(12,))
+
+
+def test_a_lowercase_code_credits_the_order(post_webhook, fake_graph, bike, ana):
+    phone = Phone(post_webhook, fake_graph, "447009600", "Carla")
+    phone.text("#s-ana")
+    phone.text(links.prefilled_text(bike.slug, bike.number_width, numbers=[21]))
+    credit = OrderAttribution.objects.get(order=_order_of(phone))
+    assert credit.seller == ana

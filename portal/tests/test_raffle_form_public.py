@@ -26,3 +26,12 @@ def test_a_short_link_name_in_use_is_shown_next_to_its_field(staff_client: Clien
     result = unicorn_call(staff_client, "raffle-form", "save", {**VALID, "slug": "spring"})
     assert "redirect" not in result.json
     assert "already uses" in (result.data.get("field_errors") or {})["slug"]
+
+
+@pytest.mark.parametrize("slug", ["s-ana", "S-Ana"])
+def test_a_short_link_name_cannot_look_like_a_sellers_code(staff_client: Client, slug: str) -> None:
+    """ "#s-ana" in a buyer's message is a seller's code (#S-ANA), so no raffle may be "s-ana"."""
+    result = unicorn_call(staff_client, "raffle-form", "save", {**VALID, "slug": slug})
+    assert "redirect" not in result.json
+    assert "sellers' codes" in (result.data.get("field_errors") or {})["slug"]
+    assert not Raffle.objects.filter(title=VALID["title"]).exists()

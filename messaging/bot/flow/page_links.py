@@ -20,8 +20,9 @@ from messaging.bot.flow import buyer_text
 from messaging.bot.flow.events import InboundEvent, Kind
 
 REF = re.compile(r"#([A-Za-z0-9_-]{1,50})")
-# A seller's code: `#S-` then 2 to 12 letters or digits (raffles.seller_models.CODE_PATTERN).
-SELLER = re.compile(r"#S-([A-Za-z0-9]{2,12})(?![A-Za-z0-9_-])")
+# A seller's code: `#S-` then 2 to 12 letters or digits (raffles.seller_models.CODE_PATTERN),
+# in any case: buyers type it, and phones lower-case what they type.
+SELLER = re.compile(r"#[Ss]-([A-Za-z0-9]{2,12})(?![A-Za-z0-9_-])")
 # The page's words in en, es and pt-BR (folded), besides buyer_text's filler words.
 PAGE_WORDS = frozenset({"hi", "hello", "hola", "ola", "oi", "in", "en", "na", "no", "raffle"})
 PAGE_WORDS |= frozenset({"rifa", "sorteio", "of", "seller", "vendedor", "vendedora"})
