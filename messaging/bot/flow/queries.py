@@ -46,6 +46,10 @@ def raffle_view(raffle: Raffle, now: datetime | None = None) -> RaffleView:
         reservation_minutes=raffle.reservation_minutes,
         commitment=summary.commitment if summary is not None else "",
         draw_url=summary.public_url if summary is not None else "",
+        draw_method=summary.method if summary is not None else "",
+        draw_fallback=summary.fallback if summary is not None else "",
+        draw_prizes=(summary.prizes or len(summary.prize_names) or 1) if summary else 1,
+        lottery_source=lottery_source(summary),
         status=raffle.status,
         has_photo=bool(raffle.prize_photo),
         public_url=summary.public_url if summary is not None else "",
@@ -53,6 +57,13 @@ def raffle_view(raffle: Raffle, now: datetime | None = None) -> RaffleView:
         early_bird_price=raffle.early_bird_price,
         early_bird_until=raffle.early_bird_until,
     )
+
+
+def lottery_source(summary: selectors.DrawSummary | None) -> str:
+    """The official source of a lottery draw's first result entered, "" before any."""
+    if summary is None or not summary.is_lottery or not summary.lottery_results:
+        return ""
+    return str(summary.lottery_results[0].get("source") or "")
 
 
 def claim_view(claim: WinnerClaim, now: datetime) -> ClaimView:

@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
+from raffles import draw_lottery
 from raffles.pricing import PriceTier, Quote, quote
 from raffles.rules import OrderRules
 
@@ -39,6 +40,10 @@ class RaffleView:
     reservation_minutes: int = 30
     commitment: str = ""  # the draw commitment hash, once raffles has one
     draw_url: str = ""  # the public page where anyone can verify the draw
+    draw_method: str = ""  # raffles' draw method ("" before the raffle has a draw)
+    draw_fallback: str = ""  # lottery method: next-prize, next-sold or redraw
+    draw_prizes: int = 1  # how many winners, when the draw says (prizes or their names)
+    lottery_source: str = ""  # lottery method: the official source, once a result is in
     status: str = "active"
     has_photo: bool = False  # a prize photo to show with the details
     public_url: str = ""  # the raffle's public page, when it has one
@@ -56,6 +61,11 @@ class RaffleView:
             early_bird_until=self.early_bird_until,
             at=at,
         )
+
+    @property
+    def is_lottery(self) -> bool:
+        """Drawn by the last digits of an official lottery's prizes (`raffles.draw_lottery`)."""
+        return self.draw_method == draw_lottery.METHOD
 
     @property
     def width(self) -> int:

@@ -5,7 +5,6 @@ from messaging.bot.flow.screens.browse import (
     ask_numbers,
     ask_quantity,
     clarify_quantity,
-    fair_draw_line,
     how_to_choose,
     main_menu,
     no_raffles,
@@ -17,7 +16,6 @@ from messaging.bot.flow.screens.browse import (
     raffle_list,
     raffle_row,
     results,
-    verification,
     welcome_line,
     which_raffle,
 )
@@ -63,6 +61,7 @@ from messaging.bot.flow.screens.coupons import (
     discount_lines,
     price_lines,
 )
+from messaging.bot.flow.screens.draw_rules import fair_draw_line, verification
 from messaging.bot.flow.screens.handover import agent, b_back_to_bot, back_with_the_bot
 from messaging.bot.flow.screens.holds import (
     amount_not_numbers,

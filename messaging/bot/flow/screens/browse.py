@@ -35,6 +35,7 @@ from messaging.bot.flow.screens.common import (
     when,
 )
 from messaging.bot.flow.screens.coupons import price_lines, short_price
+from messaging.bot.flow.screens.draw_rules import fair_draw_line
 from messaging.bot.flow.screens.numbers import _take_button
 from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView
 
@@ -137,39 +138,9 @@ def raffle_details_text(raffle: RaffleView) -> str:
         lines.append(_("⏳ Sales close: %(date)s") % {"date": when(raffle.sales_close_at)})
     if raffle.draw_at:
         lines.append(_("🎲 Draw: %(date)s") % {"date": when(raffle.draw_at)})
-    if raffle.commitment:
+    if raffle.is_lottery or raffle.commitment:
         lines.append(fair_draw_line(raffle))
     return "\n".join(lines)
-
-
-def fair_draw_line(raffle: RaffleView) -> str:
-    """One short line about the verifiable draw; the commitment itself is in `verification`."""
-    if raffle.draw_url:
-        return _("🔐 Anyone can check the draw: %(url)s") % {"url": raffle.draw_url}
-    return _("🔐 The draw can be checked by anyone: type *verify* to see how.")
-
-
-def verification(raffles: Sequence[RaffleView]) -> Replies:
-    """How the winner is chosen, with each raffle's published commitment (its full hash)."""
-    lines = [
-        _(
-            "🔐 The winning numbers come from a secret fixed before the sales, whose fingerprint "
-            "(the commitment) is published below. After the draw the secret is revealed: anyone "
-            "can check that it matches the commitment and gives the winning numbers."
-        )
-    ]
-    for raffle in raffles:
-        if not raffle.commitment and not raffle.draw_url:
-            continue
-        lines.append("")
-        lines.append(f"*{raffle.title}*")
-        if raffle.commitment:
-            lines.append(_("Commitment: %(hash)s") % {"hash": raffle.commitment})
-        if raffle.draw_url:
-            lines.append(_("Check the draw: %(url)s") % {"url": raffle.draw_url})
-    if len(lines) == 1:
-        lines.append(_("The draw details are published when a raffle's sales open."))
-    return buttons("\n".join(lines), b_raffles(), b_menu())
 
 
 def how_to_choose(raffle: RaffleView) -> str:
