@@ -19,27 +19,9 @@ from messaging.models import Contact, OutboundMessage
 from messaging.testing.world import FakeWorld, Phone, all_ids, all_text, make_raffle
 from raffles.models import Order, PaymentProof, TicketNumber
 from raffles.services.reservations import expiry
-from raffles.tests.factories import make_raffle as make_db_raffle
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + b"\x00" * 200
 T = InboundEvent.text_message
-
-
-@pytest.fixture
-def raffle(db):
-    return make_db_raffle(
-        size=100,
-        title="Mountain bike",
-        payment_instructions="Transfer to Bank XYZ, account 123-456",
-        max_tickets_per_order=5,
-        draw_at=timezone.now() + timedelta(days=30),
-        sales_close_at=timezone.now() + timedelta(days=29),
-    )
-
-
-@pytest.fixture
-def phone(post_webhook, fake_graph):
-    return Phone(post_webhook, fake_graph, "5215511112222", "Ana López")
 
 
 def contact_of(phone: Phone) -> Contact:
