@@ -5,6 +5,7 @@ revealed seed and winners, and an on-demand verification. Every rule lives in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from portal.numbers import NumberInputError, format_integer, parse_integer
 from portal.roles import Perm
 from raffles import services
 from raffles.models import Buyer, Raffle
-from raffles.selectors import draw_summary
+from raffles.selectors import DrawWinner, draw_summary
 
 
 def lottery_result_of(component: Any) -> dict[str, str] | None:
@@ -119,8 +120,11 @@ class DrawPanelView(StaffComponent):
                 services.pending_orders(raffle).values_list("code", flat=True)
             )
         if summary and summary.winners:
-            buyers = Buyer.objects.in_bulk([w.buyer_id for w in summary.winners if w.buyer_id])
-            context["winners"] = [
-                {"winner": w, "buyer": buyers.get(w.buyer_id)} for w in summary.winners
-            ]
+            context["winners"] = winner_rows(summary.winners)
         return context
+
+
+def winner_rows(winners: Sequence[DrawWinner]) -> list[dict[str, Any]]:
+    """A draw's winners for staff, each with the buyer of the winning order (one query)."""
+    buyers = Buyer.objects.in_bulk([w.buyer_id for w in winners if w.buyer_id])
+    return [{"winner": w, "buyer": buyers.get(w.buyer_id)} for w in winners]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.components.base import StaffComponent, requires
-from portal.components.draw_panel import lottery_result_of
+from portal.components.draw_panel import lottery_result_of, winner_rows
 from portal.roles import Perm
 from raffles import draw_lottery, draw_method, services
 from raffles.exceptions import InvalidInput
@@ -127,7 +127,9 @@ class DrawSetupView(StaffComponent):
             (draw_lottery.NEXT_SOLD, _("Nearest sold number above (wrapping around)")),
             (draw_lottery.REDRAW, _("Re-draw with the next date's lottery")),
         ]
-        context["early_draws"] = early_draw_summaries(raffle)
+        context["early_draws"] = [
+            (early, winner_rows(early.winners)) for early in early_draw_summaries(raffle)
+        ]
         context["now"] = timezone.now()
         context["can_announce"] = raffle.status in (Raffle.Status.DRAFT, Raffle.Status.ACTIVE)
         return context

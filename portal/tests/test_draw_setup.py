@@ -114,3 +114,20 @@ def test_early_bird_draws_are_announced_and_drawn(staff_client: Client) -> None:
     early.refresh_from_db()
     assert early.winners == ["12"]
     assert "Dinner" in drawn.dom
+
+
+def test_early_bird_winners_link_to_their_orders_and_buyers(staff_client: Client) -> None:
+    """Staff hand over an early-bird prize: the winner's order (and so the buyer) is one tap
+    away, as for the main draw's winners."""
+    raffle = make_raffle(size=100)
+    cutoff = timezone.now() + timedelta(days=1)
+    early = services.create_early_draw(
+        raffle, title="Paid by Friday", cutoff=cutoff, prize_names=["Dinner"], by=None
+    )
+    order = sell(raffle, [12])
+    EarlyDraw.objects.filter(pk=early.pk).update(cutoff=timezone.now())
+    early.refresh_from_db()
+    services.draw_early(early, external_value="48213", by=None)
+    page = staff_client.get(reverse("portal:raffle", args=[raffle.pk])).content.decode()
+    assert reverse("portal:order", args=[order.code]) in page
+    assert order.buyer.name in page
