@@ -1,4 +1,5 @@
-"""Forms of a raffle's prices page: its bundles and early-bird price, and a new coupon.
+"""Forms of a raffle's prices page: its bundles and early-bird price, a new coupon, and a
+coupon's usage limit and end date.
 Money and counts are read the staff member's way (`portal.fields`)."""
 
 from __future__ import annotations
@@ -65,3 +66,18 @@ class CouponForm(forms.Form):
         label=_("Usage limit"), required=False, help_text=_("Empty: no limit.")
     )
     ends_at = _when(_("Valid until"))
+
+
+class CouponLimitsForm(forms.Form):
+    """A coupon's usage limit and end date, edited on its row (prefix: one per coupon). The
+    code and the discount are not here: they never change."""
+
+    max_uses = LocalizedIntegerField(
+        label=_("Usage limit"), required=False, help_text=_("Empty: no limit.")
+    )
+    ends_at = _when(_("Valid until"))
+
+    def __init__(self, data: Any = None, *, coupon: Coupon) -> None:
+        initial = {"max_uses": coupon.max_uses, "ends_at": coupon.ends_at}
+        super().__init__(data, prefix=f"edit-{coupon.pk}", initial=initial)
+        self.fields["ends_at"].help_text = _("Empty: no end date.")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from raffles import services
 from raffles.models import Coupon, Raffle
@@ -84,3 +85,81 @@ def test_every_bundle_set_through_the_api_stays_editable(
     page = staff_client.get(reverse("portal:raffle-prices", args=[raffle.pk])).content.decode()
     assert 'name="tier_6_quantity"' in page
     assert 'name="tier_7_quantity"' in page  # one empty row to add another
+
+
+def _edit(client: Client, raffle: Raffle, coupon: Coupon, **fields: str) -> Any:
+    url = reverse("portal:raffle-prices", args=[raffle.pk])
+    data = {"action": "edit", "coupon": coupon.pk}
+    data.update({f"edit-{coupon.pk}-{name}": value for name, value in fields.items()})
+    return client.post(url, data, HTTP_ACCEPT_LANGUAGE="es")
+
+
+def test_each_coupon_row_edits_its_limit_and_end_date_in_spanish(
+    staff_client: Client, raffle: Raffle
+) -> None:
+    from raffles.services.pricing import create_coupon
+
+    coupon = create_coupon(raffle=raffle, code="PROMO", kind="percent", value="10", max_uses=50)
+    url = reverse("portal:raffle-prices", args=[raffle.pk])
+    page = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert f'name="edit-{coupon.pk}-max_uses"' in page
+    assert f'name="edit-{coupon.pk}-ends_at"' in page
+    assert "Editar" in page  # the row's form, in the staff member's language
+    response = _edit(staff_client, raffle, coupon, max_uses="1.500", ends_at="2090-01-08T20:00")
+    assert response.status_code == 302, response.content
+    coupon.refresh_from_db()
+    assert coupon.max_uses == 1500
+    assert coupon.ends_at is not None
+    assert timezone.localtime(coupon.ends_at).strftime("%Y-%m-%dT%H:%M") == "2090-01-08T20:00"
+    assert (coupon.code, coupon.value) == ("PROMO", Decimal("10.00"))
+    cleared = _edit(staff_client, raffle, coupon, max_uses="", ends_at="")
+    assert cleared.status_code == 302
+    coupon.refresh_from_db()
+    assert (coupon.max_uses, coupon.ends_at) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("max_uses", "ends_at", "field", "says"),
+    [
+        ("1", "", "max_uses", "ya contados"),  # below the 2 uses: the service's rule
+        ("abc", "", "max_uses", ""),
+        ("99999999999", "", "max_uses", ""),
+        ("1,5", "", "max_uses", ""),
+        ("", "mañana", "ends_at", ""),
+        ("", "0001-01-01T00:00", "ends_at", ""),
+    ],
+)
+def test_a_bad_coupon_edit_is_shown_next_to_its_field(
+    staff_client: Client,
+    raffle: Raffle,
+    buyer: Any,
+    max_uses: str,
+    ends_at: str,
+    field: str,
+    says: str,
+) -> None:
+    from raffles.services.pricing import create_coupon
+
+    coupon = create_coupon(raffle=raffle, code="TWICE", kind="fixed", value="1", max_uses=5)
+    Coupon.objects.filter(pk=coupon.pk).update(used_count=2)
+    response = _edit(staff_client, raffle, coupon, max_uses=max_uses, ends_at=ends_at)
+    assert response.status_code == 200
+    page = response.content.decode()
+    name = f"edit-{coupon.pk}-{field}"
+    assert f'class="field invalid" data-field="{field}"' in page
+    assert page.index(f'name="{name}"') < page.index('class="field-error"', page.index(name) - 400)
+    assert says in page
+    assert "<details open" in page  # the row's form stays open with its errors
+    coupon.refresh_from_db()
+    assert (coupon.max_uses, coupon.ends_at) == (5, None)
+
+
+def test_editing_a_coupon_of_another_raffle_is_404(staff_client: Client, raffle: Raffle) -> None:
+    from raffles.services.pricing import create_coupon
+    from raffles.tests.factories import make_raffle
+
+    other = make_raffle(size=10, title="Other")
+    coupon = create_coupon(raffle=other, code="ELSE", kind="fixed", value="1", max_uses=5)
+    assert _edit(staff_client, raffle, coupon, max_uses="9").status_code == 404
+    coupon.refresh_from_db()
+    assert coupon.max_uses == 5

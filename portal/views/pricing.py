@@ -1,19 +1,20 @@
 """A raffle's prices page: bundles ("3 for 25"), the early-bird price, and its coupons
-(list with usage, create, disable, enable). Plain Django forms; the rules and the audit are
-`raffles.services.pricing`. Needs the permission to edit raffles."""
+(list with usage, create, edit the limit and end date, disable, enable). Plain Django
+forms; the rules and the audit are `raffles.services.pricing`. Needs the permission to edit
+raffles."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.access import permission_required
-from portal.pricing_forms import TIER_ROWS, CouponForm, PricesForm
+from portal.pricing_forms import TIER_ROWS, CouponForm, CouponLimitsForm, PricesForm
 from portal.roles import Perm
 from raffles.exceptions import RaffleError
 from raffles.models import Coupon, Raffle
@@ -30,6 +31,14 @@ def _initial(raffle: Raffle) -> dict[str, Any]:
         initial[f"tier_{i}_quantity"] = tier.quantity
         initial[f"tier_{i}_price"] = tier.price
     return initial
+
+
+def _coupon(raffle: Raffle, request: HttpRequest) -> Coupon:
+    """The raffle's coupon named by the form (404 for any other, or for no number)."""
+    pk = request.POST.get("coupon", "")
+    if not pk.isdigit():
+        raise Http404("No such coupon")
+    return get_object_or_404(Coupon, pk=int(pk), raffle=raffle)
 
 
 def _error(form: Any, exc: RaffleError, fields: dict[str, str]) -> None:
@@ -78,8 +87,20 @@ def raffle_prices(request: HttpRequest, raffle_id: int) -> HttpResponse:
             _error(coupon_form, exc, {n: n for n in coupon_form.fields})
         else:
             return HttpResponseRedirect(here + "?saved=1")
+    coupons = list(raffle.coupons.order_by("code"))
+    edit_forms = {c.pk: CouponLimitsForm(coupon=c) for c in coupons}
+    if action == "edit":
+        coupon = _coupon(raffle, request)
+        edit_form = edit_forms[coupon.pk] = CouponLimitsForm(request.POST, coupon=coupon)
+        if edit_form.is_valid():
+            try:
+                pricing.update_coupon(coupon=coupon, by=request.user, **edit_form.cleaned_data)
+            except RaffleError as exc:
+                _error(edit_form, exc, {n: n for n in edit_form.fields})
+            else:
+                return HttpResponseRedirect(here + "?saved=1")
     if action in ("disable", "enable"):
-        coupon = get_object_or_404(Coupon, pk=request.POST.get("coupon"), raffle=raffle)
+        coupon = _coupon(raffle, request)
         pricing.set_coupon_active(coupon=coupon, active=action == "enable", by=request.user)
         return HttpResponseRedirect(here)
     examples = [
@@ -93,7 +114,7 @@ def raffle_prices(request: HttpRequest, raffle_id: int) -> HttpResponse:
         "raffle": raffle,
         "prices_form": prices_form,
         "coupon_form": coupon_form,
-        "coupons": list(raffle.coupons.order_by("code")),
+        "coupons": [(c, edit_forms[c.pk]) for c in coupons],
         "examples": examples,
         "saved": request.GET.get("saved") == "1",
     }

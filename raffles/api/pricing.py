@@ -121,9 +121,25 @@ class CouponIn(Schema):
 
 
 class CouponPatch(Schema):
+    """Only the fields sent change. The code and the discount never change (orders carry
+    the discount they got): create another coupon for another discount."""
+
     model_config = ConfigDict(extra="forbid")
 
-    active: Annotated[bool, Field(strict=True)]
+    # Not nullable: `null` is refused; leave it out to keep the state. None only marks it
+    # left out (pydantic never validates it, the view drops it: exclude_unset).
+    active: Annotated[bool, Field(strict=True)] = Field(  # type: ignore[assignment]
+        None, description="false: disable (no new uses); true: enable again."
+    )
+    # Nullable: `null` clears them.
+    max_uses: Uses | None = Field(
+        None,
+        description="The new usage limit, no fewer than the uses already counted (400"
+        " `invalid` with `field`: max_uses otherwise); null: no limit.",
+    )
+    ends_at: DateTime | None = Field(
+        None, description="The new end date (a past one ends the coupon now); null: no end."
+    )
 
 
 class ApplyCouponIn(Schema):
@@ -230,11 +246,15 @@ def create_coupon(
 def update_coupon(
     request: HttpRequest, payload: CouponPatch, raffle_id: int = RaffleId, coupon_id: int = CouponId
 ) -> Coupon:
-    """Disable a coupon (`{"active": false}`) or enable it again."""
+    """Edit a coupon: its usage limit (`max_uses`, not below the uses counted; null: none),
+    its end date (`ends_at`; null: none), or its state (`{"active": false}` disables it,
+    `true` enables it again). Only the fields sent change; the code and the discount never
+    do."""
     coupon = Coupon.objects.filter(raffle_id=raffle_id, pk=coupon_id).first()
     if coupon is None:
         raise Http404(f"Coupon {coupon_id} of raffle {raffle_id} does not exist")
-    return pricing.set_coupon_active(coupon=coupon, active=payload.active, by=actor(request))
+    changes = payload.model_dump(exclude_unset=True)
+    return pricing.update_coupon(coupon=coupon, by=actor(request), **changes)
 
 
 @router.post("/orders/{order_id}/coupon/", response=write(OrderDetailOut, 404, 409))

@@ -4,9 +4,10 @@ a coupon to an order. The price rule itself is `raffles.pricing.quote`."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -36,6 +37,17 @@ from raffles.services.actors import ActorLike, as_actor
 from raffles.services.events import log_event
 
 MAX_CODE_LENGTH = 32
+MAX_USES = 2_000_000_000  # the most a usage limit may be (the column holds a bit more)
+FIRST_YEAR, LAST_YEAR = 1900, 9000  # an end date's year, as the API documents
+
+
+class _Keep(Enum):
+    """`update_coupon`'s marker for a field not given: kept as it is (None clears it)."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = _Keep.KEEP
 
 
 def normalize_code(code: str) -> str:
@@ -170,8 +182,7 @@ def create_coupon(
     if coupon_kind is CouponKind.PERCENT and amount > 100:
         message = _("A percentage is at most 100.")
         raise InvalidInput(message, field="value", conflicts_with=["kind"])
-    if max_uses is not None and max_uses < 1:
-        raise InvalidInput(_("The usage limit is at least 1."), field="max_uses")
+    check_limits(max_uses=max_uses, ends_at=ends_at)
     try:
         with transaction.atomic():
             coupon = Coupon.objects.create(
@@ -189,18 +200,92 @@ def create_coupon(
     return coupon
 
 
-def set_coupon_active(*, coupon: Coupon, active: bool, by: ActorLike = None) -> Coupon:
+def check_limits(*, max_uses: int | None, ends_at: datetime | None) -> None:
+    """A coupon's usage limit (empty: none) and end date (empty: none), on creation and
+    when edited: a whole number from 1, and a date with its time zone. A date already past
+    is taken: the coupon is expired from then on (buyers are told so)."""
+    if max_uses is not None:
+        if isinstance(max_uses, bool) or not isinstance(max_uses, int) or max_uses < 1:
+            raise InvalidInput(_("The usage limit is at least 1."), field="max_uses")
+        if max_uses > MAX_USES:
+            message = _("The usage limit is at most %(n)d.") % {"n": MAX_USES}
+            raise InvalidInput(message, field="max_uses")
+    if ends_at is not None:
+        if timezone.is_naive(ends_at):
+            raise InvalidInput(_("Enter the end date with its time zone."), field="ends_at")
+        try:
+            ends_at.astimezone(UTC)  # its year as written is checked, as the API does
+            year = ends_at.year
+        except (OverflowError, ValueError):
+            year = 0
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            message = _("Enter an end date between the years %(first)d and %(last)d.") % {
+                "first": FIRST_YEAR,
+                "last": LAST_YEAR,
+            }
+            raise InvalidInput(message, field="ends_at")
+
+
+def update_coupon(
+    *,
+    coupon: Coupon,
+    max_uses: int | _Keep | None = KEEP,
+    ends_at: datetime | _Keep | None = KEEP,
+    active: bool | _Keep = KEEP,
+    by: ActorLike = None,
+) -> Coupon:
+    """Change a coupon's usage limit, end date or state (only those given; None clears the
+    limit or the end date). Its code and discount never change: orders carry the discount
+    they got. The new limit is written by one conditional UPDATE (no fewer than the uses
+    counted), so it cannot cross `apply_coupon`'s counting UPDATE into passing the limit;
+    the row is locked first where the database can (PostgreSQL), SQLite's writes are
+    serialized by its IMMEDIATE transactions."""
+    check_limits(
+        max_uses=None if max_uses is KEEP else max_uses,
+        ends_at=None if ends_at is KEEP else ends_at,
+    )
     with transaction.atomic():
-        Coupon.objects.filter(pk=coupon.pk).update(active=active)
-        coupon.refresh_from_db()
+        current = Coupon.objects.select_for_update().get(pk=coupon.pk)
+        wanted: dict[str, Any] = {}
+        if max_uses is not KEEP and max_uses != current.max_uses:
+            wanted["max_uses"] = max_uses
+        if ends_at is not KEEP and ends_at != current.ends_at:
+            wanted["ends_at"] = ends_at
+        if active is not KEEP and active != current.active:
+            wanted["active"] = active
+        if not wanted:
+            return current
+        rows = Coupon.objects.filter(pk=current.pk)
+        if wanted.get("max_uses") is not None:
+            rows = rows.filter(used_count__lte=wanted["max_uses"])
+        if not rows.update(**wanted):
+            current.refresh_from_db(fields=["used_count"])
+            raise InvalidInput(
+                _("The limit cannot be below the uses already counted (%(used)d).")
+                % {"used": current.used_count},
+                field="max_uses",
+            )
+        before = {name: _logged(getattr(current, name)) for name in wanted}
+        coupon.refresh_from_db()  # the caller's copy shows the change, as it always did
+        after: dict[str, Any] = {name: _logged(getattr(coupon, name)) for name in wanted}
         log_event(
             kind=EventKind.COUPON_CHANGED,
             by=by,
             raffle=coupon.raffle,
             code=coupon.code,
-            active=active,
+            before=before,
+            **after,
         )
     return coupon
+
+
+def _logged(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def set_coupon_active(*, coupon: Coupon, active: bool, by: ActorLike = None) -> Coupon:
+    """Disable a coupon (no new uses; orders keep their discount) or enable it again."""
+    return update_coupon(coupon=coupon, active=active, by=by)
 
 
 def find_coupon(raffle_id: int, code: str) -> Coupon:

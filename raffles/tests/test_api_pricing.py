@@ -80,3 +80,57 @@ def test_disable_a_coupon(api, raffle, buyer) -> None:
     assert (
         api.patch(f"/api/raffles/{raffle.pk}/coupons/999999/", {"active": True}).status_code == 404
     )
+
+
+def _coupon(api, raffle, **extra) -> dict:
+    body = {"code": "EDIT", "kind": "percent", "value": 10, **extra}
+    created = api.post(f"/api/raffles/{raffle.pk}/coupons/", body)
+    assert created.status_code == 201, created.content
+    return created.json()
+
+
+def test_edit_a_coupons_limit_and_end_date(api, raffle) -> None:
+    coupon = _coupon(api, raffle, max_uses=50, ends_at="2090-01-01T00:00:00Z")
+    url = f"/api/raffles/{raffle.pk}/coupons/{coupon['id']}/"
+    response = api.patch(url, {"max_uses": 100, "ends_at": "2090-01-08T00:00:00Z"})
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["max_uses"], data["remaining"], data["ends_at"][:10]) == (100, 100, "2090-01-08")
+    assert (data["code"], data["value"], data["active"]) == ("EDIT", "10.00", True)
+    kept = api.patch(url, {"ends_at": None}).json()  # only what is sent changes
+    assert (kept["max_uses"], kept["ends_at"]) == (100, None)
+    cleared = api.patch(url, {"max_uses": None}).json()
+    assert (cleared["max_uses"], cleared["remaining"]) == (None, None)
+    assert api.patch(url, {}).json()["id"] == coupon["id"]  # nothing sent: nothing changes
+
+
+def test_edit_refuses_a_limit_below_the_uses_and_what_never_changes(api, raffle, buyer) -> None:
+    coupon = _coupon(api, raffle, max_uses=5)
+    order = services.reserve_specific(raffle.pk, [1], buyer)
+    api.post(f"/api/orders/{order.pk}/coupon/", {"code": "edit"})
+    url = f"/api/raffles/{raffle.pk}/coupons/{coupon['id']}/"
+    Coupon.objects.filter(pk=coupon["id"]).update(used_count=3)  # two more uses elsewhere
+    below = api.patch(url, {"max_uses": 2})
+    assert below.status_code == 400
+    assert (below.json()["code"], below.json()["field"]) == ("invalid", "max_uses")
+    assert Coupon.objects.get().max_uses == 5
+    for body in ({"max_uses": 0}, {"max_uses": "9"}, {"value": 50}, {"code": "X"}):
+        assert api.patch(url, body).status_code == 422, body
+    missing = api.patch(f"/api/raffles/{raffle.pk}/coupons/999999/", {"max_uses": 9})
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("role", ["seller", "reviewer", "viewer"])
+def test_only_owners_edit_coupons(api, raffle, role) -> None:
+    from django.test import Client
+
+    from config.tests.api_fixtures import ApiClient
+    from portal.services import create_api_key
+
+    coupon = _coupon(api, raffle, max_uses=5)
+    _, raw = create_api_key(name=f"{role} key", read_only=False, role=role)
+    other = ApiClient(Client(), {"Authorization": f"Bearer {raw}"})
+    url = f"/api/raffles/{raffle.pk}/coupons/{coupon['id']}/"
+    refused = other.patch(url, {"max_uses": 500})
+    assert (refused.status_code, refused.json()["code"]) == (403, "role_refused")
+    assert Coupon.objects.get().max_uses == 5
