@@ -21,6 +21,7 @@ from raffles.services.pricing import (
     set_coupon_active,
     update_coupon,
 )
+from raffles.tests.coupon_threads import coupon_applier
 from raffles.tests.factories import BuyerFactory, make_raffle
 
 pytestmark = pytest.mark.django_db
@@ -157,17 +158,7 @@ def test_a_limit_edit_racing_buyers_never_passes_the_limit(start: int, new: int)
     results: list[str] = []
     edit: list[str] = []
 
-    def apply(order: Order) -> None:
-        try:
-            start_line.wait()
-            apply_coupon(order=order, code="race")
-            results.append("ok")
-        except CouponUnusable as exc:
-            results.append(exc.reason)
-        except Exception as exc:  # recorded and failed on below
-            results.append(repr(exc))
-        finally:
-            connections.close_all()
+    apply = coupon_applier("race", start_line, results)
 
     def change() -> None:
         try:

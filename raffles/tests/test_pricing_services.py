@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from raffles import services
@@ -20,6 +19,7 @@ from raffles.exceptions import (
 )
 from raffles.models import Coupon, Order, OrderEvent
 from raffles.services.pricing import apply_coupon, create_coupon, set_coupon_active, set_prices
+from raffles.tests.coupon_threads import coupon_applier
 from raffles.tests.factories import BuyerFactory, make_raffle
 
 TIERS = [{"quantity": 3, "price": "25"}, {"quantity": 10, "price": "70.00"}]
@@ -164,17 +164,7 @@ def test_a_coupon_limit_holds_under_real_threads():
     start = threading.Barrier(len(orders))
     results: list[str] = []
 
-    def apply(order: Order) -> None:
-        try:
-            start.wait()
-            apply_coupon(order=order, code="five")
-            results.append("ok")
-        except CouponUnusable as exc:
-            results.append(exc.reason)
-        except Exception as exc:  # recorded and failed on below
-            results.append(repr(exc))
-        finally:
-            connections.close_all()
+    apply = coupon_applier("five", start, results)
 
     threads = [threading.Thread(target=apply, args=(o,)) for o in orders]
     for t in threads:
