@@ -52,7 +52,8 @@ def test_owner_pages_fit_a_phone(browser: Any, live_server: Any, staff: Any, loc
         login(page, live_server.url)
         for name, path in pages.items():
             response = page.goto(live_server.url + path)
-            assert response is not None and response.status == 200, (name, response)
+            assert response is not None, name
+            assert response.status == 200, (name, response.status)
             page.wait_for_load_state("networkidle")
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
