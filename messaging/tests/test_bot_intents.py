@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from messaging.models import Contact, FaqEntry
 from messaging.testing.world import Phone, all_text
+from raffles import services
 from raffles.models import Order
+from raffles.services.pricing import set_prices
 from raffles.tests.factories import make_raffle
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +78,38 @@ def test_price_and_draw_date(phone, raffle):
     phone.text("hi")
     assert "750.00" in all_text(phone.text("cuanto cuesta"))
     assert "Mountain bike" in all_text(phone.text("when is the draw"))
+
+
+def test_the_price_answer_names_the_bundles_and_the_early_bird_price(phone, raffle):
+    """A buyer asking the price hears every way to pay less, as the raffle's details say."""
+    set_prices(
+        raffle=raffle,
+        tiers=[{"quantity": 3, "price": "2000"}],
+        early_bird_price="700",
+        early_bird_until=timezone.now() + timedelta(days=2),
+    )
+    phone.text("hola")
+    text = all_text(phone.text("cuánto cuesta"))
+    assert "750.00" in text
+    assert "3 por 2,000.00" in text or "3 por 2000.00" in text, text
+    assert "700.00" in text
+
+
+@pytest.mark.parametrize(
+    ("greeting", "question", "title"),
+    [("hi", "what are the prizes?", "Prizes"), ("hola", "premios", "Premios")],
+)
+def test_the_prizes_are_answered_in_order(phone, greeting, question, title):
+    """"premios" was not understood; with several prizes a buyer wants to know them all."""
+    raffle = make_raffle(size=100, active=False, title="Gran rifa", prize="Una moto")
+    services.set_draw_setup(raffle, prize_names=["Moto Honda", "Televisor 55"])
+    services.activate_raffle(raffle=raffle)
+    phone.text(greeting)
+    text = all_text(phone.text(question))
+    assert "didn't understand" not in text, text
+    assert "no entendí" not in text, text
+    assert title in text
+    assert text.index("Moto Honda") < text.index("Televisor 55")
 
 
 def test_a_staff_faq_is_answered_and_an_inactive_one_is_not(phone, raffle):

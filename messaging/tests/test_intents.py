@@ -82,6 +82,14 @@ T = InboundEvent.text_message
         ("no entiendo", Intent.HELP),
         ("não entendi", Intent.HELP),
         ("ajuda por favor", Intent.HELP),
+        # prizes
+        ("premios", Intent.PRIZES),
+        ("¿Cuál es el premio?", Intent.PRIZES),
+        ("que premios hay", Intent.PRIZES),
+        ("what are the prizes?", Intent.PRIZES),
+        ("quais são os prêmios", Intent.PRIZES),
+        ("reclamar premio", Intent.CLAIM),  # the longer pattern: claiming, not asking
+        ("claim my prize", Intent.CLAIM),
         # priority: the longer pattern, then the stronger intent
         ("thanks, when is the draw?", Intent.DRAW_DATE),
         ("stop, thanks", Intent.OPT_OUT),

@@ -1,5 +1,5 @@
 """Everyday messages (flow.intents): what the bot answers to a payment-status question,
-thanks, price, draw date, "my numbers", a person, opt-out, help, and staff FAQ entries."""
+thanks, price, prizes, draw date, "my numbers", a person, opt-out, help, and staff FAQ entries."""
 
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ class Answers(ConversationBase):
                 return self.out(answers.prices(self.about(), self.waiting_order()))
             case Intent.DRAW_DATE:
                 return self.out(answers.draw_dates(self.about()))
+            case Intent.PRIZES:
+                return self.out(answers.prizes(self.about()))
             case Intent.VERIFY:
                 return self.out(screens.verification(self.about()))
             case Intent.MY_NUMBERS:

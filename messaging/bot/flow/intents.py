@@ -7,7 +7,7 @@ draw??"). Case, accents and punctuation do not matter (`buyer_text.fold`), and a
 letters or more may have one typo (one letter missing, extra, wrong, or two swapped:
 "paymnet", "gracais"). The pattern with the most words wins; on a tie the intent listed first
 in `INTENTS` wins (a person or an opt-out before thanks). Staff FAQ entries (`FaqView`) are
-matched the same way, after the built-in intents.
+matched the same way; an entry wins over a built-in intent only with a longer pattern.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class Intent(StrEnum):
     CLAIM = "claim"
     DRAW_DATE = "draw_date"
     PRICE = "price"
+    PRIZES = "prizes"
     VERIFY = "verify"
     HELP = "help"
     THANKS = "thanks"
@@ -207,6 +208,15 @@ INTENTS: dict[Intent, tuple[tuple[str, ...], ...]] = {
         "quanto",
         "custa",
     ),
+    Intent.PRIZES: _p(
+        "prize",
+        "prizes",
+        "what win",
+        "premio",  # es; pt "prêmio" folds to it
+        "premios",
+        "que gana",
+        "que ganha",
+    ),
     Intent.VERIFY: _p(
         # en
         "verify",
@@ -337,32 +347,44 @@ def _faq_patterns(faq: FaqView) -> list[list[str]]:
 
 def match_intent(text: str, exact: frozenset[str] = KNOWN) -> Intent | None:
     """The built-in intent of a text; words in `exact` are never read as typos."""
+    return _scored_intent(text, exact)[1]
+
+
+def _scored_intent(text: str, exact: frozenset[str]) -> tuple[int, Intent | None]:
     words = [t for t in tokens(text) if not t.isdigit() and t != "-"]
     if not words:
-        return None
+        return 0, None
     best, found = 0, None
     for intent, patterns in INTENTS.items():
         score = _best(words, patterns, exact)
         if score > best:
             best, found = score, intent
-    return found
+    return best, found
 
 
 def match_faq(text: str, faqs: Sequence[FaqView]) -> FaqView | None:
+    return _scored_faq(text, faqs)[1]
+
+
+def _scored_faq(text: str, faqs: Sequence[FaqView]) -> tuple[int, FaqView | None]:
     words = [t for t in tokens(text) if t != "-"]
     best, found = 0, None
     for faq in faqs:
         score = _best(words, _faq_patterns(faq))
         if score > best:
             best, found = score, faq
-    return found
+    return best, found
 
 
 def match(text: str, faqs: Sequence[FaqView] = ()) -> Match | None:
-    """The built-in intent of a text, else the staff FAQ entry it asks, else None."""
+    """What a text asks: the built-in intent or the staff FAQ entry whose pattern holds more
+    of its words ("prize delivery" is the staff's answer, "prize" alone the built-in one);
+    on a tie the built-in intent. None when neither matches."""
     staff_words = {w for faq in faqs for p in _faq_patterns(faq) for w in p}
-    intent = match_intent(text, KNOWN | staff_words)
+    intent_score, intent = _scored_intent(text, KNOWN | staff_words)
+    faq_score, faq = _scored_faq(text, faqs)
+    if faq is not None and faq_score > intent_score:
+        return Match(faq=faq)
     if intent is not None:
         return Match(intent=intent)
-    faq = match_faq(text, faqs)
-    return Match(faq=faq) if faq is not None else None
+    return None

@@ -50,6 +50,7 @@ def raffle_view(raffle: Raffle, now: datetime | None = None) -> RaffleView:
         draw_fallback=summary.fallback if summary is not None else "",
         draw_prizes=(summary.prizes or len(summary.prize_names) or 1) if summary else 1,
         lottery_source=lottery_source(summary),
+        prize_names=summary.prize_names if summary is not None else (),
         status=raffle.status,
         has_photo=bool(raffle.prize_photo),
         public_url=summary.public_url if summary is not None else "",

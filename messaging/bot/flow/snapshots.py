@@ -43,6 +43,7 @@ class RaffleView:
     draw_method: str = ""  # raffles' draw method ("" before the raffle has a draw)
     draw_fallback: str = ""  # lottery method: next-prize, next-sold or redraw
     draw_prizes: int = 1  # how many winners, when the draw says (prizes or their names)
+    prize_names: tuple[str, ...] = ()  # each prize's description, first prize first
     lottery_source: str = ""  # lottery method: the official source, once a result is in
     status: str = "active"
     has_photo: bool = False  # a prize photo to show with the details

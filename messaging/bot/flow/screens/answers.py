@@ -1,9 +1,10 @@
-"""Answers to everyday messages (flow.intents): thanks, price, draw date, opt-out."""
+"""Answers to everyday messages (flow.intents): thanks, price, prizes, draw date, opt-out."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from messaging.bot.flow.replies import Button
@@ -17,6 +18,7 @@ from messaging.bot.flow.screens.common import (
     money,
     when,
 )
+from messaging.bot.flow.screens.coupons import price_lines
 from messaging.bot.flow.snapshots import OrderView, RaffleView
 
 
@@ -25,11 +27,16 @@ def you_are_welcome() -> Replies:
 
 
 def prices(raffles: Sequence[RaffleView], order: OrderView | None) -> Replies:
-    lines = [
-        _("*%(title)s*: %(price)s per number.")
-        % {"title": r.title, "price": money(r.price, r.currency)}
-        for r in raffles
-    ]
+    """Each raffle's price per number, with its bundles and early-bird price (as its details
+    show them), and what the buyer's waiting order comes to."""
+    now = timezone.now()
+    lines = []
+    for r in raffles:
+        lines.append(
+            _("*%(title)s*: %(price)s per number.")
+            % {"title": r.title, "price": money(r.price, r.currency)}
+        )
+        lines += price_lines(r, now)
     if not lines:
         lines.append(_("There are no raffles on sale right now."))
     if order is not None:
@@ -38,6 +45,24 @@ def prices(raffles: Sequence[RaffleView], order: OrderView | None) -> Replies:
             % {"code": order.code, "total": money(order.total, order.currency)}
         )
     return _with_order_button("\n".join(lines), order)
+
+
+def prizes(raffles: Sequence[RaffleView]) -> Replies:
+    """Each raffle's prizes, first prize first (the draw's descriptions), else its prize."""
+    blocks = []
+    for r in raffles:
+        if len(r.prize_names) > 1:
+            lines = [_("🏆 Prizes of *%(title)s*:") % {"title": r.title}]
+            lines += [f"{n}. {name}" for n, name in enumerate(r.prize_names, start=1)]
+            blocks.append("\n".join(lines))
+        elif r.prize_names or r.prize:
+            prize = r.prize_names[0] if r.prize_names else r.prize
+            blocks.append(f"*{r.title}*: 🎁 {prize}")
+        else:
+            blocks.append(_("*%(title)s*: the prize is not announced yet.") % {"title": r.title})
+    if not blocks:
+        blocks.append(_("There are no raffles on sale right now."))
+    return buttons("\n\n".join(blocks), b_raffles(), b_tickets(), b_menu())
 
 
 def draw_dates(raffles: Sequence[RaffleView]) -> Replies:
