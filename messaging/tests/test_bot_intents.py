@@ -100,7 +100,7 @@ def test_the_price_answer_names_the_bundles_and_the_early_bird_price(phone, raff
     [("hi", "what are the prizes?", "Prizes"), ("hola", "premios", "Premios")],
 )
 def test_the_prizes_are_answered_in_order(phone, greeting, question, title):
-    """"premios" was not understood; with several prizes a buyer wants to know them all."""
+    """ "premios" was not understood; with several prizes a buyer wants to know them all."""
     raffle = make_raffle(size=100, active=False, title="Gran rifa", prize="Una moto")
     services.set_draw_setup(raffle, prize_names=["Moto Honda", "Televisor 55"])
     services.activate_raffle(raffle=raffle)

@@ -86,3 +86,21 @@ def test_a_coupon_sends_the_pix_code_again_with_the_new_amount(phone, fake_graph
     code = next(t for t in texts if t.startswith("000201"))
     assert pix.parse_fields(code)["54"] == "5.00"
     assert [p for p in out if p["type"] == "image"]
+
+
+@pytest.mark.parametrize("typed", ["pix", "Pix?", "pagar com pix", "código pix", "chave pix"])
+def test_a_buyer_asking_for_pix_gets_the_payment_details(phone, typed):
+    """A Brazilian buyer types "pix" to pay: she gets the payment message with the QR and the
+    code, not "Sorry, I didn't understand"."""
+    raffle = _raffle(True)
+    phone.text("oi")
+    phone.pick(f"raffle:{raffle.pk}")
+    phone.text("7")
+    order = Order.objects.get()
+    phone.tap(f"confirm:{order.code}")
+    out = phone.text(typed)
+    text = all_text(out)
+    assert "não entendi" not in text, text
+    assert "didn't understand" not in text, text
+    assert order.code in text
+    assert any(p["type"] == "image" for p in out)
