@@ -160,6 +160,27 @@ def drawn(result: ResultView, page_url: str) -> Notice:
     )
 
 
+def early_drawn(result: ResultView) -> Notice:
+    """An early-bird draw's result: the raffle's result template, titled "raffle — draw"."""
+    if result.mine:
+        mine = _("🎉 You won with %(numbers)s! We will contact you.") % {
+            "numbers": ", ".join(result.mine)
+        }
+    else:
+        mine = _("All your numbers still play in the main draw.")
+    return Notice(
+        screens.notify_early_drawn(
+            result.raffle_title, result.draw_title, result.winners, result.url, result.mine
+        ),
+        (b_tickets(), b_menu()),
+        _template(
+            mt.DRAW_RESULT,
+            [f"{result.raffle_title} — {result.draw_title}", ", ".join(result.winners), mine],
+            [mt.url_suffix(result.url), "results"],
+        ),
+    )
+
+
 def draw_reminder(title: str, draw_at: datetime, numbers: Sequence[str], page_url: str) -> Notice:
     text = _(
         "🗓️ Reminder: *%(title)s* is drawn on %(when)s. Your numbers: %(numbers)s. Good luck!"

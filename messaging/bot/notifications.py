@@ -34,12 +34,12 @@ from django.utils import timezone, translation
 from messaging.bot import notices
 from messaging.bot.acting import is_bot_acting
 from messaging.bot.flow import language
-from messaging.bot.flow.queries import order_view, result_view
+from messaging.bot.flow.queries import early_result_view, order_view, result_view
 from messaging.bot.flow.snapshots import OrderView
 from messaging.channel import outbox
 from messaging.models import Contact
 from raffles import selectors, services, signals
-from raffles.models import Order, Raffle
+from raffles.models import EarlyDraw, Order, Raffle
 from raffles.public import tickets
 
 logger = logging.getLogger(__name__)
@@ -199,6 +199,21 @@ def on_raffle_drawn(sender: Any, raffle: Raffle, **kwargs: Any) -> None:
     for contact in Contact.objects.filter(buyer_id__in=list(buyer_ids)).select_related("buyer"):
         result = result_view(raffle, contact.buyer)
         notify(contact, functools.partial(notices.drawn, result, page))
+
+
+@receiver(signals.early_draw_drawn, dispatch_uid="messaging-early-draw-drawn")
+def on_early_draw_drawn(sender: Any, raffle: Raffle, early_draw: EarlyDraw, **kwargs: Any) -> None:
+    """Every buyer whose paid numbers took part in an early-bird draw (paid before its
+    cutoff, still paid) hears its result once (the service sends the signal once)."""
+    buyer_ids = (
+        Order.objects.filter(raffle=raffle, status=Order.Status.PAID, paid_at__lt=early_draw.cutoff)
+        .order_by()
+        .values_list("buyer_id", flat=True)
+        .distinct()
+    )
+    for contact in Contact.objects.filter(buyer_id__in=list(buyer_ids)).select_related("buyer"):
+        result = early_result_view(raffle, early_draw.pk, contact.buyer)
+        notify(contact, functools.partial(notices.early_drawn, result))
 
 
 def send_order_notice(order: Order) -> bool:

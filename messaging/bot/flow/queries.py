@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from messaging.bot import support_hours
@@ -113,6 +114,23 @@ def result_view(raffle: Raffle, buyer: Buyer | None = None) -> ResultView:
         winners=tuple(w.label for w in summary.winners),
         url=summary.public_url,
         mine=tuple(w.label for w in summary.winners_of(buyer)) if buyer is not None else (),
+    )
+
+
+def early_result_view(raffle: Raffle, early_id: int, buyer: Buyer | None = None) -> ResultView:
+    """An early-bird draw's result, titled "raffle — draw", with its public live page."""
+    summary = next(
+        (s for s in selectors.early_draw_summaries(raffle) if s.early_id == early_id), None
+    )
+    if summary is None or not summary.is_drawn:
+        return ResultView(raffle_title=raffle.title, drawn_at=None)
+    return ResultView(
+        raffle_title=raffle.title,
+        drawn_at=summary.drawn_at,
+        winners=tuple(w.label for w in summary.winners),
+        url=settings.PUBLIC_BASE_URL + summary.live_url,
+        mine=tuple(w.label for w in summary.winners_of(buyer)) if buyer is not None else (),
+        draw_title=summary.title,
     )
 
 

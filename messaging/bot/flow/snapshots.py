@@ -111,6 +111,7 @@ class ResultView:
     winners: tuple[str, ...] = ()  # zero-padded, first prize first
     url: str = ""  # the public page where anyone can verify the draw
     mine: tuple[str, ...] = ()  # this buyer's winning numbers
+    draw_title: str = ""  # an early-bird draw's title ("" for the raffle's main draw)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ from messaging.bot.flow.screens.holds import (
 from messaging.bot.flow.screens.notices import (
     notify_cancelled,
     notify_drawn,
+    notify_early_drawn,
     notify_expired,
     notify_proof_received,
     notify_receipt,
@@ -176,6 +177,7 @@ __all__ = [
     "nothing_to_confirm",
     "notify_cancelled",
     "notify_drawn",
+    "notify_early_drawn",
     "notify_expired",
     "notify_proof_received",
     "notify_receipt",

@@ -101,6 +101,23 @@ def notify_drawn(
     return text
 
 
+def notify_early_drawn(
+    title: str, draw_title: str, winners: Sequence[str], url: str = "", mine: Sequence[str] = ()
+) -> str:
+    """An early-bird draw's result, to the buyers whose paid numbers took part."""
+    text = _(
+        "🏆 The early-bird draw “%(draw)s” of *%(title)s* was drawn! Winning numbers: %(numbers)s."
+    ) % {"draw": draw_title, "title": title, "numbers": ", ".join(winners) or "—"}
+    if mine:
+        text += "\n" + _("🎉 You won with %(numbers)s! We will contact you.") % {
+            "numbers": ", ".join(mine)
+        }
+    text += "\n" + _("All your numbers still play in the main draw.")
+    if url:
+        text += "\n" + _("Check the draw: %(url)s") % {"url": url}
+    return text
+
+
 def _notify_drawn(title: str, winners: Sequence[str]) -> str:
     if winners:
         return _(
