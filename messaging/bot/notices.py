@@ -143,12 +143,7 @@ def cancelled(order: OrderView) -> Notice:
 
 
 def drawn(result: ResultView, page_url: str) -> Notice:
-    if result.mine:
-        mine = _("🎉 You won with %(numbers)s! We will contact you.") % {
-            "numbers": ", ".join(result.mine)
-        }
-    else:
-        mine = _("Your numbers did not win this time.")
+    mine = screens.you_won(result.mine) if result.mine else _("Your numbers did not win this time.")
     return Notice(
         screens.notify_drawn(result.raffle_title, result.winners, result.url, result.mine),
         (Button("results", _("Results")), b_tickets()),
@@ -162,12 +157,8 @@ def drawn(result: ResultView, page_url: str) -> Notice:
 
 def early_drawn(result: ResultView) -> Notice:
     """An early-bird draw's result: the raffle's result template, titled "raffle — draw"."""
-    if result.mine:
-        mine = _("🎉 You won with %(numbers)s! We will contact you.") % {
-            "numbers": ", ".join(result.mine)
-        }
-    else:
-        mine = _("All your numbers still play in the main draw.")
+    still = _("All your numbers still play in the main draw.")
+    mine = screens.you_won(result.mine) if result.mine else still
     return Notice(
         screens.notify_early_drawn(
             result.raffle_title, result.draw_title, result.winners, result.url, result.mine

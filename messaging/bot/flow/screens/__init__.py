@@ -81,6 +81,7 @@ from messaging.bot.flow.screens.notices import (
     notify_rejected,
     notify_reminder,
     notify_reserved,
+    you_won,
 )
 from messaging.bot.flow.screens.numbers import (
     buyer_limit,
@@ -224,4 +225,5 @@ __all__ = [
     "welcome_line",
     "when",
     "which_raffle",
+    "you_won",
 ]

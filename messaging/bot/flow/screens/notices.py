@@ -88,14 +88,17 @@ def notify_cancelled(order: OrderView) -> str:
     ) % {"code": order.code, "title": order.raffle_title, "numbers": number_list(order.numbers)}
 
 
+def you_won(mine: Sequence[str]) -> str:
+    """The line a winner reads under a draw's result (main or early-bird)."""
+    return _("🎉 You won with %(numbers)s! We will contact you.") % {"numbers": ", ".join(mine)}
+
+
 def notify_drawn(
     title: str, winners: Sequence[str], url: str = "", mine: Sequence[str] = ()
 ) -> str:
     text = _notify_drawn(title, winners)
     if mine:
-        text += "\n" + _("🎉 You won with %(numbers)s! We will contact you.") % {
-            "numbers": ", ".join(mine)
-        }
+        text += "\n" + you_won(mine)
     if url:
         text += "\n" + _("Check the draw: %(url)s") % {"url": url}
     return text
@@ -109,9 +112,7 @@ def notify_early_drawn(
         "🏆 The early-bird draw “%(draw)s” of *%(title)s* was drawn! Winning numbers: %(numbers)s."
     ) % {"draw": draw_title, "title": title, "numbers": ", ".join(winners) or "—"}
     if mine:
-        text += "\n" + _("🎉 You won with %(numbers)s! We will contact you.") % {
-            "numbers": ", ".join(mine)
-        }
+        text += "\n" + you_won(mine)
     text += "\n" + _("All your numbers still play in the main draw.")
     if url:
         text += "\n" + _("Check the draw: %(url)s") % {"url": url}
