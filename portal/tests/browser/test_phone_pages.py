@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from config.tests.phone_pages import pages_wider_than_the_screen
 from portal.tests.browser.conftest import NARROW, login
 from portal.tests.sellers_world import make_world
 from raffles.services.pricing import create_coupon, set_prices
@@ -45,21 +46,11 @@ def test_owner_pages_fit_a_phone(browser: Any, live_server: Any, staff: Any, loc
     context = browser.new_context(viewport=NARROW, locale=locale, is_mobile=True, has_touch=True)
     context.set_default_timeout(10_000)
     errors: list[str] = []
-    wide: list[str] = []
     try:
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
         login(page, live_server.url)
-        for name, path in pages.items():
-            response = page.goto(live_server.url + path)
-            assert response is not None, name
-            assert response.status == 200, (name, response.status)
-            page.wait_for_load_state("networkidle")
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            if overflow > 1:
-                wide.append(f"{name} ({overflow}px)")
+        wide = pages_wider_than_the_screen(page, live_server.url, pages)
     finally:
         context.close()
     assert wide == [], f"pages that scroll sideways on a phone in {locale}: {wide}"

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from config.tests.phone_pages import pages_wider_than_the_screen
 from raffles import services
 from raffles.public.tickets import ticket_path
 from raffles.services.pricing import set_prices
@@ -55,23 +56,17 @@ def test_public_pages_fit_a_phone(
     context = public_browser.new_context(viewport=PHONE, locale=locale, is_mobile=True)
     context.set_default_timeout(10_000)
     errors: list[str] = []
-    wide: list[str] = []
+
+    def shows_the_draw(name: str, page: Any) -> None:
+        if name == "raffle":
+            expect(page.locator("body")).to_contain_text(prizes)
+            expect(page.locator("#prize-list li")).to_have_count(2)
+            expect(page.locator("#fallback")).to_contain_text(fallback)
+
     try:
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-        for name, path in pages.items():
-            response = page.goto(live_server.url + path)
-            assert response is not None, name
-            assert response.status == 200, (name, response.status)
-            if name == "raffle":
-                expect(page.locator("body")).to_contain_text(prizes)
-                expect(page.locator("#prize-list li")).to_have_count(2)
-                expect(page.locator("#fallback")).to_contain_text(fallback)
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            if overflow > 1:
-                wide.append(f"{name} ({overflow}px)")
+        wide = pages_wider_than_the_screen(page, live_server.url, pages, shows_the_draw)
     finally:
         context.close()
     assert wide == [], f"public pages that scroll sideways on a phone in {locale}: {wide}"
