@@ -34,6 +34,7 @@ from raffles.selectors_draws import DrawSummary as DrawSummary
 from raffles.selectors_draws import DrawWinner as DrawWinner
 from raffles.selectors_draws import buyer_drawn_raffles as buyer_drawn_raffles
 from raffles.selectors_draws import draw_summary as draw_summary
+from raffles.selectors_draws import early_draw_buyer_ids as early_draw_buyer_ids
 from raffles.selectors_draws import early_draw_of as early_draw_of
 from raffles.selectors_draws import early_draw_summaries as early_draw_summaries
 from raffles.selectors_draws import paid_numbers_by_buyer as paid_numbers_by_buyer

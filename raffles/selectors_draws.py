@@ -197,6 +197,27 @@ def early_draw_summaries(raffle: Raffle) -> list[DrawSummary]:
     return [summary_of(raffle, e, early=e) for e in EarlyDraw.objects.filter(raffle=raffle)]
 
 
+def early_entry_tickets(early: EarlyDraw) -> QuerySet[TicketNumber]:
+    """The numbers taking part in an early-bird draw: sold to orders paid before its cutoff
+    and still paid (the one rule; its frozen list and its notices read it)."""
+    return TicketNumber.objects.filter(
+        raffle_id=early.raffle_id,
+        status=TicketNumber.Status.SOLD,
+        reserved_by_order__status=Order.Status.PAID,
+        reserved_by_order__paid_at__lt=early.cutoff,
+    )
+
+
+def early_draw_buyer_ids(early: EarlyDraw) -> list[int]:
+    """The buyers whose numbers take part in an early-bird draw."""
+    return list(
+        early_entry_tickets(early)
+        .order_by()
+        .values_list("reserved_by_order__buyer_id", flat=True)
+        .distinct()
+    )
+
+
 def early_draw_of(raffle: Raffle, early_id: int) -> EarlyDraw | None:
     return EarlyDraw.objects.filter(raffle=raffle, pk=early_id).first()
 

@@ -203,16 +203,13 @@ def on_raffle_drawn(sender: Any, raffle: Raffle, **kwargs: Any) -> None:
 
 @receiver(signals.early_draw_drawn, dispatch_uid="messaging-early-draw-drawn")
 def on_early_draw_drawn(sender: Any, raffle: Raffle, early_draw: EarlyDraw, **kwargs: Any) -> None:
-    """Every buyer whose paid numbers took part in an early-bird draw (paid before its
-    cutoff, still paid) hears its result once (the service sends the signal once)."""
-    buyer_ids = (
-        Order.objects.filter(raffle=raffle, status=Order.Status.PAID, paid_at__lt=early_draw.cutoff)
-        .order_by()
-        .values_list("buyer_id", flat=True)
-        .distinct()
-    )
-    for contact in Contact.objects.filter(buyer_id__in=list(buyer_ids)).select_related("buyer"):
-        result = early_result_view(raffle, early_draw.pk, contact.buyer)
+    """Every buyer whose numbers took part in an early-bird draw
+    (`selectors.early_draw_buyer_ids`) hears its result once (the service sends the signal
+    once)."""
+    summary = selectors.summary_of(raffle, early_draw, early=early_draw)  # read once
+    buyer_ids = selectors.early_draw_buyer_ids(early_draw)
+    for contact in Contact.objects.filter(buyer_id__in=buyer_ids).select_related("buyer"):
+        result = early_result_view(summary, contact.buyer, raffle.title)
         notify(contact, functools.partial(notices.early_drawn, result))
 
 

@@ -31,7 +31,8 @@ from raffles.exceptions import (
     NoEntries,
     TooManyPrizes,
 )
-from raffles.models import EarlyDraw, Order, Raffle, TicketNumber
+from raffles.models import EarlyDraw, Raffle
+from raffles.selectors_draws import early_entry_tickets
 from raffles.services import draw_setup
 from raffles.services.actors import ActorLike
 from raffles.services.draws import add_result, clean_external, clean_prizes
@@ -101,14 +102,7 @@ def create_early_draw(
 
 def early_numbers(early: EarlyDraw) -> list[int]:
     """The numbers of the raffle's orders paid before the cutoff (and still paid)."""
-    return sorted(
-        TicketNumber.objects.filter(
-            raffle_id=early.raffle_id,
-            status=TicketNumber.Status.SOLD,
-            reserved_by_order__status=Order.Status.PAID,
-            reserved_by_order__paid_at__lt=early.cutoff,
-        ).values_list("number", flat=True)
-    )
+    return sorted(early_entry_tickets(early).values_list("number", flat=True))
 
 
 def _locked(early: EarlyDraw) -> tuple[Raffle, EarlyDraw]:

@@ -117,15 +117,12 @@ def result_view(raffle: Raffle, buyer: Buyer | None = None) -> ResultView:
     )
 
 
-def early_result_view(raffle: Raffle, early_id: int, buyer: Buyer | None = None) -> ResultView:
-    """An early-bird draw's result, titled "raffle — draw", with its public live page."""
-    summary = next(
-        (s for s in selectors.early_draw_summaries(raffle) if s.early_id == early_id), None
-    )
-    if summary is None or not summary.is_drawn:
-        return ResultView(raffle_title=raffle.title, drawn_at=None)
+def early_result_view(
+    summary: selectors.DrawSummary, buyer: Buyer | None, title: str
+) -> ResultView:
+    """A drawn early-bird draw's result for one buyer, with its public live page."""
     return ResultView(
-        raffle_title=raffle.title,
+        raffle_title=title,
         drawn_at=summary.drawn_at,
         winners=tuple(w.label for w in summary.winners),
         url=settings.PUBLIC_BASE_URL + summary.live_url,
