@@ -8,7 +8,7 @@ from portal.access import visible_orders
 from portal.components.base import StaffComponent, requires
 from portal.queries import number_history, ticket_with_order
 from portal.roles import Perm, user_can
-from raffles.models import Order, Raffle
+from raffles.models import Order, Raffle, TicketNumber
 
 
 class TicketDetailView(StaffComponent):
@@ -52,6 +52,7 @@ class TicketDetailView(StaffComponent):
             context["ticket"] = ticket
             if ticket is not None:
                 context["shown_status"] = ticket.effective_status()
+                context["shown_label"] = TicketNumber.Status(context["shown_status"]).label
                 context["order"] = ticket.reserved_by_order
                 context["lapsed"] = ticket.is_lapsed()
                 context["history"] = number_history(raffle, self.number)
