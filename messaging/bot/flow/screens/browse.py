@@ -35,7 +35,7 @@ from messaging.bot.flow.screens.common import (
     when,
 )
 from messaging.bot.flow.screens.coupons import price_lines, short_price
-from messaging.bot.flow.screens.draw_rules import fair_draw_line
+from messaging.bot.flow.screens.draw_rules import fair_draw_line, has_draw_rule
 from messaging.bot.flow.screens.numbers import _take_button
 from messaging.bot.flow.snapshots import OrderView, RaffleView, ResultView
 
@@ -138,7 +138,7 @@ def raffle_details_text(raffle: RaffleView) -> str:
         lines.append(_("⏳ Sales close: %(date)s") % {"date": when(raffle.sales_close_at)})
     if raffle.draw_at:
         lines.append(_("🎲 Draw: %(date)s") % {"date": when(raffle.draw_at)})
-    if raffle.is_lottery or raffle.commitment:
+    if has_draw_rule(raffle):
         lines.append(fair_draw_line(raffle))
     return "\n".join(lines)
 
