@@ -343,6 +343,9 @@ WHATSAPP_SEND_LEASE_SECONDS = _int("WHATSAPP_SEND_LEASE_SECONDS", 60, minimum=2)
 WHATSAPP_INBOUND_RETRY_BASE_SECONDS = _int("WHATSAPP_INBOUND_RETRY_BASE_SECONDS", 2, minimum=1)
 WHATSAPP_INBOUND_RETRY_MAX_SECONDS = _int("WHATSAPP_INBOUND_RETRY_MAX_SECONDS", 300, minimum=1)
 WHATSAPP_INBOUND_MAX_ATTEMPTS = _int("WHATSAPP_INBOUND_MAX_ATTEMPTS", 25, minimum=1)
+# Seconds a process keeps the raffles the bot shows (on sale, numbers left, draw) before
+# reading them again: a launch crowd's every "hi" shows the same list. 0 reads them every time.
+WHATSAPP_RAFFLE_VIEW_SECONDS = _int("WHATSAPP_RAFFLE_VIEW_SECONDS", 2, minimum=0)
 # Days the raw body of each webhook delivery is kept (its messages, statuses, hash and counts
 # stay forever); 0 keeps the bodies forever.
 WHATSAPP_RAW_BODY_DAYS = _int("WHATSAPP_RAW_BODY_DAYS", 90, minimum=0)

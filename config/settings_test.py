@@ -41,5 +41,7 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests read what they just wrote (a test that checks the kept views turns this on).
+WHATSAPP_RAFFLE_VIEW_SECONDS = 0
 WHATSAPP_APP_SECRET = "test-app-secret"  # noqa: S105
 WHATSAPP_VERIFY_TOKEN = "test-verify-token"  # noqa: S105

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -44,6 +45,7 @@ class ContactIndex:
     def __init__(self, contacts: Iterable[Contact] = ()) -> None:
         self.by_wa_id: dict[str, Contact] = {}
         self.by_user_id: dict[str, Contact] = {}
+        self.created: set[int] = set()  # contacts inserted for this delivery
         for contact in contacts:
             self.add(contact)
 
@@ -101,15 +103,19 @@ def sender(
     user_id: str,
     info: ContactIn | None,
     change: IdentityChangeIn | None = None,
+    opened_at: datetime | None = None,
 ) -> Contact:
-    """The contact a message came from: found, updated, or created (with its raffles Buyer)."""
+    """The contact a message came from: found, updated, or created (with its raffles Buyer;
+    a new one with `opened_at` as its last inbound time, noted in `index.created`)."""
     if change is not None:  # already applied (apply_change): the sender is who they are now
         contact = index.find(change.new_wa_id, change.new_user_id) or index.find(wa_id, user_id)
         wa_id, user_id = change.new_wa_id, change.new_user_id  # never a contact for old ids
     else:
         contact = index.find(wa_id, user_id)
     if contact is None:
-        contact = _create(wa_id, user_id, info)
+        contact, created = _create(wa_id, user_id, info, opened_at)
+        if created:
+            index.created.add(contact.pk)
     else:
         _refresh(index, contact, wa_id, user_id, info)
     index.add(contact)
@@ -123,7 +129,9 @@ def get_contact(wa_id: str = "", info: ContactIn | None = None, *, user_id: str 
     return sender(index, wa_id, user_id, info)
 
 
-def _create(wa_id: str, user_id: str, info: ContactIn | None) -> Contact:
+def _create(
+    wa_id: str, user_id: str, info: ContactIn | None, opened_at: datetime | None = None
+) -> tuple[Contact, bool]:
     """A new contact. One known by phone is inserted with its buyer already linked (one
     INSERT, no UPDATE after); if the INSERT clashes (a concurrent delivery created the
     contact, or that buyer has another contact) it falls back to reading or creating the
@@ -133,6 +141,7 @@ def _create(wa_id: str, user_id: str, info: ContactIn | None) -> Contact:
         "user_id": user_id,
         "profile_name": info.profile_name if info else "",
         "username": info.username if info else "",
+        "last_inbound_at": opened_at,
     }
     if wa_id:
         contact = Contact(**defaults)
@@ -146,12 +155,12 @@ def _create(wa_id: str, user_id: str, info: ContactIn | None) -> Contact:
                 pass
             else:
                 logger.info("whatsapp new contact %s", mask_phone(wa_id))
-                return contact
+                return contact, True
     key = {"wa_id": wa_id} if wa_id else {"user_id": user_id}
     contact, created = Contact.objects.get_or_create(**key, defaults=defaults)
     if created:
         logger.info("whatsapp new contact %s", mask_phone(wa_id or user_id))
-    return contact
+    return contact, created
 
 
 def _phone_buyer(contact: Contact) -> Buyer | None:

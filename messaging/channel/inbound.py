@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -299,9 +300,12 @@ def _sender(message: MessageIn) -> Sender:
     return (message.from_wa_id, message.from_user_id)
 
 
-def _contacts(batch: Batch, known: list[Contact]) -> dict[Sender, Contact]:
-    """The senders of the batch's messages: created, updated or linked if need be. Changes of
-    number or BSUID (system messages, `user_id_update`) are applied first, in order."""
+def _contacts(
+    batch: Batch, known: list[Contact], opened: dict[Sender, datetime]
+) -> tuple[dict[Sender, Contact], set[int]]:
+    """The senders of the batch's messages: created, updated or linked if need be, and the
+    ids of those created (with `opened` as their last inbound time). Changes of number or
+    BSUID (system messages, `user_id_update`) are applied first, in order."""
     index = identity.ContactIndex(known)
     for change in batch.identity_changes:
         identity.apply_change(index, change)
@@ -313,8 +317,22 @@ def _contacts(batch: Batch, known: list[Contact]) -> dict[Sender, Contact]:
         key = _sender(message)
         if key not in senders:
             info = batch.contact_info(*key)
-            senders[key] = identity.sender(index, *key, info, message.identity_change)
-    return senders
+            senders[key] = identity.sender(
+                index, *key, info, message.identity_change, opened.get(key)
+            )
+    return senders, index.created
+
+
+def _opened(messages: Iterable[MessageIn], now: datetime) -> dict[Sender, datetime]:
+    """Each sender's latest message that opens the customer service window (user-initiated),
+    no later than now."""
+    window: dict[Sender, datetime] = {}
+    for message in messages:
+        if message.type not in NOT_USER_INITIATED:
+            key = _sender(message)
+            sent_at = min(message.timestamp or now, now)
+            window[key] = max(window.get(key, sent_at), sent_at)
+    return window
 
 
 def _store_messages(
@@ -326,7 +344,8 @@ def _store_messages(
     conflict, so a copy stored meanwhile by a concurrent delivery of the same message (Meta
     retrying while the first is in flight) is not stored twice. That copy is then counted
     here too and its contact gets one more processing task, which finds nothing to do."""
-    contacts = _contacts(batch, seen.contacts)
+    now = timezone.now()
+    contacts, created = _contacts(batch, seen.contacts, _opened(batch.messages, now))
     if not batch.messages:
         return 0, set()
     fresh: dict[str, MessageIn] = {}
@@ -345,8 +364,6 @@ def _store_messages(
         [_row(delivery, contacts[_sender(m)], m) for m in fresh.values()],
         ignore_conflicts=True,
     )
-    now = timezone.now()
-    window: dict[int, datetime] = {}  # contact id -> its latest user-initiated message
     for message in fresh.values():
         logger.debug(
             "whatsapp %s message %s from %s stored",
@@ -354,11 +371,10 @@ def _store_messages(
             message.wa_message_id,
             mask_phone(message.from_wa_id or message.from_user_id),
         )
-        if message.type not in NOT_USER_INITIATED:
-            contact_id = contacts[_sender(message)].pk
-            sent_at = min(message.timestamp or now, now)
-            window[contact_id] = max(window.get(contact_id, sent_at), sent_at)
-    for contact_id, sent_at in window.items():
+    for key, sent_at in _opened(fresh.values(), now).items():
+        contact_id = contacts[key].pk
+        if contact_id in created:
+            continue  # inserted with it
         Contact.objects.filter(pk=contact_id).filter(
             Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=sent_at)
         ).update(last_inbound_at=sent_at, resolved_at=None)  # the inbox: a resolved one opens

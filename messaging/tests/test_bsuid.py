@@ -438,10 +438,10 @@ def test_a_database_error_on_one_item_is_parked_on_both_databases(post_webhook, 
 
     real_create = identity._create
 
-    def create(wa_id, user_id, info):
+    def create(wa_id, user_id, info, opened_at=None):
         if user_id == "US.POISON1":
-            return Contact.objects.create(wa_id="", user_id="")  # violates contact_has_an_id
-        return real_create(wa_id, user_id, info)
+            return Contact.objects.create(wa_id="", user_id=""), True  # violates contact_has_an_id
+        return real_create(wa_id, user_id, info, opened_at)
 
     monkeypatch.setattr(identity, "_create", create)
     body = _value(

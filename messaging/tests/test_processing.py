@@ -158,7 +158,7 @@ def test_the_task_sends_the_replies_itself(fake_graph, django_capture_on_commit_
 # --- a bot turn's query count ------------------------------------------------------------------
 # The real bot (not the echo handler): a contact who already said hello asks for the menu again.
 # One of them looks for prize claims the buyer was never told about (claim_notice.tell_pending).
-BOT_TURN_QUERIES = 21
+BOT_TURN_QUERIES = 17
 
 
 @pytest.mark.django_db

@@ -100,11 +100,13 @@ class ConversationBase:
     # Reads
     def selling(self, page: int = 1) -> tuple[Sequence[RaffleView], int]:
         """One page of the raffles on sale (all of them when they fit in one list)."""
-        _none, total = self.q.selling_raffles(0, 0)  # just the count: views cost queries
+        first, total = self.q.selling_raffles(0, MAX_ROWS)  # one read when they fit
         if total <= MAX_ROWS:
-            return self.q.selling_raffles(0, MAX_ROWS)
+            return first, total
         size = screens.PAGE_SIZE
         page = min(max(page, 1), screens.page_count(total))
+        if page == 1:
+            return first[:size], total
         return self.q.selling_raffles((page - 1) * size, size)
 
     def ctx_order(self) -> OrderView | None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from django.conf import settings
 from django.utils import timezone
@@ -24,6 +27,44 @@ from raffles.payments.setup import pix_code_for
 
 MAX_LIVE = 10
 MAX_RESULTS = 5
+MAX_KEPT = 256  # views kept by one process at most (then it starts over)
+T = TypeVar("T")
+
+
+class Kept:
+    """Raffle views kept by this process for WHATSAPP_RAFFLE_VIEW_SECONDS (0: never kept).
+
+    A launch crowd's every "hi" lists the same raffles with the same numbers left; reading and
+    counting them once a moment instead of once a message keeps the count of a big raffle's
+    sold numbers off the hot path. What the bot shows may be that many seconds old; what it
+    does (a reservation, a payment) reads the database, never these."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._views: dict[Hashable, tuple[float, object]] = {}
+
+    def get(self, key: Hashable, read: Callable[[], T]) -> T:
+        seconds = float(getattr(settings, "WHATSAPP_RAFFLE_VIEW_SECONDS", 0))
+        if seconds <= 0:
+            return read()
+        now = time.monotonic()
+        with self._lock:
+            kept = self._views.get(key)
+        if kept is not None and now - kept[0] < seconds:
+            return kept[1]  # type: ignore[return-value]  # stored by this key's `read`
+        value = read()
+        with self._lock:
+            if len(self._views) >= MAX_KEPT:
+                self._views.clear()
+            self._views[key] = (now, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._views.clear()
+
+
+kept = Kept()
 
 
 def raffle_view(raffle: Raffle, now: datetime | None = None) -> RaffleView:
@@ -141,24 +182,38 @@ class DbQueries:
         self._raffles: dict[int, RaffleView | None] = {}
         self._faqs: list[FaqView] | None = None
         self._selling: dict[tuple[int, int], tuple[Sequence[RaffleView], int]] = {}
-        self._selling_total: int | None = None
 
     def selling_raffles(self, offset: int, limit: int) -> tuple[Sequence[RaffleView], int]:
         if (offset, limit) not in self._selling:  # a welcome asks more than once
-            qs = selectors.selling_raffles()
-            if self._selling_total is None:
-                self._selling_total = qs.count()
-            total = self._selling_total
-            views = [raffle_view(r, self.now) for r in qs[offset : offset + limit]]
+            views, total = kept.get(("selling", offset, limit), self._read_selling(offset, limit))
             for view in views:
                 self._raffles[view.id] = view
             self._selling[offset, limit] = (views, total)
         return self._selling[offset, limit]
 
+    def _read_selling(
+        self, offset: int, limit: int
+    ) -> Callable[[], tuple[Sequence[RaffleView], int]]:
+        def read() -> tuple[Sequence[RaffleView], int]:
+            # One read: a page of the raffles on sale, and how many there are in all when the
+            # page may not hold them all.
+            raffles = list(selectors.selling_raffles()[offset : offset + limit + 1])
+            if len(raffles) <= limit and (offset == 0 or raffles):
+                total = offset + len(raffles)
+            else:
+                total = selectors.selling_raffles().count()
+            return tuple(raffle_view(r, self.now) for r in raffles[:limit]), total
+
+        return read
+
     def raffle(self, raffle_id: int) -> RaffleView | None:
         if raffle_id not in self._raffles:
-            raffle = Raffle.objects.filter(pk=raffle_id).first()
-            self._raffles[raffle_id] = raffle_view(raffle, self.now) if raffle else None
+
+            def read() -> RaffleView | None:
+                raffle = Raffle.objects.filter(pk=raffle_id).first()
+                return raffle_view(raffle, self.now) if raffle else None
+
+            self._raffles[raffle_id] = kept.get(("raffle", raffle_id), read)
         return self._raffles[raffle_id]
 
     def order(self, code: str) -> OrderView | None:

@@ -116,8 +116,14 @@ def respond(message: InboundMessage) -> None:
     a reply follows). While the bot is paused for this contact (a person has the
     conversation) it answers only a payment proof and the way back to the bot; every message
     is stored all the same, for the person who answers."""
-    with transaction.atomic():
-        contact = Contact.objects.select_for_update().get(pk=message.contact_id)
+    # Part of the caller's transaction (no savepoint of its own: an error rolls the whole
+    # message back). The contact is locked; its buyer comes with it, unlocked.
+    with transaction.atomic(savepoint=False):
+        contact = (
+            Contact.objects.select_for_update(of=("self",))
+            .select_related("buyer")
+            .get(pk=message.contact_id)
+        )
         buyer = _buyer(contact)
         learn_language(contact, message)
         with translation.override(language_of(contact)):
@@ -131,8 +137,8 @@ def _raffle_id_for_ref(ref: str) -> int | None:
 
 
 def _buyer(contact: Contact) -> Buyer:
-    if contact.buyer_id is not None:
-        return Buyer.objects.get(pk=contact.buyer_id)
+    if contact.buyer is not None:
+        return contact.buyer
     buyer = identity.buyer_for(contact)
     if not Contact.objects.filter(buyer=buyer).exclude(pk=contact.pk).exists():
         contact.buyer = buyer
