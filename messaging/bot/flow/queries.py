@@ -182,6 +182,7 @@ class DbQueries:
         self._raffles: dict[int, RaffleView | None] = {}
         self._faqs: list[FaqView] | None = None
         self._selling: dict[tuple[int, int], tuple[Sequence[RaffleView], int]] = {}
+        self._live: list[OrderView] | None = None
 
     def selling_raffles(self, offset: int, limit: int) -> tuple[Sequence[RaffleView], int]:
         if (offset, limit) not in self._selling:  # a welcome asks more than once
@@ -225,13 +226,22 @@ class DbQueries:
         return order_view(order) if order else None
 
     def live_orders(self) -> Sequence[OrderView]:
-        orders = (
-            Order.objects.filter(buyer=self.buyer)
-            .waiting_payment()
-            .select_related("raffle", "raffle__payment_setup")
-            .order_by("-created_at", "-id")[:MAX_LIVE]
-        )
-        return [order_view(o) for o in orders]
+        if self._live is None:
+            # Most buyers who write have none (every new one): a narrow read says so, and
+            # only the orders found are read with their raffles.
+            waiting = (
+                Order.objects.filter(buyer=self.buyer)
+                .waiting_payment()
+                .order_by("-created_at", "-id")
+            )
+            ids = list(waiting.values_list("pk", flat=True)[:MAX_LIVE])
+            orders = (
+                waiting.filter(pk__in=ids).select_related("raffle", "raffle__payment_setup")
+                if ids
+                else []
+            )
+            self._live = [order_view(o) for o in orders]
+        return self._live
 
     def unconfirmed_orders(self, raffle_id: int) -> Sequence[OrderView]:
         orders = selectors.unconfirmed_orders(self.buyer, raffle_id, self.now)[:MAX_LIVE]
