@@ -19,11 +19,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from messaging.bot.flow import queries as bot_queries
 from messaging.channel import jobs, shapes
 from messaging.channel.signature import sign_body
 from messaging.models import Contact, InboundMessage, OutboundMessage
 from messaging.tests.conftest import WEBHOOK_URL
+from raffles.public import memo
 
 SENDERS = 12
 # Per message, webhook and task together (statements on the default database, savepoints and
@@ -55,8 +55,8 @@ def test_new_senders_saying_hi_stay_within_the_query_and_task_budget(
     from raffles.tests.factories import make_raffle
 
     settings.WHATSAPP_RAFFLE_VIEW_SECONDS = 3600  # the whole test is one moment
-    bot_queries.kept.clear()
-    request.addfinalizer(bot_queries.kept.clear)
+    memo.forget_all()
+    request.addfinalizer(memo.forget_all)
     make_raffle(size=100)
     tasks: list[str] = []
     enqueue = jobs.async_task

@@ -12,24 +12,24 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from messaging.bot import handlers
-from messaging.bot.flow import queries
 from messaging.channel import processing, shapes
 from messaging.channel.inbound import ingest
 from messaging.models import InboundMessage, OutboundMessage
 from messaging.tests.test_processing import REAL_HANDLER
 from raffles.models import Order, TicketNumber
+from raffles.public import memo
 
 
 @pytest.fixture
 def kept_for_a_minute(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """Views kept 60 s, on a clock the test moves (queries.time.monotonic)."""
+    """Views kept 60 s, on a clock the test moves (the memo's time.monotonic)."""
     settings.WHATSAPP_RAFFLE_VIEW_SECONDS = 60
     monkeypatch.setattr(handlers, "handle_inbound", REAL_HANDLER)
     clock = [1000.0]
-    monkeypatch.setattr(queries.time, "monotonic", lambda: clock[0])
-    queries.kept.clear()
+    monkeypatch.setattr(memo.time, "monotonic", lambda: clock[0])
+    memo.forget_all()
     yield clock
-    queries.kept.clear()
+    memo.forget_all()
 
 
 def say(wa_id: str, text: str, n: int) -> tuple[InboundMessage, list[str]]:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
 
 from django.conf import settings
 from django.utils import timezone
@@ -24,47 +21,29 @@ from messaging.models import FaqEntry
 from raffles import selectors
 from raffles.models import Buyer, Order, Raffle, WinnerClaim
 from raffles.payments.setup import pix_code_for
+from raffles.public.memo import Memo
 
 MAX_LIVE = 10
 MAX_RESULTS = 5
-MAX_KEPT = 256  # views kept by one process at most (then it starts over)
-T = TypeVar("T")
+_views = Memo(0, size=256)  # its seconds follow WHATSAPP_RAFFLE_VIEW_SECONDS
 
 
-class Kept:
-    """Raffle views kept by this process for WHATSAPP_RAFFLE_VIEW_SECONDS (0: never kept).
+def kept[T](key: str, read: Callable[[], T]) -> T:
+    """A raffle view kept by this process for WHATSAPP_RAFFLE_VIEW_SECONDS (0: never kept).
 
     A launch crowd's every "hi" lists the same raffles with the same numbers left; reading and
     counting them once a moment instead of once a message keeps the count of a big raffle's
     sold numbers off the hot path. What the bot shows may be that many seconds old; what it
     does (a reservation, a payment) reads the database, never these."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._views: dict[Hashable, tuple[float, object]] = {}
-
-    def get(self, key: Hashable, read: Callable[[], T]) -> T:
-        seconds = float(getattr(settings, "WHATSAPP_RAFFLE_VIEW_SECONDS", 0))
-        if seconds <= 0:
-            return read()
-        now = time.monotonic()
-        with self._lock:
-            kept = self._views.get(key)
-        if kept is not None and now - kept[0] < seconds:
-            return kept[1]  # type: ignore[return-value]  # stored by this key's `read`
-        value = read()
-        with self._lock:
-            if len(self._views) >= MAX_KEPT:
-                self._views.clear()
-            self._views[key] = (now, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._views.clear()
-
-
-kept = Kept()
+    seconds = float(getattr(settings, "WHATSAPP_RAFFLE_VIEW_SECONDS", 0))
+    if seconds <= 0:
+        return read()
+    _views.seconds = seconds
+    found: tuple[T] | None = _views.get(key)
+    if found is None:
+        found = (read(),)  # in a tuple: a raffle that is not there is kept too
+        _views.set(key, found)
+    return found[0]
 
 
 def raffle_view(raffle: Raffle, now: datetime | None = None) -> RaffleView:
@@ -175,7 +154,16 @@ def early_result_view(
 class DbQueries:
     """Reads for one buyer, cached for the length of one inbound message."""
 
-    def __init__(self, buyer: Buyer, *, name: str = "", now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        buyer: Buyer,
+        *,
+        name: str = "",
+        now: datetime | None = None,
+        known: Sequence[OrderView] = (),
+    ) -> None:
+        """`known`: views of this buyer's orders read in this transaction already (the order
+        a reservation just made), not read again."""
         self.buyer = buyer
         self.buyer_name = name or buyer.name
         self.now = now or timezone.now()
@@ -183,10 +171,11 @@ class DbQueries:
         self._faqs: list[FaqView] | None = None
         self._selling: dict[tuple[int, int], tuple[Sequence[RaffleView], int]] = {}
         self._live: list[OrderView] | None = None
+        self._known: dict[str, OrderView | None] = {view.code: view for view in known}
 
     def selling_raffles(self, offset: int, limit: int) -> tuple[Sequence[RaffleView], int]:
         if (offset, limit) not in self._selling:  # a welcome asks more than once
-            views, total = kept.get(("selling", offset, limit), self._read_selling(offset, limit))
+            views, total = kept(f"selling:{offset}:{limit}", self._read_selling(offset, limit))
             for view in views:
                 self._raffles[view.id] = view
             self._selling[offset, limit] = (views, total)
@@ -214,16 +203,19 @@ class DbQueries:
                 raffle = Raffle.objects.filter(pk=raffle_id).first()
                 return raffle_view(raffle, self.now) if raffle else None
 
-            self._raffles[raffle_id] = kept.get(("raffle", raffle_id), read)
+            self._raffles[raffle_id] = kept(f"raffle:{raffle_id}", read)
         return self._raffles[raffle_id]
 
     def order(self, code: str) -> OrderView | None:
-        order = (
-            Order.objects.filter(buyer=self.buyer, code=(code or "").strip().upper())
-            .select_related("raffle", "raffle__payment_setup")
-            .first()
-        )
-        return order_view(order) if order else None
+        code = (code or "").strip().upper()
+        if code not in self._known:  # a turn asks for the order it is about more than once
+            order = (
+                Order.objects.filter(buyer=self.buyer, code=code)
+                .select_related("raffle", "raffle__payment_setup")
+                .first()
+            )
+            self._known[code] = order_view(order) if order else None
+        return self._known[code]
 
     def live_orders(self) -> Sequence[OrderView]:
         if self._live is None:
@@ -234,13 +226,16 @@ class DbQueries:
                 .waiting_payment()
                 .order_by("-created_at", "-id")
             )
-            ids = list(waiting.values_list("pk", flat=True)[:MAX_LIVE])
+            found = list(waiting.values_list("pk", "code")[:MAX_LIVE])
+            unknown = [pk for pk, code in found if self._known.get(code) is None]
             orders = (
-                waiting.filter(pk__in=ids).select_related("raffle", "raffle__payment_setup")
-                if ids
+                waiting.filter(pk__in=unknown).select_related("raffle", "raffle__payment_setup")
+                if unknown
                 else []
             )
-            self._live = [order_view(o) for o in orders]
+            read = {o.code: order_view(o) for o in orders}
+            views = (self._known.get(code) or read.get(code) for _pk, code in found)
+            self._live = [view for view in views if view is not None]  # None: paid meanwhile
         return self._live
 
     def unconfirmed_orders(self, raffle_id: int) -> Sequence[OrderView]:

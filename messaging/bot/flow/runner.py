@@ -174,7 +174,8 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
     effect = outcome.domain_effect
     if effect is not None:
         result = _execute(effect, buyer, message)
-        q = DbQueries(buyer, name=contact.profile_name, now=timezone.now())
+        known = (result,) if isinstance(result, OrderView) else ()
+        q = DbQueries(buyer, name=contact.profile_name, now=timezone.now(), known=known)
         outcome = machine.settle(outcome.state, outcome.context, effect, result, q)
         replies.extend(outcome.replies)
     replies = list(fold(replies))
