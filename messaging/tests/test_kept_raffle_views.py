@@ -22,11 +22,11 @@ from raffles.public import memo
 
 @pytest.fixture
 def kept_for_a_minute(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """Views kept 60 s, on a clock the test moves (the memo's time.monotonic)."""
+    """Views kept 60 s, on a clock the test moves (the memos' clock)."""
     settings.WHATSAPP_RAFFLE_VIEW_SECONDS = 60
     monkeypatch.setattr(handlers, "handle_inbound", REAL_HANDLER)
     clock = [1000.0]
-    monkeypatch.setattr(memo.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(memo, "now", lambda: clock[0])
     memo.forget_all()
     yield clock
     memo.forget_all()

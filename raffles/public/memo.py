@@ -12,6 +12,11 @@ from typing import Any
 _ALL: list[Memo] = []
 
 
+def now() -> float:
+    """The memos' clock (tests move it)."""
+    return time.monotonic()
+
+
 class Memo:
     def __init__(self, seconds: float, size: int = 2048) -> None:
         self.seconds = seconds
@@ -26,14 +31,15 @@ class Memo:
             item = self._items.get(key)
             if item is None:
                 return None
-            if item[0] < time.monotonic():
+            if item[0] < now():
                 del self._items[key]
                 return None
             return item[1]
 
-    def set(self, key: str, value: Any) -> None:
+    def set(self, key: str, value: Any, seconds: float | None = None) -> None:
+        """Keep `value` for `seconds` (the memo's own lifetime when None)."""
         with self._lock:
-            self._items[key] = (time.monotonic() + self.seconds, value)
+            self._items[key] = (now() + (self.seconds if seconds is None else seconds), value)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)

@@ -25,7 +25,7 @@ from raffles.public.memo import Memo
 
 MAX_LIVE = 10
 MAX_RESULTS = 5
-_views = Memo(0, size=256)  # its seconds follow WHATSAPP_RAFFLE_VIEW_SECONDS
+_views = Memo(0, size=256)  # each entry kept for WHATSAPP_RAFFLE_VIEW_SECONDS
 
 
 def kept[T](key: str, read: Callable[[], T]) -> T:
@@ -38,11 +38,10 @@ def kept[T](key: str, read: Callable[[], T]) -> T:
     seconds = float(getattr(settings, "WHATSAPP_RAFFLE_VIEW_SECONDS", 0))
     if seconds <= 0:
         return read()
-    _views.seconds = seconds
     found: tuple[T] | None = _views.get(key)
     if found is None:
         found = (read(),)  # in a tuple: a raffle that is not there is kept too
-        _views.set(key, found)
+        _views.set(key, found, seconds)
     return found[0]
 
 
@@ -175,36 +174,32 @@ class DbQueries:
 
     def selling_raffles(self, offset: int, limit: int) -> tuple[Sequence[RaffleView], int]:
         if (offset, limit) not in self._selling:  # a welcome asks more than once
-            views, total = kept(f"selling:{offset}:{limit}", self._read_selling(offset, limit))
+            views, total = kept(
+                f"selling:{offset}:{limit}", lambda: self._read_selling(offset, limit)
+            )
             for view in views:
                 self._raffles[view.id] = view
             self._selling[offset, limit] = (views, total)
         return self._selling[offset, limit]
 
-    def _read_selling(
-        self, offset: int, limit: int
-    ) -> Callable[[], tuple[Sequence[RaffleView], int]]:
-        def read() -> tuple[Sequence[RaffleView], int]:
-            # One read: a page of the raffles on sale, and how many there are in all when the
-            # page may not hold them all.
-            raffles = list(selectors.selling_raffles()[offset : offset + limit + 1])
-            if len(raffles) <= limit and (offset == 0 or raffles):
-                total = offset + len(raffles)
-            else:
-                total = selectors.selling_raffles().count()
-            return tuple(raffle_view(r, self.now) for r in raffles[:limit]), total
-
-        return read
+    def _read_selling(self, offset: int, limit: int) -> tuple[Sequence[RaffleView], int]:
+        """One read: a page of the raffles on sale, and how many there are in all (counted
+        only when the page may not hold them all)."""
+        raffles = list(selectors.selling_raffles()[offset : offset + limit + 1])
+        if len(raffles) <= limit and (offset == 0 or raffles):
+            total = offset + len(raffles)
+        else:
+            total = selectors.selling_raffles().count()
+        return tuple(raffle_view(r, self.now) for r in raffles[:limit]), total
 
     def raffle(self, raffle_id: int) -> RaffleView | None:
         if raffle_id not in self._raffles:
-
-            def read() -> RaffleView | None:
-                raffle = Raffle.objects.filter(pk=raffle_id).first()
-                return raffle_view(raffle, self.now) if raffle else None
-
-            self._raffles[raffle_id] = kept(f"raffle:{raffle_id}", read)
+            self._raffles[raffle_id] = kept(f"raffle:{raffle_id}", lambda: self._read(raffle_id))
         return self._raffles[raffle_id]
+
+    def _read(self, raffle_id: int) -> RaffleView | None:
+        raffle = Raffle.objects.filter(pk=raffle_id).first()
+        return raffle_view(raffle, self.now) if raffle else None
 
     def order(self, code: str) -> OrderView | None:
         code = (code or "").strip().upper()
