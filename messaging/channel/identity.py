@@ -25,9 +25,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
+from messaging.channel import statements
 from messaging.channel.logutils import mask_phone
+from messaging.channel.statements import LOOKUP_FIELDS
 from messaging.channel.webhook_parsing import Batch, ContactIn, IdentityChangeIn
 from messaging.models import Contact
 
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from raffles.models import Buyer
 
 logger = logging.getLogger(__name__)
-
-LOOKUP_FIELDS = ("id", "wa_id", "profile_name", "user_id", "username", "buyer_id")
 
 
 class ContactIndex:
@@ -87,14 +86,7 @@ def ids_of(batch: Batch) -> tuple[set[str], set[str]]:
 
 def known_contacts(wa_ids: set[str], user_ids: set[str]) -> list[Contact]:
     """One read: the contacts holding any of these ids."""
-    match = Q(pk__in=[])
-    if wa_ids:
-        match |= Q(wa_id__in=wa_ids)
-    if user_ids:
-        match |= Q(user_id__in=user_ids)
-    if not (wa_ids or user_ids):
-        return []
-    return list(Contact.objects.filter(match).only(*LOOKUP_FIELDS).order_by())
+    return statements.known_contacts(sorted(wa_ids), sorted(user_ids))
 
 
 def sender(

@@ -18,10 +18,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from messaging.channel import identity, jobs
+from messaging.channel import identity, jobs, statements
 from messaging.channel.logutils import mask_phone
 from messaging.channel.statuses import apply_status
 from messaging.channel.transient import OUTAGE
@@ -283,14 +282,7 @@ def _look_up(batch: Batch) -> Seen:
         return Seen([], frozenset())
     contacts = identity.known_contacts(*identity.ids_of(batch))
     ids = {message.wa_message_id for message in batch.messages}
-    stored = (
-        InboundMessage.objects.filter(wa_message_id__in=ids)
-        .order_by()
-        .values_list("wa_message_id", flat=True)
-        if ids
-        else []
-    )
-    return Seen(contacts, frozenset(stored))
+    return Seen(contacts, frozenset(statements.stored_ids(sorted(ids))))
 
 
 Sender = tuple[str, str]  # (wa_id, user_id) as the message gave them
@@ -375,9 +367,7 @@ def _store_messages(
         contact_id = contacts[key].pk
         if contact_id in created:
             continue  # inserted with it
-        Contact.objects.filter(pk=contact_id).filter(
-            Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=sent_at)
-        ).update(last_inbound_at=sent_at, resolved_at=None)  # the inbox: a resolved one opens
+        statements.open_window(contact_id, sent_at)  # the inbox: a resolved one opens again
     return len(fresh), {contacts[_sender(m)].pk for m in fresh.values()}
 
 

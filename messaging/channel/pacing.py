@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from messaging.channel import clock
+from messaging.channel import clock, statements
 from messaging.models import SendRateSlot
 
 OPTIMISTIC_TRIES = 20  # lost races in a row before a sender takes the row lock
@@ -35,7 +35,7 @@ def reserve_slots(key: str, count: int, per_second: int | None = None) -> list[d
     rate = per_second or settings.WHATSAPP_MESSAGES_PER_SECOND
     interval = timedelta(seconds=1 / rate)
     for _ in range(OPTIMISTIC_TRIES):
-        seen = SendRateSlot.objects.filter(key=key).values_list("pk", "next_at").first()
+        seen = statements.read_slot(key)
         now = clock.now()
         if seen is None:
             try:
@@ -46,10 +46,7 @@ def reserve_slots(key: str, count: int, per_second: int | None = None) -> list[d
             return [now + interval * i for i in range(count)]
         pk, next_at = seen
         first = max(next_at, now)
-        moved = SendRateSlot.objects.filter(pk=pk, next_at=next_at).update(
-            next_at=first + interval * count
-        )
-        if moved:
+        if statements.move_slot(pk, next_at, first + interval * count):
             return [first + interval * i for i in range(count)]
     return _reserve_locked(key, count, interval)
 

@@ -37,7 +37,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 
-from messaging.channel import clock, hook, jobs, outbox, sandbox, sending
+from messaging.channel import clock, hook, jobs, outbox, sandbox, sending, statements
 from messaging.channel.logutils import mask_phone
 from messaging.channel.media import download_media
 from messaging.channel.transient import drop_broken_connection, is_transient
@@ -80,12 +80,7 @@ def lease() -> timedelta:
 def _claim(contact_id: int) -> str | None:
     at = clock.now()
     token = secrets.token_hex(16)
-    claimed = (
-        Contact.objects.filter(pk=contact_id)
-        .filter(Q(processing_until__isnull=True) | Q(processing_until__lt=at))
-        .update(processing_token=token, processing_until=at + lease())
-    )
-    return token if claimed else None
+    return token if statements.claim_contact(contact_id, token, at, at + lease()) else None
 
 
 def _renew(contact_id: int, token: str) -> bool:
@@ -98,9 +93,7 @@ def _renew(contact_id: int, token: str) -> bool:
 
 def _release(contact_id: int, token: str) -> None:
     try:
-        Contact.objects.filter(pk=contact_id, processing_token=token).update(
-            processing_token="", processing_until=None
-        )
+        statements.release_contact(contact_id, token)
     except Exception as exc:
         if not is_transient(exc):
             raise
@@ -111,19 +104,11 @@ def _release(contact_id: int, token: str) -> None:
 
 def _pending(contact_id: int) -> list[InboundMessage]:
     """The contact's next messages, oldest first: not processed or parked, due or not."""
-    return list(
-        InboundMessage.objects.filter(contact_id=contact_id, status=Status.RECEIVED)
-        .select_related("contact")
-        .order_by("timestamp", "id")[:PENDING_BATCH]
-    )
+    return statements.pending_messages(contact_id, PENDING_BATCH)
 
 
 def _any_pending(contact_id: int) -> bool:
-    return (
-        InboundMessage.objects.filter(contact_id=contact_id, status=Status.RECEIVED)
-        .order_by()
-        .exists()
-    )
+    return statements.has_received(contact_id)
 
 
 def process_contact(contact_id: int) -> int:
@@ -209,10 +194,7 @@ def handle_message(message: InboundMessage) -> bool:
         if message.media_status == MediaStatus.PENDING:
             fetch_media(message)
         with transaction.atomic():
-            taken = InboundMessage.objects.filter(pk=message.pk, status=Status.RECEIVED).update(
-                status=Status.PROCESSED, processed_at=clock.now(), next_attempt_at=None, error=""
-            )
-            if not taken:
+            if not statements.take_received(message.pk, clock.now()):
                 return True  # handled meanwhile by a worker whose lease had expired
             message.status = Status.PROCESSED
             hook.handle_inbound(message)

@@ -28,7 +28,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import F, Q
 
-from messaging.channel import clock, jobs, outbound_media, pacing, payloads, retry_policy
+from messaging.channel import (
+    clock,
+    jobs,
+    outbound_media,
+    pacing,
+    payloads,
+    retry_policy,
+    statements,
+)
 from messaging.channel.graph import CONNECT_TIMEOUT, GraphClient, SendResult, default_read_timeout
 from messaging.channel.logutils import mask_phone
 from messaging.channel.statuses import replay_statuses
@@ -68,26 +76,12 @@ def backoff_delay(attempt: int, retry_after: float | None = None) -> float:
     return delay
 
 
-def _claimable(now: object) -> Q:
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    return (Q(status=S.QUEUED, next_attempt_at__lte=now) & free) | (Q(status=S.SENDING) & free)
-
-
 def claim(row_id: int, *, slot: datetime | None = None) -> str | None:
     """Take a row for sending: a lease from now, or from its pacing `slot` if that is later.
     Returns the claim token, or None if someone else has it."""
     now = clock.now()
     token = secrets.token_hex(16)
-    claimed = (
-        OutboundMessage.objects.filter(pk=row_id)
-        .filter(_claimable(now))
-        .update(
-            status=S.SENDING,
-            claimed_until=max(now, slot or now) + lease(),
-            claim_token=token,
-            attempts=F("attempts") + 1,
-        )
-    )
+    claimed = statements.claim_rows([row_id], token, now, max(now, slot or now) + lease())
     return token if claimed else None
 
 
@@ -116,13 +110,7 @@ def drain_contact(contact_id: int) -> int:
     sent_ids: list[str] = []
     try:
         while handled < MAX_ROWS_PER_DRAIN:
-            rows = list(
-                OutboundMessage.objects.filter(
-                    contact_id=contact_id, status__in=OutboundMessage.PENDING_STATUSES
-                )
-                .select_related("contact", "media")
-                .order_by("id")[:BATCH]
-            )
+            rows = statements.outbox_rows(contact_id, BATCH)
             batch = _sendable_prefix(rows, clock.now())
             if not batch:
                 return handled
@@ -163,16 +151,7 @@ def _claim_batch(
     now = clock.now()
     token = secrets.token_hex(16)
     last = max((slot for slot in slots if slot is not None), default=now)
-    claimed = (
-        OutboundMessage.objects.filter(pk__in=[row.pk for row in batch])
-        .filter(_claimable(now))
-        .update(
-            status=S.SENDING,
-            claimed_until=max(now, last) + lease(),
-            claim_token=token,
-            attempts=F("attempts") + 1,
-        )
-    )
+    claimed = statements.claim_rows([row.pk for row in batch], token, now, max(now, last) + lease())
     if claimed == len(batch):
         return token, now
     _give_back(batch, token)
@@ -363,16 +342,10 @@ def send_claimed(
             row.attempts += 1
             row.last_error = reason
             continue
-        finished = _finish(
-            row,
-            token,
-            status=S.SENT,
-            wa_message_id=result.wa_message_id,
-            sent_at=clock.now(),
-            error_code=None,
-            last_error="",
-        )
-        if finished:
+        finished = statements.finish_sent(row.pk, token, result.wa_message_id, clock.now())
+        if not finished:
+            logger.warning("whatsapp outbox %s: claim lost before the result was recorded", row.pk)
+        else:
             logger.info(
                 "whatsapp outbox %s %s sent to %s as %s",
                 row.pk,

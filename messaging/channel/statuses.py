@@ -15,7 +15,8 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from messaging.models import MessageStatus, OutboundMessage
+from messaging.channel import statements
+from messaging.models import OutboundMessage
 
 S = OutboundMessage.Status
 
@@ -60,7 +61,7 @@ def apply_status(
 def replay_statuses(*wa_message_ids: str) -> None:
     """Apply status webhooks that arrived before we recorded these message ids (a race with
     Meta), in one read."""
-    for event in MessageStatus.objects.filter(wa_message_id__in=wa_message_ids).order_by("id"):
+    for event in statements.early_statuses(wa_message_ids):
         apply_status(
             event.wa_message_id,
             event.status,

@@ -39,8 +39,8 @@ from messaging.bot.flow.events import InboundEvent, Kind, Media
 from messaging.bot.flow.queries import DbQueries, order_view
 from messaging.bot.flow.replies import Buttons, List, PayLink, Picture, Reply, Text, fold
 from messaging.bot.flow.snapshots import OrderView
-from messaging.channel import identity, jobs, outbox
-from messaging.models import Contact, InboundMessage, OutboundMessage
+from messaging.channel import identity, jobs, outbox, statements
+from messaging.models import Contact, InboundMessage
 from raffles import services
 from raffles.exceptions import InvalidOrderState, RaffleError
 from raffles.models import Buyer, Order, OrderEvent
@@ -119,11 +119,7 @@ def respond(message: InboundMessage) -> None:
     # Part of the caller's transaction (no savepoint of its own: an error rolls the whole
     # message back). The contact is locked; its buyer comes with it, unlocked.
     with transaction.atomic(savepoint=False):
-        contact = (
-            Contact.objects.select_for_update(of=("self",))
-            .select_related("buyer")
-            .get(pk=message.contact_id)
-        )
+        contact = statements.lock_contact(message.contact_id)
         buyer = _buyer(contact)
         learn_language(contact, message)
         with translation.override(language_of(contact)):
@@ -162,11 +158,7 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
             return
         outcome = maybe
     else:
-        first = (
-            not OutboundMessage.objects.filter(contact=contact)
-            .exclude(kind=OutboundMessage.Kind.READ)
-            .exists()
-        )
+        first = not statements.has_answered(contact.pk)
         outcome = machine.handle(contact.state, contact.context, event, q, first_contact=first)
     # The typing indicator only when an answer follows (none to a reaction).
     outbox.queue_read(message, typing=bool(outcome.replies or outcome.effects))
@@ -190,7 +182,7 @@ def _respond(contact: Contact, buyer: Buyer, message: InboundMessage) -> None:
             claim_notice.register(buyer, other, _actor(buyer))
     contact.state = outcome.state
     contact.context = outcome.context
-    contact.save(update_fields=["state", "context", "language", "updated_at"])
+    statements.save_turn(contact, timezone.now())
     for reply in replies:
         queue_reply(contact, reply)
     if not first:  # a buyer the bot never answered cannot have won yet
