@@ -17,6 +17,8 @@ Numbers (`TicketNumber`):
 Orders (`Order`, and any snapshot of one with `status`, `expires_at`, `proof_received`):
 
 - *live*: DRAFT or PENDING_PAYMENT: it may still be cancelled;
+- *waiting for payment*: PENDING_PAYMENT (`objects.waiting_payment()`, and
+  `WAITING_PAYMENT_SQL` for hand-written SQL);
 - *final*: PAID or CANCELLED: nothing more can happen to it (an EXPIRED order may still be
   paid late, if its numbers are free);
 - *accepts a proof*: PENDING_PAYMENT or EXPIRED (a late payment staff may accept);
@@ -77,6 +79,11 @@ CLAIMABLE_SQL = (
     f"(status = '{TicketStatus.AVAILABLE.value}'"
     f" OR (status = '{TicketStatus.RESERVED.value}' AND reserved_until < {{now}}))"
 )
+
+
+# "Waiting for payment" as hand-written SQL must say it, on the order table's columns. The
+# same condition as `OrderQuerySet.waiting_payment`; a test runs both on the same rows.
+WAITING_PAYMENT_SQL = f"status = '{OrderStatus.PENDING_PAYMENT.value}'"
 
 
 def lapsed_q(now: datetime) -> Q:

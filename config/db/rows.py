@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.constants import OnConflict
+from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import Query
 
 Converter = tuple[int, list[Callable[..., Any]], Any]
@@ -112,3 +114,70 @@ class Rows[M: models.Model]:
         for field, child in zip(self._caches, built[1:], strict=True):
             field.set_cached_value(parent, child)  # type: ignore[union-attr]
         return parent
+
+
+class Inserts[M: models.Model]:
+    """Rows of `model` written by one INSERT built once (per number of rows): each field's
+    value as `Model.save` would write it (Python defaults from the constructor, `pre_save`
+    for `auto_now` fields, the field's database preparation), the new primary keys read back
+    with RETURNING and set on the instances.
+
+    `ignore_conflicts`: a row that breaks a unique constraint is skipped, as with
+    `bulk_create(ignore_conflicts=True)`; the instances then get no primary key.
+
+    No signals are sent, as with `bulk_create`: the model must have no `pre_save` or
+    `post_save` receiver, and an insert refuses to run if one is connected."""
+
+    def __init__(self, model: type[M], *, ignore_conflicts: bool = False) -> None:
+        self.model = model
+        self.ignore_conflicts = ignore_conflicts
+        self.fields = [f for f in model._meta.concrete_fields if f.column and not f.primary_key]
+        self._sql: dict[tuple[str, int], str] = {}
+
+    def _statement(self, count: int) -> str:
+        key = (connection.alias, count)
+        known = self._sql.get(key)
+        if known is not None:
+            return known
+        quote, ops = connection.ops.quote_name, connection.ops
+        conflict = OnConflict.IGNORE if self.ignore_conflicts else None
+        columns = ", ".join(quote(str(f.column)) for f in self.fields)
+        one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        parts = [
+            ops.insert_statement(on_conflict=conflict),
+            f"{table(self.model)} ({columns}) VALUES",
+            ", ".join([one] * count),
+        ]
+        suffix = ops.on_conflict_suffix_sql(self.fields, conflict, [], [])
+        if suffix:
+            parts.append(suffix)
+        if not self.ignore_conflicts:
+            parts.append(f"RETURNING {quote(str(self.model._meta.pk.column))}")
+        sql = " ".join(parts)
+        self._sql[key] = sql
+        return sql
+
+    def insert(self, *objs: M) -> None:
+        if not objs:
+            return
+        if pre_save.has_listeners(self.model) or post_save.has_listeners(self.model):
+            raise RuntimeError(f"{self.model.__name__} has save receivers: use the ORM")
+        size = max(1, connection.ops.bulk_batch_size(self.fields, list(objs)))
+        for start in range(0, len(objs), size):
+            self._insert(objs[start : start + size])
+
+    def _insert(self, objs: Sequence[M]) -> None:
+        params: list[Any] = []
+        for obj in objs:
+            for field in self.fields:
+                value = field.pre_save(obj, add=True)
+                params.append(field.get_db_prep_save(value, connection))
+        with connection.cursor() as cursor:
+            cursor.execute(self._statement(len(objs)), params)
+            ids = [] if self.ignore_conflicts else cursor.fetchall()
+        alias = connection.alias
+        for obj, row in zip(objs, ids, strict=False):
+            obj.pk = row[0]
+        for obj in objs:
+            obj._state.adding = obj.pk is None
+            obj._state.db = alias

@@ -63,7 +63,7 @@ def record_delivery(
         status = (
             WebhookDelivery.Status.RECEIVED if signature_ok else WebhookDelivery.Status.REJECTED
         )
-    return WebhookDelivery.objects.create(
+    delivery = WebhookDelivery(
         body=text if signature_ok else text[:REJECTED_BODY_KEEP],
         body_sha256=hashlib.sha256(body).hexdigest(),
         size=len(body),
@@ -74,6 +74,7 @@ def record_delivery(
         status_count=len(batch.statuses) if batch else 0,
         event_count=len(batch.events) if batch else 0,
     )
+    return statements.insert_delivery(delivery)
 
 
 def store_delivery(body: bytes, data: dict[str, Any]) -> tuple[WebhookDelivery, IngestResult]:
@@ -352,9 +353,8 @@ def _store_messages(
         fresh[message.wa_message_id] = message
     if not fresh:
         return 0, set()
-    InboundMessage.objects.bulk_create(
-        [_row(delivery, contacts[_sender(m)], m) for m in fresh.values()],
-        ignore_conflicts=True,
+    statements.insert_new_messages(
+        [_row(delivery, contacts[_sender(m)], m) for m in fresh.values()]
     )
     for message in fresh.values():
         logger.debug(

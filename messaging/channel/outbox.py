@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from messaging.channel import jobs, outbound_media, payloads, templates
+from messaging.channel import jobs, outbound_media, payloads, statements, templates
 from messaging.channel.logutils import mask_phone
 from messaging.channel.templates import TemplateMessage
 from messaging.models import Contact, InboundMessage, OutboundMedia, OutboundMessage
@@ -41,7 +41,7 @@ def _queue(
     media: OutboundMedia | None = None,
     render: dict[str, Any] | None = None,
 ) -> OutboundMessage:
-    row = OutboundMessage.objects.create(
+    row = OutboundMessage(
         media=media,
         render=render,
         contact=contact,
@@ -53,6 +53,7 @@ def _queue(
         notification=notification,
         template_fallback=template_fallback,
     )
+    statements.insert_outbound(row)
     if status == OutboundMessage.Status.QUEUED:
         jobs.enqueue_after_commit(jobs.SEND_CONTACT_OUTBOX, contact.pk)
     logger.info(

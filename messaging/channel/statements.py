@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from config.db.rows import Rows, table
+from config.db.rows import Inserts, Rows, table
 from messaging.models import (
     Contact,
     InboundMessage,
@@ -31,8 +31,10 @@ from messaging.models import (
     OutboundMedia,
     OutboundMessage,
     SendRateSlot,
+    WebhookDelivery,
 )
-from raffles.models import Buyer
+from raffles.models import Buyer, Order
+from raffles.rules import WAITING_PAYMENT_SQL
 
 
 def _sql(model: type[models.Model], text: str, **constants: str) -> str:
@@ -111,6 +113,12 @@ def _statements() -> dict[str, str]:
             " {error_code} = NULL, {last_error} = ''"
             " WHERE {id} = %s AND {claim_token} = %s",
             sent=out.SENT,
+        ),
+        "waiting_orders": _sql(
+            Order,
+            "SELECT {id}, {code} FROM {table} WHERE {buyer} = %s AND {waiting}"
+            " ORDER BY {created_at} DESC, {id} DESC LIMIT %s",
+            waiting=WAITING_PAYMENT_SQL,
         ),
         "read_slot": _sql(SendRateSlot, "SELECT {id}, {next_at} FROM {table} WHERE {key} = %s"),
         "move_slot": _sql(
@@ -238,6 +246,13 @@ def has_answered(contact_id: int) -> bool:
     return _read("has_answered", (contact_id,)) is not None
 
 
+def waiting_orders(buyer_id: int, limit: int) -> list[tuple[int, str]]:
+    """The buyer's orders waiting for payment, newest first: (id, code) of each."""
+    with connection.cursor() as cursor:
+        cursor.execute(_statements()["waiting_orders"], (buyer_id, limit))
+        return [(int(pk), str(code)) for pk, code in cursor.fetchall()]
+
+
 # The outbox (channel.sending) and its pacing.
 
 
@@ -357,3 +372,28 @@ def outbox_rows(contact_id: int, limit: int) -> list[OutboundMessage]:
     """The contact's rows still to send (queued or sending), in order, each with its contact
     and its file."""
     return OUTBOX.fetch(_reads()["outbox"], (contact_id, limit))
+
+
+# Inserts (config.db.rows): no signals, as with bulk_create; these models have no receivers.
+
+DELIVERY = Inserts(WebhookDelivery)
+NEW_MESSAGES = Inserts(InboundMessage, ignore_conflicts=True)
+OUTBOUND = Inserts(OutboundMessage)
+
+
+def insert_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
+    """Store a webhook delivery; it gets its id."""
+    DELIVERY.insert(delivery)
+    return delivery
+
+
+def insert_new_messages(messages: Sequence[InboundMessage]) -> None:
+    """Store inbound messages, skipping any whose Meta id is stored already (a concurrent
+    delivery of the same message); they get no id here."""
+    NEW_MESSAGES.insert(*messages)
+
+
+def insert_outbound(row: OutboundMessage) -> OutboundMessage:
+    """Queue an outbox row; it gets its id."""
+    OUTBOUND.insert(row)
+    return row

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from messaging.channel import statements
@@ -18,6 +19,7 @@ from messaging.models import (
     OutboundMedia,
     OutboundMessage,
     SendRateSlot,
+    WebhookDelivery,
 )
 from raffles.models import Buyer
 
@@ -340,3 +342,87 @@ def test_outbox_rows_come_in_order_with_contact_and_file(contact, django_assert_
         _same(mine, theirs)
     _same(ours[1].media, orm[1].media)
     assert len(statements.outbox_rows(contact.pk, 1)) == 1
+
+
+# Inserts (config.db.rows): the row Model.save would write, its id read back.
+
+
+def test_an_outbox_row_is_written_as_the_orm_writes_it(contact):
+    payload = {"type": "text", "text": {"body": "¡Hola! ação"}, "nested": [1, None, True]}
+    ours = statements.insert_outbound(
+        OutboundMessage(
+            contact=contact, to=contact.wa_id, kind=OutboundMessage.Kind.TEXT, payload=payload
+        )
+    )
+    orm = OutboundMessage.objects.create(
+        contact=contact, to=contact.wa_id, kind=OutboundMessage.Kind.TEXT, payload=payload
+    )
+    assert ours.pk is not None
+    assert ours.pk < orm.pk
+    assert not ours._state.adding
+    mine, theirs = (OutboundMessage.objects.get(pk=pk) for pk in (ours.pk, orm.pk))
+    for field in OutboundMessage._meta.concrete_fields:
+        if field.get_internal_type() == "DateTimeField":  # defaults to the time of creation
+            assert getattr(mine, field.attname) == getattr(ours, field.attname), field.name
+        elif field.name != "id":
+            assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
+    assert OutboundMessage.objects.filter(pk=ours.pk, payload__text__body="¡Hola! ação").exists()
+
+
+def test_new_messages_skip_the_ones_stored_meanwhile_in_batches(contact):
+    InboundMessage.objects.create(wa_message_id="wamid.n5", contact=contact, type="text")
+    messages = [
+        InboundMessage(wa_message_id=f"wamid.n{n}", contact=contact, type="text", text=str(n))
+        for n in range(120)  # more than one statement's worth of parameters on SQLite
+    ]
+    statements.insert_new_messages(messages)
+    stored = InboundMessage.objects.filter(contact=contact)
+    assert stored.count() == 120
+    assert stored.get(wa_message_id="wamid.n5").text == ""  # the one stored first stays
+    assert stored.get(wa_message_id="wamid.n119").text == "119"
+
+
+def test_a_delivery_gets_its_id(contact):
+    delivery = statements.insert_delivery(
+        WebhookDelivery(body="{}", body_sha256="0" * 64, size=2, signature_ok=True)
+    )
+    assert WebhookDelivery.objects.get(pk=delivery.pk).body_sha256 == "0" * 64
+
+
+def test_an_insert_refuses_to_skip_a_save_receiver(contact):
+    def receiver(**kwargs):
+        pass
+
+    post_save.connect(receiver, sender=OutboundMessage, weak=False)
+    try:
+        with pytest.raises(RuntimeError):
+            statements.insert_outbound(
+                OutboundMessage(contact=contact, to="x", kind="text", payload={})
+            )
+    finally:
+        post_save.disconnect(receiver, sender=OutboundMessage)
+    assert not OutboundMessage.objects.exists()
+
+
+def test_waiting_orders_are_the_buyers_unpaid_ones_newest_first():
+    from raffles import services
+    from raffles.models import Order
+    from raffles.tests.factories import BuyerFactory, make_raffle
+
+    raffle = make_raffle(size=20)
+    buyer, other = BuyerFactory(), BuyerFactory()
+    orders = [services.reserve_specific(raffle.pk, [n], buyer) for n in (1, 2, 3, 4)]
+    services.reserve_specific(raffle.pk, [5], other)
+    Order.objects.filter(pk=orders[1].pk).update(status=Order.Status.PAID)
+    orm = list(
+        Order.objects.filter(buyer=buyer)
+        .waiting_payment()
+        .order_by("-created_at", "-id")
+        .values_list("pk", "code")[:2]
+    )
+    assert statements.waiting_orders(buyer.pk, 2) == orm
+    assert [pk for pk, _ in statements.waiting_orders(buyer.pk, 10)] == [
+        orders[3].pk,
+        orders[2].pk,
+        orders[0].pk,
+    ]

@@ -48,6 +48,30 @@ def test_claimable_sql_fragment_selects_what_the_queryset_selects(
     assert {0, 3} <= set(by_sql)
 
 
+def test_waiting_payment_sql_fragment_selects_what_the_queryset_selects(
+    raffle: Raffle, buyer: Buyer
+) -> None:
+    for status in Order.Status.values:
+        order = services.reserve_specific(raffle.pk, [7], buyer)
+        Order.objects.filter(pk=order.pk).update(status=status)
+        TicketNumber.objects.filter(raffle=raffle).update(
+            status=TicketNumber.Status.AVAILABLE, reserved_by_order=None, reserved_until=None
+        )
+    table = Order._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE buyer_id = %s AND {rules.WAITING_PAYMENT_SQL}",  # noqa: S608
+            [buyer.pk],
+        )
+        by_sql = sorted(row[0] for row in cursor.fetchall())
+    orders = Order.objects.filter(buyer=buyer)
+    by_queryset = sorted(orders.waiting_payment().values_list("pk", flat=True))
+    by_method = sorted(o.pk for o in orders if o.is_waiting_payment)
+    assert by_sql == by_queryset == by_method
+    assert len(by_sql) == 1
+    assert orders.count() == len(Order.Status.values)
+
+
 def test_effective_status_of_numbers_matches_the_filter(raffle: Raffle, buyer: Buyer) -> None:
     _tickets_in_every_state(raffle, buyer)
     now = timezone.now()

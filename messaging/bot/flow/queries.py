@@ -17,6 +17,7 @@ from messaging.bot.flow.snapshots import (
     ResultView,
     TicketsView,
 )
+from messaging.channel import statements
 from messaging.models import FaqEntry
 from raffles import selectors
 from raffles.models import Buyer, Order, Raffle, WinnerClaim
@@ -216,15 +217,12 @@ class DbQueries:
         if self._live is None:
             # Most buyers who write have none (every new one): a narrow read says so, and
             # only the orders found are read with their raffles.
-            waiting = (
-                Order.objects.filter(buyer=self.buyer)
-                .waiting_payment()
-                .order_by("-created_at", "-id")
-            )
-            found = list(waiting.values_list("pk", "code")[:MAX_LIVE])
+            found = statements.waiting_orders(self.buyer.pk, MAX_LIVE)
             unknown = [pk for pk, code in found if self._known.get(code) is None]
             orders = (
-                waiting.filter(pk__in=unknown).select_related("raffle", "raffle__payment_setup")
+                Order.objects.filter(pk__in=unknown)
+                .waiting_payment()
+                .select_related("raffle", "raffle__payment_setup")
                 if unknown
                 else []
             )
