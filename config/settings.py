@@ -224,6 +224,8 @@ else:
     # Each dequeue reads this many due tasks in one SELECT (django-q2's default is 1: a
     # SELECT per task). They are locked one by one as before.
     Q_CLUSTER["bulk"] = _int("Q_BULK", 5, minimum=1)
+    # django-q2's ORM broker with its per-task statements written once (config/q_broker.py).
+    Q_CLUSTER["broker_class"] = "config.q_broker.OrmBroker"
 
 # --- Auth, i18n, static ----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -22,6 +22,8 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django_q.conf import Conf
 from django_q.tasks import async_task
 
+from config import q_broker
+
 PROCESS_CONTACT = "messaging.tasks.process_contact"
 SEND_CONTACT_OUTBOX = "messaging.tasks.send_contact_outbox"
 SWEEP = "messaging.tasks.sweep"
@@ -56,7 +58,7 @@ def _queue_is_in_the_database() -> bool:
     """The ORM broker on the default database, tasks run by a cluster (not `sync`)."""
     return (
         Conf.ORM == DEFAULT_DB_ALIAS
-        and not Conf.BROKER_CLASS
+        and Conf.BROKER_CLASS in (None, "", q_broker.DOTTED_PATH)
         and not Conf.IRON_MQ
         and not isinstance(Conf.SQS, dict)
         and not Conf.SYNC
