@@ -1,16 +1,18 @@
-"""Model instances read by a SELECT written once, for hot paths.
+"""Model instances read and written by SQL written once, for hot paths.
 
-The ORM builds and compiles its SQL again on every call, which for a small read costs several
-times what the database spends answering it. A `Rows` names a model and the models joined to
-it (as `select_related` would); it gives the column list to write into a SELECT, and turns the
-cursor's rows into instances exactly as the ORM does: the database converters of each field
-(JSON, datetimes in UTC, booleans on SQLite) applied, `Model.from_db` for each instance, and
-each joined instance cached on its parent (no query when the code reads `message.contact`).
-A joined model that may be absent (a nullable foreign key, read with LEFT JOIN) comes back as
-None when its primary key is NULL.
+The ORM builds and compiles its SQL again on every call, which for a small statement costs
+several times what the database spends running it.
 
-Write the SELECT with the tables' own names (`Rows.table(Model)`), the column list in
+`Rows` names a model and the models joined to it (as `select_related` would); it gives the
+column list to write into a SELECT, and turns the cursor's rows into instances exactly as
+the ORM does: the database converters of each field (JSON, datetimes in UTC, booleans on
+SQLite) applied, `Model.from_db` for each instance, and each joined instance cached on its
+parent (no query when the code reads `message.contact`). A joined model that may be absent (a
+nullable foreign key, read with LEFT JOIN) comes back as None when its primary key is NULL.
+Write the SELECT with the tables' own names (`table(Model)`), the column list in
 `rows.columns`, and the joins in the order the `Rows` names them.
+
+`Inserts` writes instances with one INSERT, as `save` or `bulk_create` would.
 """
 
 from __future__ import annotations
