@@ -15,9 +15,7 @@ Selected with `Q_CLUSTER["broker_class"]` when the ORM broker is in use (config.
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
 from time import sleep
-from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -25,7 +23,7 @@ from django_q.brokers.orm import ORM
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
-from config.db.rows import Inserts, table
+from config.db.rows import Inserts, aware, table
 
 DOTTED_PATH = "config.q_broker.OrmBroker"  # the value of Q_CLUSTER["broker_class"]
 QUEUED = Inserts(OrmQ)
@@ -42,12 +40,6 @@ def _sql() -> dict[str, str]:
         "delete": "DELETE FROM {table} WHERE {id} = %s",
     }
     return {name: sql.format(table=table(OrmQ), **names) for name, sql in text.items()}
-
-
-def _aware(value: Any) -> datetime:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    assert isinstance(moment, datetime)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class OrmBroker(ORM):  # type: ignore[misc]
@@ -78,7 +70,7 @@ class OrmBroker(ORM):  # type: ignore[misc]
             claimed: list[tuple[int, str]] = []
             for pk, payload, lock in due:
                 until = adapt(self.timeout(None))
-                cursor.execute(_sql()["claim"], (until, pk, adapt(_aware(lock))))
+                cursor.execute(_sql()["claim"], (until, pk, adapt(aware(lock))))
                 if cursor.rowcount == 1:
                     claimed.append((int(pk), str(payload)))
                 # else another cluster took it first

@@ -18,6 +18,7 @@ Write the SELECT with the tables' own names (`table(Model)`), the column list in
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models
@@ -26,6 +27,13 @@ from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import Query
 
 Converter = tuple[int, list[Callable[..., Any]], Any]
+
+
+def aware(value: datetime | str) -> datetime:
+    """A datetime read by hand-written SQL: SQLite's driver gives it naive (stored in UTC, or
+    as text), PostgreSQL's aware."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def table(model: type[models.Model]) -> str:

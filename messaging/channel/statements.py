@@ -18,12 +18,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
 
-from config.db.rows import Inserts, Rows, table
+from config.db.rows import Inserts, Rows, aware, table
 from messaging.models import (
     Contact,
     InboundMessage,
@@ -131,12 +131,6 @@ def _at(moment: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def _aware(value: datetime | str) -> datetime:
-    """A datetime read back: SQLite's driver gives it naive (stored in UTC), PostgreSQL's aware."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _write(name: str, params: Sequence[Any], ids: str = "") -> int:
     sql = _statements()[name]
     if ids:
@@ -233,7 +227,7 @@ def early_statuses(wa_message_ids: Sequence[str]) -> list[EarlyStatus]:
         return []
     rows = _read_all("early_statuses", wa_message_ids, _marks(wa_message_ids))
     return [
-        EarlyStatus(wa_id, status, None if at is None else _aware(at), code, title)
+        EarlyStatus(wa_id, status, None if at is None else aware(at), code, title)
         for wa_id, status, at, code, title in rows
     ]
 
@@ -271,7 +265,7 @@ def finish_sent(row_id: int, token: str, wa_message_id: str, now: datetime) -> b
 def read_slot(key: str) -> tuple[int, datetime] | None:
     """The pacing row of `key` and its next free slot."""
     row = _read("read_slot", (key,))
-    return None if row is None else (int(row[0]), _aware(row[1]))
+    return None if row is None else (int(row[0]), aware(row[1]))
 
 
 def move_slot(slot_id: int, seen: datetime, to: datetime) -> bool:
