@@ -23,7 +23,7 @@ from django_q.brokers.orm import ORM
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
-from config.db.rows import Inserts, aware, table
+from config.db.rows import Inserts, adapt, aware, model_sql
 
 DOTTED_PATH = "config.q_broker.OrmBroker"  # the value of Q_CLUSTER["broker_class"]
 QUEUED = Inserts(OrmQ)
@@ -31,38 +31,34 @@ QUEUED = Inserts(OrmQ)
 
 @functools.cache
 def _sql() -> dict[str, str]:
-    quote = connection.ops.quote_name
-    names = {f.name: quote(str(f.column)) for f in OrmQ._meta.concrete_fields}
     text = {
         "due": "SELECT {id}, {payload}, {lock} FROM {table} WHERE {key} = %s AND {lock} < %s"
         " LIMIT %s",
         "claim": "UPDATE {table} SET {lock} = %s WHERE {id} = %s AND {lock} = %s",
         "delete": "DELETE FROM {table} WHERE {id} = %s",
     }
-    return {name: sql.format(table=table(OrmQ), **names) for name, sql in text.items()}
+    return {name: model_sql(OrmQ, sql) for name, sql in text.items()}
 
 
 class OrmBroker(ORM):  # type: ignore[misc]
     def __init__(self, list_key: str | None = None) -> None:
         if Conf.ORM != "default":
             raise ValueError("config.q_broker.OrmBroker runs on the default database")
-        super().__init__(list_key=list_key or Conf.CLUSTER_NAME)
+        super().__init__(list_key=list_key)  # django-q2's: the cluster's name by default
 
     def _ready(self) -> None:
         self.get_connection()  # django-q2 closes stale connections here, outside transactions
 
     def enqueue(self, task: str) -> int:
         self._ready()
-        package = OrmQ(key=self.list_key or Conf.CLUSTER_NAME, payload=task, lock=timezone.now())
+        package = OrmQ(key=self.list_key, payload=task, lock=timezone.now())
         QUEUED.insert(package)
         return int(package.pk)
 
     def dequeue(self) -> list[tuple[int, str]] | None:
         self._ready()
-        adapt = connection.ops.adapt_datetimefield_value
-        now = timezone.now()
         with connection.cursor() as cursor:
-            cursor.execute(_sql()["due"], (self.list_key, adapt(now), Conf.BULK))
+            cursor.execute(_sql()["due"], (self.list_key, adapt(timezone.now()), Conf.BULK))
             due = cursor.fetchall()
             if not due:
                 sleep(Conf.POLL)  # an empty queue: spare the CPU

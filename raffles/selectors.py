@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from config.db.rows import model_sql
 from raffles.audit import EventKind
 from raffles.models import (
     Buyer,
@@ -25,7 +28,7 @@ from raffles.models import (
     WinnerClaim,
 )
 from raffles.payments.setup import setup_of
-from raffles.rules import OrderQuerySet
+from raffles.rules import WAITING_PAYMENT_SQL, OrderQuerySet
 from raffles.selectors_audit import AuditFilter as AuditFilter
 from raffles.selectors_audit import Cursor as Cursor
 from raffles.selectors_audit import iter_staff_actions as iter_staff_actions
@@ -108,6 +111,24 @@ def raffle_counts(raffle: Raffle, now: datetime | None = None) -> RaffleCounts:
 
 def buyer_orders(buyer: Buyer) -> OrderQuerySet:
     return Order.objects.filter(buyer=buyer).select_related("raffle").order_by("-created_at")
+
+
+def waiting_order_codes(buyer_id: int, limit: int) -> list[tuple[int, str]]:
+    """The buyer's orders waiting for payment, newest first: (id, code) of each. SQL written
+    once (`WAITING_PAYMENT_SQL`): the bot asks this of every buyer who writes."""
+    with connection.cursor() as cursor:
+        cursor.execute(_waiting_orders_sql(), (buyer_id, limit))
+        return [(int(pk), str(code)) for pk, code in cursor.fetchall()]
+
+
+@functools.cache
+def _waiting_orders_sql() -> str:
+    return model_sql(
+        Order,
+        "SELECT {id}, {code} FROM {table} WHERE {buyer} = %s AND {waiting}"
+        " ORDER BY {created_at} DESC, {id} DESC LIMIT %s",
+        waiting=WAITING_PAYMENT_SQL,
+    )
 
 
 def unconfirmed_orders(buyer: Buyer, raffle_id: int, now: datetime) -> QuerySet[Order]:

@@ -13,6 +13,9 @@ Write the SELECT with the tables' own names (`table(Model)`), the column list in
 `rows.columns`, and the joins in the order the `Rows` names them.
 
 `Inserts` writes instances with one INSERT, as `save` or `bulk_create` would.
+
+`model_sql` writes a statement with a model's own table and column names, `adapt` and
+`aware` carry datetimes in and out as the ORM does.
 """
 
 from __future__ import annotations
@@ -36,9 +39,23 @@ def aware(value: datetime | str) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def adapt(moment: datetime) -> Any:
+    """A datetime as the ORM writes it to the default database (naive UTC text on SQLite)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
 def table(model: type[models.Model]) -> str:
     """The model's table name, quoted for the default database."""
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def model_sql(model: type[models.Model], text: str, **constants: str) -> str:
+    """`text` with {table} and each {field} replaced by the model's quoted table and column
+    names, and {name} by `constants` (SQL fragments and enumerated values, never what a user
+    sent). A literal `{ids}` stays, for a list of placeholders filled in per call."""
+    fields = model._meta.concrete_fields
+    names = {f.name: connection.ops.quote_name(str(f.column)) for f in fields if f.column}
+    return text.format(table=table(model), ids="{ids}", **names, **constants)
 
 
 class Rows[M: models.Model]:
@@ -50,7 +67,6 @@ class Rows[M: models.Model]:
     ) -> None:
         """`only`: read just these attributes of `model` (the rest deferred, as `.only()`)."""
         self.model = model
-        self.joined = joined
         every: list[type[models.Model]] = [model, *joined.values()]
         self.parts: list[tuple[type[models.Model], list[models.Field[Any, Any]]]] = [
             (m, [f for f in m._meta.concrete_fields if f.column]) for m in every

@@ -3,9 +3,11 @@ the same rows queued, claimed, given back after `retry` and deleted."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_q.brokers.orm import ORM
 from django_q.conf import Conf
@@ -95,3 +97,37 @@ def test_an_empty_queue_waits_for_the_poll_interval(broker, monkeypatch):
     monkeypatch.setattr(q_broker, "sleep", waited.append)
     assert broker.dequeue() is None
     assert waited == [Conf.POLL]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_clusters_dequeuing_at_once_run_each_task_once(monkeypatch):
+    """Four dequeuers (real threads, each with its own connection) race over the same due
+    rows on the test database (SQLite or PostgreSQL): every task is claimed by exactly one."""
+    monkeypatch.setattr(Conf, "POLL", 0)
+    monkeypatch.setattr(Conf, "BULK", 5)
+    queued = {q_broker.OrmBroker(list_key="race").enqueue(f"task-{n}") for n in range(200)}
+    barrier = threading.Barrier(4)
+    claimed: list[int] = []
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def dequeue() -> None:
+        broker = q_broker.OrmBroker(list_key="race")
+        try:
+            barrier.wait(timeout=10)
+            while (tasks := broker.dequeue()) is not None:
+                with lock:
+                    claimed.extend(pk for pk, _payload in tasks)
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=dequeue) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+    assert sorted(claimed) == sorted(queued)  # each once: none twice, none left

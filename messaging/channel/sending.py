@@ -182,9 +182,14 @@ def _finish(row: OutboundMessage, token: str, **changes: object) -> bool:
     updated = OutboundMessage.objects.filter(pk=row.pk, claim_token=token).update(
         claimed_until=None, claim_token="", **changes
     )
-    if not updated:
+    return _recorded(row, bool(updated))
+
+
+def _recorded(row: OutboundMessage, recorded: bool) -> bool:
+    """Whether the result was recorded under the row's claim; a lost claim is logged."""
+    if not recorded:
         logger.warning("whatsapp outbox %s: claim lost before the result was recorded", row.pk)
-    return bool(updated)
+    return recorded
 
 
 def _renew(row: OutboundMessage, token: str) -> None:
@@ -342,10 +347,10 @@ def send_claimed(
             row.attempts += 1
             row.last_error = reason
             continue
-        finished = statements.finish_sent(row.pk, token, result.wa_message_id, clock.now())
-        if not finished:
-            logger.warning("whatsapp outbox %s: claim lost before the result was recorded", row.pk)
-        else:
+        finished = _recorded(
+            row, statements.finish_sent(row.pk, token, result.wa_message_id, clock.now())
+        )
+        if finished:
             logger.info(
                 "whatsapp outbox %s %s sent to %s as %s",
                 row.pk,

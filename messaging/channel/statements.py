@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 
-from config.db.rows import Inserts, Rows, aware, table
+from config.db.rows import Inserts, Rows, adapt, aware, model_sql, table
 from messaging.models import (
     Contact,
     InboundMessage,
@@ -33,16 +33,7 @@ from messaging.models import (
     SendRateSlot,
     WebhookDelivery,
 )
-from raffles.models import Buyer, Order
-from raffles.rules import WAITING_PAYMENT_SQL
-
-
-def _sql(model: type[models.Model], text: str, **constants: str) -> str:
-    """`text` with {table} and {field} replaced by the model's quoted names, and {name} by
-    the `constants` (enumerated values: never what a user sent)."""
-    fields = model._meta.concrete_fields
-    names = {f.name: connection.ops.quote_name(f.column) for f in fields if f.column}
-    return text.format(table=table(model), ids="{ids}", **names, **constants)
+from raffles.models import Buyer
 
 
 @functools.cache
@@ -50,27 +41,27 @@ def _statements() -> dict[str, str]:
     received, processed = InboundMessage.Status.RECEIVED, InboundMessage.Status.PROCESSED
     out = OutboundMessage.Status
     return {
-        "claim_contact": _sql(
+        "claim_contact": model_sql(
             Contact,
             "UPDATE {table} SET {processing_token} = %s, {processing_until} = %s"
             " WHERE {id} = %s AND ({processing_until} IS NULL OR {processing_until} < %s)",
         ),
-        "release_contact": _sql(
+        "release_contact": model_sql(
             Contact,
             "UPDATE {table} SET {processing_token} = '', {processing_until} = NULL"
             " WHERE {id} = %s AND {processing_token} = %s",
         ),
-        "save_turn": _sql(
+        "save_turn": model_sql(
             Contact,
             "UPDATE {table} SET {state} = %s, {context} = %s, {language} = %s, {updated_at} = %s"
             " WHERE {id} = %s",
         ),
-        "has_received": _sql(
+        "has_received": model_sql(
             InboundMessage,
             "SELECT 1 FROM {table} WHERE {contact} = %s AND {status} = '{received}' LIMIT 1",
             received=received,
         ),
-        "take_received": _sql(
+        "take_received": model_sql(
             InboundMessage,
             "UPDATE {table} SET {status} = '{processed}', {processed_at} = %s,"
             " {next_attempt_at} = NULL, {error} = ''"
@@ -78,25 +69,25 @@ def _statements() -> dict[str, str]:
             received=received,
             processed=processed,
         ),
-        "stored_ids": _sql(
+        "stored_ids": model_sql(
             InboundMessage, "SELECT {wa_message_id} FROM {table} WHERE {wa_message_id} IN ({ids})"
         ),
-        "open_window": _sql(
+        "open_window": model_sql(
             Contact,
             "UPDATE {table} SET {last_inbound_at} = %s, {resolved_at} = NULL"
             " WHERE {id} = %s AND ({last_inbound_at} IS NULL OR {last_inbound_at} < %s)",
         ),
-        "early_statuses": _sql(
+        "early_statuses": model_sql(
             MessageStatus,
             "SELECT {wa_message_id}, {status}, {timestamp}, {error_code}, {error_title}"
             " FROM {table} WHERE {wa_message_id} IN ({ids}) ORDER BY {id}",
         ),
-        "has_answered": _sql(
+        "has_answered": model_sql(
             OutboundMessage,
             "SELECT 1 FROM {table} WHERE {contact} = %s AND {kind} <> '{read}' LIMIT 1",
             read=OutboundMessage.Kind.READ,
         ),
-        "claim_rows": _sql(
+        "claim_rows": model_sql(
             OutboundMessage,
             "UPDATE {table} SET {status} = '{sending}', {claimed_until} = %s,"
             " {claim_token} = %s, {attempts} = {attempts} + 1"
@@ -106,7 +97,7 @@ def _statements() -> dict[str, str]:
             sending=out.SENDING,
             queued=out.QUEUED,
         ),
-        "finish_sent": _sql(
+        "finish_sent": model_sql(
             OutboundMessage,
             "UPDATE {table} SET {claimed_until} = NULL, {claim_token} = '',"
             " {status} = '{sent}', {wa_message_id} = %s, {sent_at} = %s,"
@@ -114,21 +105,13 @@ def _statements() -> dict[str, str]:
             " WHERE {id} = %s AND {claim_token} = %s",
             sent=out.SENT,
         ),
-        "waiting_orders": _sql(
-            Order,
-            "SELECT {id}, {code} FROM {table} WHERE {buyer} = %s AND {waiting}"
-            " ORDER BY {created_at} DESC, {id} DESC LIMIT %s",
-            waiting=WAITING_PAYMENT_SQL,
+        "read_slot": model_sql(
+            SendRateSlot, "SELECT {id}, {next_at} FROM {table} WHERE {key} = %s"
         ),
-        "read_slot": _sql(SendRateSlot, "SELECT {id}, {next_at} FROM {table} WHERE {key} = %s"),
-        "move_slot": _sql(
+        "move_slot": model_sql(
             SendRateSlot, "UPDATE {table} SET {next_at} = %s WHERE {id} = %s AND {next_at} = %s"
         ),
     }
-
-
-def _at(moment: datetime) -> Any:
-    return connection.ops.adapt_datetimefield_value(moment)
 
 
 def _write(name: str, params: Sequence[Any], ids: str = "") -> int:
@@ -162,7 +145,7 @@ def _marks(values: Sequence[object]) -> str:
 
 def claim_contact(contact_id: int, token: str, now: datetime, until: datetime) -> bool:
     """Take the contact's lease if it is free or ran out before `now`."""
-    return _write("claim_contact", (token, _at(until), contact_id, _at(now))) == 1
+    return _write("claim_contact", (token, adapt(until), contact_id, adapt(now))) == 1
 
 
 def release_contact(contact_id: int, token: str) -> bool:
@@ -177,7 +160,7 @@ def save_turn(contact: Contact, now: datetime) -> None:
         raise RuntimeError("save_turn runs inside the transaction of the turn")
     context = Contact._meta.get_field("context")
     value = context.get_db_prep_save(contact.context, connection)
-    _write("save_turn", (contact.state, value, contact.language, _at(now), contact.pk))
+    _write("save_turn", (contact.state, value, contact.language, adapt(now), contact.pk))
     contact.updated_at = now
 
 
@@ -191,7 +174,7 @@ def take_received(message_id: int, now: datetime) -> bool:
     another worker took it first."""
     if not connection.in_atomic_block:
         raise RuntimeError("take_received runs inside the transaction that handles the message")
-    return _write("take_received", (_at(now), message_id)) == 1
+    return _write("take_received", (adapt(now), message_id)) == 1
 
 
 # The webhook (channel.inbound).
@@ -208,7 +191,7 @@ def stored_ids(wa_message_ids: Sequence[str]) -> set[str]:
 def open_window(contact_id: int, sent_at: datetime) -> bool:
     """The contact wrote at `sent_at`: its service window opens from then (unless a later
     message opened it already), and a conversation staff had resolved opens again."""
-    at = _at(sent_at)
+    at = adapt(sent_at)
     return _write("open_window", (at, contact_id, at)) == 1
 
 
@@ -240,26 +223,19 @@ def has_answered(contact_id: int) -> bool:
     return _read("has_answered", (contact_id,)) is not None
 
 
-def waiting_orders(buyer_id: int, limit: int) -> list[tuple[int, str]]:
-    """The buyer's orders waiting for payment, newest first: (id, code) of each."""
-    with connection.cursor() as cursor:
-        cursor.execute(_statements()["waiting_orders"], (buyer_id, limit))
-        return [(int(pk), str(code)) for pk, code in cursor.fetchall()]
-
-
 # The outbox (channel.sending) and its pacing.
 
 
 def claim_rows(ids: Sequence[int], token: str, now: datetime, until: datetime) -> int:
     """Claim the rows that are claimable at `now` (queued and due, or sending with a lapsed
     claim) with `token` until `until`, counting an attempt. Returns how many were claimed."""
-    at = _at(now)
-    return _write("claim_rows", (_at(until), token, *ids, at, at), ids=_marks(ids))
+    at = adapt(now)
+    return _write("claim_rows", (adapt(until), token, *ids, at, at), ids=_marks(ids))
 
 
 def finish_sent(row_id: int, token: str, wa_message_id: str, now: datetime) -> bool:
     """Record a row as sent, under its claim. False when the claim was lost."""
-    return _write("finish_sent", (wa_message_id, _at(now), row_id, token)) == 1
+    return _write("finish_sent", (wa_message_id, adapt(now), row_id, token)) == 1
 
 
 def read_slot(key: str) -> tuple[int, datetime] | None:
@@ -270,7 +246,7 @@ def read_slot(key: str) -> tuple[int, datetime] | None:
 
 def move_slot(slot_id: int, seen: datetime, to: datetime) -> bool:
     """Move the pacing slot to `to`, if it still is where it was `seen` (compare and set)."""
-    return _write("move_slot", (_at(to), slot_id, _at(seen))) == 1
+    return _write("move_slot", (adapt(to), slot_id, adapt(seen))) == 1
 
 
 # Whole rows, with the rows the caller reads beside them (config.db.rows).
@@ -292,9 +268,11 @@ def _reads() -> dict[str, str]:
         "pk": connection.ops.quote_name("id"),
     }
     pending = ", ".join(f"'{status}'" for status in OutboundMessage.PENDING_STATUSES)
-    lock = " FOR UPDATE OF {table}" if connection.features.has_select_for_update_of else ""
+    lock = (
+        " FOR UPDATE OF " + table(Contact) if connection.features.has_select_for_update_of else ""
+    )
     return {
-        "messages": _sql(
+        "messages": model_sql(
             InboundMessage,
             "SELECT {columns} FROM {table}"
             " LEFT JOIN {contacts} ON {contacts}.{pk} = {table}.{contact}"
@@ -304,15 +282,15 @@ def _reads() -> dict[str, str]:
             received=InboundMessage.Status.RECEIVED,
             **joined,
         ),
-        "contact": _sql(
+        "contact": model_sql(
             Contact,
             "SELECT {columns} FROM {table} LEFT JOIN {buyers} ON {buyers}.{pk} = {table}.{buyer}"
             " WHERE {table}.{id} = %s{lock}",
             columns=CONTACT.columns,
-            lock=lock.format(table=table(Contact)),
+            lock=lock,
             **joined,
         ),
-        "known": _sql(
+        "known": model_sql(
             Contact,
             "SELECT {columns} FROM {table}"
             " WHERE {wa_id} IN ({wa_ids}) OR {user_id} IN ({user_ids})",
@@ -320,7 +298,7 @@ def _reads() -> dict[str, str]:
             wa_ids="{wa_ids}",
             user_ids="{user_ids}",
         ),
-        "outbox": _sql(
+        "outbox": model_sql(
             OutboundMessage,
             "SELECT {columns} FROM {table}"
             " LEFT JOIN {contacts} ON {contacts}.{pk} = {table}.{contact}"

@@ -402,27 +402,3 @@ def test_an_insert_refuses_to_skip_a_save_receiver(contact):
     finally:
         post_save.disconnect(receiver, sender=OutboundMessage)
     assert not OutboundMessage.objects.exists()
-
-
-def test_waiting_orders_are_the_buyers_unpaid_ones_newest_first():
-    from raffles import services
-    from raffles.models import Order
-    from raffles.tests.factories import BuyerFactory, make_raffle
-
-    raffle = make_raffle(size=20)
-    buyer, other = BuyerFactory(), BuyerFactory()
-    orders = [services.reserve_specific(raffle.pk, [n], buyer) for n in (1, 2, 3, 4)]
-    services.reserve_specific(raffle.pk, [5], other)
-    Order.objects.filter(pk=orders[1].pk).update(status=Order.Status.PAID)
-    orm = list(
-        Order.objects.filter(buyer=buyer)
-        .waiting_payment()
-        .order_by("-created_at", "-id")
-        .values_list("pk", "code")[:2]
-    )
-    assert statements.waiting_orders(buyer.pk, 2) == orm
-    assert [pk for pk, _ in statements.waiting_orders(buyer.pk, 10)] == [
-        orders[3].pk,
-        orders[2].pk,
-        orders[0].pk,
-    ]

@@ -17,7 +17,6 @@ from messaging.bot.flow.snapshots import (
     ResultView,
     TicketsView,
 )
-from messaging.channel import statements
 from messaging.models import FaqEntry
 from raffles import selectors
 from raffles.models import Buyer, Order, Raffle, WinnerClaim
@@ -217,7 +216,7 @@ class DbQueries:
         if self._live is None:
             # Most buyers who write have none (every new one): a narrow read says so, and
             # only the orders found are read with their raffles.
-            found = statements.waiting_orders(self.buyer.pk, MAX_LIVE)
+            found = selectors.waiting_order_codes(self.buyer.pk, MAX_LIVE)
             unknown = [pk for pk, code in found if self._known.get(code) is None]
             orders = (
                 Order.objects.filter(pk__in=unknown)
